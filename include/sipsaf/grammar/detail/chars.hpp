@@ -1,0 +1,89 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_GRAMMAR_DETAIL_CHARS_HPP
+#define SIPSAF_GRAMMAR_DETAIL_CHARS_HPP
+
+#include <sipsaf/config.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+SIPSAF_BEGIN_NAMESPACE
+namespace grammar {
+namespace detail {
+
+/// A set of bytes as a 256-entry table: one load per test, no locale.
+class char_set {
+ public:
+  constexpr explicit char_set(char const* members) : bits_{} {
+    for (; *members != '\0'; ++members) bits_[static_cast<unsigned char>(*members)] = true;
+  }
+  constexpr auto with_range(unsigned char lo, unsigned char hi) const -> char_set {
+    char_set r = *this;
+    for (unsigned c = lo; c <= hi; ++c) r.bits_[c] = true;
+    return r;
+  }
+  constexpr auto operator()(char c) const noexcept -> bool {
+    return bits_[static_cast<unsigned char>(c)];
+  }
+
+ private:
+  std::array<bool, 256> bits_;
+};
+
+constexpr char_set alnum_set =
+    char_set("").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
+
+/// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+inline constexpr char_set token_chars = char_set("-.!%*_+`'~").with_range('a', 'z')
+                                            .with_range('A', 'Z')
+                                            .with_range('0', '9');
+
+/// RFC 3261 §25.1: WSP = SP / HTAB
+constexpr auto is_wsp(char c) noexcept -> bool { return c == ' ' || c == '\t'; }
+
+/// ASCII-only lower case: no locale, no table.
+constexpr auto ascii_lower(char c) noexcept -> char {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+/// Case-insensitive ASCII equality (RFC 3261 §7.3.1: names and tokens).
+constexpr auto iequals(std::string_view a, std::string_view b) noexcept -> bool {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+/// RFC 3261 §25.1: LWS = [*WSP CRLF] 1*WSP. Returns the end of the LWS that
+/// starts at `p`, or `p` when there is none.
+constexpr auto skip_lws(char const* p, char const* last) noexcept -> char const* {
+  char const* q = p;
+  while (q != last && is_wsp(*q)) ++q;
+  if (last - q >= 3 && q[0] == '\r' && q[1] == '\n' && is_wsp(q[2])) {
+    q += 3;
+    while (q != last && is_wsp(*q)) ++q;
+  }
+  return q;
+}
+
+/// The text of a quoted-string without its quoted-pair escapes
+/// (RFC 3261 §25.1: `\\x` stands for `x`). `escaped` is the content between
+/// the quotes, as `quoted_string` yields it.
+inline auto unescape_quoted(std::string_view escaped) -> std::string {
+  std::string out;
+  out.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '\\' && i + 1 < escaped.size()) ++i;
+    out.push_back(escaped[i]);
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace grammar
+SIPSAF_END_NAMESPACE
+
+#endif

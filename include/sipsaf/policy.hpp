@@ -1,0 +1,8 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_POLICY_HPP
+#define SIPSAF_POLICY_HPP
+
+// Umbrella header for include/sipsaf/policy/.
+
+#endif

@@ -1,0 +1,137 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_RESULT_HPP
+#define SIPSAF_RESULT_HPP
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// Why and where a parse failed.
+///
+/// `offset` counts bytes from the start of the input that was passed to the
+/// parser; an error at the end of the input has `offset == input.size()`.
+struct parse_error {
+  errc code{};
+  std::size_t offset = 0;
+
+  auto ec() const noexcept -> std::error_code { return make_error_code(code); }
+  auto message() const -> std::string { return errc_message_at(code, offset); }
+
+  /// The same error, with `offset` counted from `base` bytes earlier: used when
+  /// a sub-parser ran on a slice of a larger input.
+  auto rebased(std::size_t base) const noexcept -> parse_error { return {code, offset + base}; }
+
+  friend auto operator==(parse_error const& a, parse_error const& b) noexcept -> bool {
+    return a.code == b.code && a.offset == b.offset;
+  }
+  friend auto operator!=(parse_error const& a, parse_error const& b) noexcept -> bool {
+    return !(a == b);
+  }
+  friend auto operator<<(std::ostream& os, parse_error const& e) -> std::ostream& {
+    return os << e.message();
+  }
+
+ private:
+  static auto errc_message_at(errc c, std::size_t at) -> std::string {
+    return std::string(detail::errc_message(c)) + " at offset " + std::to_string(at);
+  }
+};
+
+/// Thrown only by the throwing conveniences (`result::value()` on an error).
+class parse_exception : public std::system_error {
+ public:
+  explicit parse_exception(parse_error const& e)
+      : std::system_error(e.ec(), "at offset " + std::to_string(e.offset)), error_(e) {}
+  auto error() const noexcept -> parse_error const& { return error_; }
+  auto offset() const noexcept -> std::size_t { return error_.offset; }
+
+ private:
+  parse_error error_;
+};
+
+namespace detail {
+[[noreturn]] inline void throw_error(parse_error const& e) { throw parse_exception(e); }
+[[noreturn]] inline void throw_error(std::error_code const& e) { throw std::system_error(e); }
+}  // namespace detail
+
+/// Either a value of type `T` or an error of type `E`.
+///
+/// The non-throwing way in: test it (`if (r)`, `has_value()`), then use `*r`
+/// or `r->`; `error()` gives the error. `value()` throws `parse_exception`
+/// (or `std::system_error` when `E` is `std::error_code`) on an error.
+template <class T, class E = parse_error>
+class result {
+  static_assert(!std::is_same<T, E>::value, "result<T, E> needs distinct T and E");
+
+ public:
+  using value_type = T;
+  using error_type = E;
+
+  template <class U = T,
+            class = std::enable_if_t<std::is_constructible<T, U&&>::value &&
+                                     !std::is_same<std::decay_t<U>, result>::value &&
+                                     !std::is_same<std::decay_t<U>, E>::value>>
+  result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit on purpose
+  result(E const& e) : v_(std::in_place_index<1>, e) {}              // NOLINT: implicit on purpose
+
+  auto has_value() const noexcept -> bool { return v_.index() == 0; }
+  auto has_error() const noexcept -> bool { return v_.index() == 1; }
+  explicit operator bool() const noexcept { return has_value(); }
+
+  auto value() & -> T& { return check(), std::get<0>(v_); }
+  auto value() const& -> T const& { return check(), std::get<0>(v_); }
+  auto value() && -> T&& { return check(), std::move(std::get<0>(v_)); }
+
+  /// Precondition: `has_value()`.
+  auto operator*() & noexcept -> T& { return *std::get_if<0>(&v_); }
+  auto operator*() const& noexcept -> T const& { return *std::get_if<0>(&v_); }
+  auto operator*() && noexcept -> T&& { return std::move(*std::get_if<0>(&v_)); }
+  auto operator->() noexcept -> T* { return std::get_if<0>(&v_); }
+  auto operator->() const noexcept -> T const* { return std::get_if<0>(&v_); }
+
+  /// Precondition: `has_error()`.
+  auto error() const noexcept -> E const& { return *std::get_if<1>(&v_); }
+
+ private:
+  void check() const {
+    if (has_error()) detail::throw_error(error());
+  }
+  std::variant<T, E> v_;
+};
+
+/// A success without a value, or an error.
+template <class E>
+class result<void, E> {
+ public:
+  using value_type = void;
+  using error_type = E;
+
+  result() = default;
+  result(E const& e) : e_(e), ok_(false) {}  // NOLINT: implicit on purpose
+
+  auto has_value() const noexcept -> bool { return ok_; }
+  auto has_error() const noexcept -> bool { return !ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+  void value() const {
+    if (!ok_) detail::throw_error(e_);
+  }
+  auto error() const noexcept -> E const& { return e_; }
+
+ private:
+  E e_{};
+  bool ok_ = true;
+};
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_RESULT_HPP
