@@ -21,35 +21,35 @@ enum class errc {
   leftover,       ///< a valid element followed by unparsed bytes
 
   // condition::syntax: the bytes are not what the grammar allows.
-  empty_value,            ///< a header value with no element at all
-  expected_token,         ///< RFC 3261 token expected
-  expected_directive,     ///< Request-Disposition directive expected (RFC 3841 §10)
-  expected_comma,         ///< `,` between list elements expected
-  expected_equal,         ///< `=` after a parameter name expected
-  expected_semicolon,     ///< `;` before a parameter expected
-  expected_slash,         ///< `/` between type and subtype expected
-  bad_quoted_string,      ///< unterminated quoted-string or bad quoted-pair
-  bad_parameter,          ///< a generic-param that does not parse
-  bad_media_type,         ///< media type (RFC 2045 §5.1) malformed
-  bad_disposition,        ///< Content-Disposition (RFC 3261 §20.11) malformed
-  bad_boundary,           ///< boundary not 1-70 bchars (RFC 2046 §5.1.1)
-  no_opening_delimiter,   ///< multipart body without a first delimiter line
-  no_closing_delimiter,   ///< multipart body without the close delimiter
-  bad_part_header,        ///< a header field of a body part is malformed
-  bad_base64,             ///< a byte that is not base64 alphabet, padding or space
-  bad_quoted_printable,   ///< a `=` not followed by two hex digits or a soft break
-  bad_start_line,         ///< SIP request or status line malformed (RFC 3261 §7.1, §7.2)
-  bad_version,            ///< SIP-Version not `SIP/x.y`
-  bad_status_code,        ///< Status-Code not three digits
-  bad_header_field,       ///< a header field line without a name and a colon
-  bad_header_value,       ///< a typed header value that does not parse
-  bad_content_length,     ///< Content-Length not a number
-  content_length_mismatch,///< Content-Length disagrees with the bytes present
-  missing_content_length, ///< stream transport without Content-Length (RFC 3261 §18.3)
-  conflicting_headers,    ///< two single-valued headers disagree (e.g. two Content-Lengths)
-  bad_uri,                ///< a SIP URI that does not parse
-  bad_date,               ///< a Date header not in RFC 1123 form
-  bad_line_end,           ///< a bare CR or LF where CRLF is required
+  empty_value,              ///< a header value with no element at all
+  expected_token,           ///< RFC 3261 token expected
+  expected_directive,       ///< Request-Disposition directive expected (RFC 3841 §10)
+  expected_comma,           ///< `,` between list elements expected
+  expected_equal,           ///< `=` after a parameter name expected
+  expected_semicolon,       ///< `;` before a parameter expected
+  expected_slash,           ///< `/` between type and subtype expected
+  bad_quoted_string,        ///< unterminated quoted-string or bad quoted-pair
+  bad_parameter,            ///< a generic-param that does not parse
+  bad_media_type,           ///< media type (RFC 2045 §5.1) malformed
+  bad_disposition,          ///< Content-Disposition (RFC 3261 §20.11) malformed
+  bad_boundary,             ///< boundary not 1-70 bchars (RFC 2046 §5.1.1)
+  no_opening_delimiter,     ///< multipart body without a first delimiter line
+  no_closing_delimiter,     ///< multipart body without the close delimiter
+  bad_part_header,          ///< a header field of a body part is malformed
+  bad_base64,               ///< a byte that is not base64 alphabet, padding or space
+  bad_quoted_printable,     ///< a `=` not followed by two hex digits or a soft break
+  bad_start_line,           ///< SIP request or status line malformed (RFC 3261 §7.1, §7.2)
+  bad_version,              ///< SIP-Version not `SIP/x.y`
+  bad_status_code,          ///< Status-Code not three digits
+  bad_header_field,         ///< a header field line without a name and a colon
+  bad_header_value,         ///< a typed header value that does not parse
+  bad_content_length,       ///< Content-Length not a number
+  content_length_mismatch,  ///< Content-Length disagrees with the bytes present
+  missing_content_length,   ///< stream transport without Content-Length (RFC 3261 §18.3)
+  conflicting_headers,      ///< two single-valued headers disagree (e.g. two Content-Lengths)
+  bad_uri,                  ///< a SIP URI that does not parse
+  bad_date,                 ///< a Date header not in RFC 1123 form
+  bad_line_end,             ///< a bare CR or LF where CRLF is required
 
   // condition::semantic: well-formed, but the meaning is refused.
   conflicting_directives,  ///< two directives of one type, e.g. `proxy, redirect`
@@ -78,47 +78,88 @@ namespace detail {
 
 inline auto errc_message(errc e) -> char const* {
   switch (e) {
-    case errc::need_more: return "input ended early";
-    case errc::leftover: return "unexpected bytes after the element";
-    case errc::empty_value: return "empty value";
-    case errc::expected_token: return "token expected";
-    case errc::expected_directive: return "directive expected";
-    case errc::expected_comma: return "comma expected";
-    case errc::expected_equal: return "'=' expected";
-    case errc::expected_semicolon: return "';' expected";
-    case errc::expected_slash: return "'/' expected";
-    case errc::bad_quoted_string: return "malformed quoted-string";
-    case errc::bad_parameter: return "malformed parameter";
-    case errc::bad_media_type: return "malformed media type";
-    case errc::bad_disposition: return "malformed Content-Disposition";
-    case errc::bad_boundary: return "invalid multipart boundary";
-    case errc::no_opening_delimiter: return "multipart body has no delimiter";
-    case errc::no_closing_delimiter: return "multipart body has no close delimiter";
-    case errc::bad_part_header: return "malformed body part header";
-    case errc::bad_base64: return "invalid base64 input";
-    case errc::bad_quoted_printable: return "invalid quoted-printable input";
-    case errc::bad_start_line: return "malformed start line";
-    case errc::bad_version: return "unsupported or malformed SIP version";
-    case errc::bad_status_code: return "malformed status code";
-    case errc::bad_header_field: return "malformed header field";
-    case errc::bad_header_value: return "malformed header value";
-    case errc::bad_content_length: return "malformed Content-Length";
-    case errc::content_length_mismatch: return "Content-Length does not match the body";
-    case errc::missing_content_length: return "Content-Length required on stream transports";
-    case errc::conflicting_headers: return "conflicting header fields";
-    case errc::bad_uri: return "malformed URI";
-    case errc::bad_date: return "malformed Date";
-    case errc::bad_line_end: return "bare CR or LF where CRLF is required";
-    case errc::conflicting_directives: return "conflicting directives";
-    case errc::unknown_directive: return "unknown directive (strict RFC 3841 mode)";
-    case errc::unsupported: return "not supported";
-    case errc::too_many_directives: return "too many directives";
-    case errc::too_many_parts: return "too many body parts";
-    case errc::nesting_too_deep: return "multipart nesting too deep";
-    case errc::header_too_long: return "header section too long";
-    case errc::too_many_headers: return "too many header fields";
-    case errc::body_too_large: return "body too large";
-    case errc::message_too_large: return "message too large";
+    case errc::need_more:
+      return "input ended early";
+    case errc::leftover:
+      return "unexpected bytes after the element";
+    case errc::empty_value:
+      return "empty value";
+    case errc::expected_token:
+      return "token expected";
+    case errc::expected_directive:
+      return "directive expected";
+    case errc::expected_comma:
+      return "comma expected";
+    case errc::expected_equal:
+      return "'=' expected";
+    case errc::expected_semicolon:
+      return "';' expected";
+    case errc::expected_slash:
+      return "'/' expected";
+    case errc::bad_quoted_string:
+      return "malformed quoted-string";
+    case errc::bad_parameter:
+      return "malformed parameter";
+    case errc::bad_media_type:
+      return "malformed media type";
+    case errc::bad_disposition:
+      return "malformed Content-Disposition";
+    case errc::bad_boundary:
+      return "invalid multipart boundary";
+    case errc::no_opening_delimiter:
+      return "multipart body has no delimiter";
+    case errc::no_closing_delimiter:
+      return "multipart body has no close delimiter";
+    case errc::bad_part_header:
+      return "malformed body part header";
+    case errc::bad_base64:
+      return "invalid base64 input";
+    case errc::bad_quoted_printable:
+      return "invalid quoted-printable input";
+    case errc::bad_start_line:
+      return "malformed start line";
+    case errc::bad_version:
+      return "unsupported or malformed SIP version";
+    case errc::bad_status_code:
+      return "malformed status code";
+    case errc::bad_header_field:
+      return "malformed header field";
+    case errc::bad_header_value:
+      return "malformed header value";
+    case errc::bad_content_length:
+      return "malformed Content-Length";
+    case errc::content_length_mismatch:
+      return "Content-Length does not match the body";
+    case errc::missing_content_length:
+      return "Content-Length required on stream transports";
+    case errc::conflicting_headers:
+      return "conflicting header fields";
+    case errc::bad_uri:
+      return "malformed URI";
+    case errc::bad_date:
+      return "malformed Date";
+    case errc::bad_line_end:
+      return "bare CR or LF where CRLF is required";
+    case errc::conflicting_directives:
+      return "conflicting directives";
+    case errc::unknown_directive:
+      return "unknown directive (strict RFC 3841 mode)";
+    case errc::unsupported:
+      return "not supported";
+    case errc::too_many_directives:
+      return "too many directives";
+    case errc::too_many_parts:
+      return "too many body parts";
+    case errc::nesting_too_deep:
+      return "multipart nesting too deep";
+    case errc::header_too_long:
+      return "header section too long";
+    case errc::too_many_headers:
+      return "too many header fields";
+    case errc::body_too_large:
+      return "body too large";
+    case errc::message_too_large:
+      return "message too large";
   }
   return "unknown sipsaf error";
 }
@@ -133,9 +174,7 @@ inline auto condition_of(errc e) -> condition {
 class error_category_impl final : public std::error_category {
  public:
   auto name() const noexcept -> char const* override { return "sipsaf"; }
-  auto message(int ev) const -> std::string override {
-    return errc_message(static_cast<errc>(ev));
-  }
+  auto message(int ev) const -> std::string override { return errc_message(static_cast<errc>(ev)); }
   auto default_error_condition(int ev) const noexcept -> std::error_condition override;
 };
 
@@ -144,10 +183,14 @@ class condition_category_impl final : public std::error_category {
   auto name() const noexcept -> char const* override { return "sipsaf.condition"; }
   auto message(int ev) const -> std::string override {
     switch (static_cast<condition>(ev)) {
-      case condition::incomplete: return "incomplete input";
-      case condition::syntax: return "syntax error";
-      case condition::semantic: return "refused input";
-      case condition::limit: return "limit exceeded";
+      case condition::incomplete:
+        return "incomplete input";
+      case condition::syntax:
+        return "syntax error";
+      case condition::semantic:
+        return "refused input";
+      case condition::limit:
+        return "limit exceeded";
     }
     return "unknown sipsaf condition";
   }
@@ -185,7 +228,8 @@ inline auto detail::error_category_impl::default_error_condition(int ev) const n
 inline auto to_string(errc e) -> char const* {
   switch (e) {
 #define SIPSAF_ERRC_NAME(x) \
-  case errc::x: return #x;
+  case errc::x:             \
+    return #x;
     SIPSAF_ERRC_NAME(need_more)
     SIPSAF_ERRC_NAME(leftover)
     SIPSAF_ERRC_NAME(empty_value)

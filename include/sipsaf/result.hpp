@@ -60,8 +60,12 @@ class parse_exception : public std::system_error {
 };
 
 namespace detail {
-[[noreturn]] inline void throw_error(parse_error const& e) { throw parse_exception(e); }
-[[noreturn]] inline void throw_error(std::error_code const& e) { throw std::system_error(e); }
+[[noreturn]] inline void throw_error(parse_error const& e) {
+  throw parse_exception(e);
+}
+[[noreturn]] inline void throw_error(std::error_code const& e) {
+  throw std::system_error(e);
+}
 }  // namespace detail
 
 /// Either a value of type `T` or an error of type `E`.
@@ -77,10 +81,9 @@ class result {
   using value_type = T;
   using error_type = E;
 
-  template <class U = T,
-            class = std::enable_if_t<std::is_constructible<T, U&&>::value &&
-                                     !std::is_same<std::decay_t<U>, result>::value &&
-                                     !std::is_same<std::decay_t<U>, E>::value>>
+  template <class U = T, class = std::enable_if_t<std::is_constructible<T, U&&>::value &&
+                                                  !std::is_same<std::decay_t<U>, result>::value &&
+                                                  !std::is_same<std::decay_t<U>, E>::value>>
   result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit on purpose
   result(E const& e) : v_(std::in_place_index<1>, e) {}              // NOLINT: implicit on purpose
 

@@ -65,8 +65,7 @@ struct lws_parser : x3::parser<lws_parser> {
   constexpr explicit lws_parser(bool opt) : optional(opt) {}
 
   template <class Context, class RContext, class Attr>
-  auto parse(char const*& first, char const* last, Context const&, RContext&, Attr&) const
-      -> bool {
+  auto parse(char const*& first, char const* last, Context const&, RContext&, Attr&) const -> bool {
     char const* p = skip_lws(first, last);
     if (p == first) return optional;
     first = p;

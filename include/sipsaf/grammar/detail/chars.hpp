@@ -37,12 +37,13 @@ constexpr char_set alnum_set =
     char_set("").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
 /// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-inline constexpr char_set token_chars = char_set("-.!%*_+`'~").with_range('a', 'z')
-                                            .with_range('A', 'Z')
-                                            .with_range('0', '9');
+inline constexpr char_set token_chars =
+    char_set("-.!%*_+`'~").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
 /// RFC 3261 §25.1: WSP = SP / HTAB
-constexpr auto is_wsp(char c) noexcept -> bool { return c == ' ' || c == '\t'; }
+constexpr auto is_wsp(char c) noexcept -> bool {
+  return c == ' ' || c == '\t';
+}
 
 /// ASCII-only lower case: no locale, no table.
 constexpr auto ascii_lower(char c) noexcept -> char {

@@ -39,8 +39,7 @@ auto run(std::string_view in, Parser const& p, Attr& attr, errc on_mismatch, err
 
 /// As above, for parsers without an attribute.
 template <class Parser>
-auto run(std::string_view in, Parser const& p, errc on_mismatch, errc on_leftover)
-    -> result<void> {
+auto run(std::string_view in, Parser const& p, errc on_mismatch, errc on_leftover) -> result<void> {
   boost::spirit::x3::unused_type unused;
   return run(in, p, unused, on_mismatch, on_leftover);
 }
