@@ -55,6 +55,7 @@ enum class errc {
   conflicting_directives,  ///< two directives of one type, e.g. `proxy, redirect`
   unknown_directive,       ///< an extension token in strict RFC 3841 mode
   unsupported,             ///< well-formed, but a feature sipsaf does not offer
+  missing_header,          ///< a header field the operation needs is absent
 
   // condition::limit: a configured limit was reached.
   too_many_directives,  ///< more directives than the options allow
@@ -264,6 +265,7 @@ inline auto to_string(errc e) -> char const* {
     SIPSAF_ERRC_NAME(conflicting_directives)
     SIPSAF_ERRC_NAME(unknown_directive)
     SIPSAF_ERRC_NAME(unsupported)
+    SIPSAF_ERRC_NAME(missing_header)
     SIPSAF_ERRC_NAME(too_many_directives)
     SIPSAF_ERRC_NAME(too_many_parts)
     SIPSAF_ERRC_NAME(nesting_too_deep)
