@@ -147,6 +147,8 @@ inline auto errc_message(errc e) -> char const* {
       return "unknown directive (strict RFC 3841 mode)";
     case errc::unsupported:
       return "not supported";
+    case errc::missing_header:
+      return "required header field missing";
     case errc::too_many_directives:
       return "too many directives";
     case errc::too_many_parts:
