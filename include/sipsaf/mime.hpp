@@ -3,6 +3,11 @@
 #ifndef SIPSAF_MIME_HPP
 #define SIPSAF_MIME_HPP
 
-// Umbrella header for include/sipsaf/mime/.
+/// @file
+/// MIME for SIP bodies (RFC 2045, RFC 2046, RFC 5621): media types and
+/// ranges, Content-Disposition.
 
-#endif
+#include <sipsaf/mime/content_disposition.hpp>
+#include <sipsaf/mime/media_type.hpp>
+
+#endif  // SIPSAF_MIME_HPP
