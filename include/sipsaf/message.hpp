@@ -3,6 +3,15 @@
 #ifndef SIPSAF_MESSAGE_HPP
 #define SIPSAF_MESSAGE_HPP
 
-// Umbrella header for include/sipsaf/message/.
+/// @file
+/// The SIP message part of sipsaf: a zero-copy message view with typed
+/// header access (`parse_message`), stream framing (`frame_message`),
+/// URIs, header field values, and a builder for requests and responses.
 
-#endif
+#include <sipsaf/message/fields.hpp>
+#include <sipsaf/message/framing.hpp>
+#include <sipsaf/message/header_values.hpp>
+#include <sipsaf/message/message_view.hpp>
+#include <sipsaf/message/uri.hpp>
+
+#endif  // SIPSAF_MESSAGE_HPP

@@ -1,0 +1,117 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_MESSAGE_FRAMING_HPP
+#define SIPSAF_MESSAGE_FRAMING_HPP
+
+/// @file
+/// Framing SIP messages on a stream transport (TCP, TLS): where does the
+/// next message end? RFC 3261 §18.3: the header section ends at the first
+/// empty line, and Content-Length, mandatory on streams, gives the body
+/// size. CRLFs between messages are keep-alives (RFC 3261 §7.5, RFC 5626
+/// §3.5.1) and are skipped.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/message/message_view.hpp>
+#include <sipsaf/result.hpp>
+
+#include <cstddef>
+#include <string_view>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// What `frame_message` found at the start of the bytes received so far.
+struct message_frame {
+  /// True when a whole message is there.
+  bool complete = false;
+  /// CRLF keep-alive bytes before the message (to be dropped).
+  std::size_t skip = 0;
+  /// Complete: the message's size, header section and body.
+  std::size_t size = 0;
+  /// Not complete: at least this many more bytes are needed (the true
+  /// number may be larger while the header section is unfinished).
+  std::size_t need = 0;
+
+  /// Bytes to drop from the front of the buffer once the message is handled.
+  auto consumed() const noexcept -> std::size_t { return skip + size; }
+  /// The message within `received` (empty when not complete).
+  auto message(std::string_view received) const noexcept -> std::string_view {
+    return complete ? received.substr(skip, size) : std::string_view();
+  }
+};
+
+/// Tells from the bytes received so far on a stream whether a whole SIP
+/// message is there and how long it is, or how many more bytes are needed
+/// at least. Content-Length is required (RFC 3261 §18.3); the fields are not
+/// checked beyond what framing needs (pass the message to `parse_message`).
+///
+/// Errors (offset from the start of `received`): `bad_line_end`,
+/// `bad_start_line`, `bad_version`, `bad_status_code`, `bad_uri`,
+/// `bad_header_field`, `bad_content_length`, `missing_content_length`,
+/// `conflicting_headers` (Content-Length rows that differ), and the limits of
+/// `opts` (`header_too_long` also when an unfinished header section is
+/// already longer than allowed). After an error the stream cannot be
+/// resynchronised: close it.
+///
+/// @par Example
+/// @code
+///   buffer.append(bytes_read);
+///   for (;;) {
+///     auto f = sipsaf::frame_message(buffer);
+///     if (!f) { close_connection(); break; }
+///     if (!f->complete) { buffer.erase(0, f->skip); break; }   // read more
+///     auto m = sipsaf::parse_message(f->message(buffer));
+///     handle(m);
+///     buffer.erase(0, f->consumed());
+///   }
+/// @endcode
+/// @par Complexity Linear in the header section; call it again as bytes
+/// arrive (each call rescans the header section received so far).
+inline auto frame_message(std::string_view received, message_options const& opts = {})
+    -> result<message_frame> {
+  message_frame f;
+  char const* const b = received.data();
+  char const* const e = b + received.size();
+  char const* p = b;
+  while (e - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
+  f.skip = static_cast<std::size_t>(p - b);
+  if (p == e) {
+    f.need = 1;
+    return f;
+  }
+  if (e - p == 1 && *p == '\r') {
+    f.need = 1;  // a CRLF keep-alive or the start of something else
+    return f;
+  }
+  message_options o = opts;
+  o.require_content_length = true;
+  o.validate_known_fields = false;
+  detail::msg::message_parser ps{p, e, o, {}, {}};
+  ps.framing = true;
+  if (!ps.run()) {
+    if (ps.err.code != errc::need_more) return ps.err.rebased(f.skip);
+    // The header section needs at least the rest of an empty line: the
+    // longest suffix that could begin CRLF CRLF tells how much.
+    std::string_view const tail = received.substr(f.skip);
+    std::size_t k = 0;
+    for (std::size_t n = 3; n > 0; --n)
+      if (tail.size() >= n &&
+          std::string_view("\r\n\r\n", 4).substr(0, n) == tail.substr(tail.size() - n)) {
+        k = n;
+        break;
+      }
+    f.need = 4 - k;
+    return f;
+  }
+  if (ps.need != 0) {
+    f.need = ps.need;
+    return f;
+  }
+  f.complete = true;
+  f.size = ps.m.wire().size();
+  return f;
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_MESSAGE_FRAMING_HPP

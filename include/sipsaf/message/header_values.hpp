@@ -1,0 +1,643 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_MESSAGE_HEADER_VALUES_HPP
+#define SIPSAF_MESSAGE_HEADER_VALUES_HPP
+
+/// @file
+/// Typed SIP header field values and their parsers: addresses (From, To,
+/// Contact), Via, CSeq, Call-ID, Date, the numeric fields, and comma-list
+/// splitting. Each parser takes one field value as it appears on the wire
+/// (folded lines allowed: LWS may contain CRLF followed by SP/HTAB,
+/// RFC 3261 §7.3.1) and reports errors with a byte offset into that value.
+///
+/// Every value type here is a view into the parsed text. Ownership is not
+/// transferred; the caller keeps that text alive and unchanged while the
+/// value is used.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/message/detail/scan.hpp>
+#include <sipsaf/message/uri.hpp>
+#include <sipsaf/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// A name-addr or addr-spec with its header parameters: the value of From,
+/// To, Reply-To, or one element of Contact, Route, Record-Route.
+///
+/// @par BNF (RFC 3261 §25.1)
+/// @code
+///   from-spec    = ( name-addr / addr-spec ) *( SEMI from-param )
+///   name-addr    = [ display-name ] LAQUOT addr-spec RAQUOT
+///   addr-spec    = SIP-URI / SIPS-URI / absoluteURI
+///   display-name = *(token LWS) / quoted-string
+///   LAQUOT = SWS "<"   RAQUOT = ">" SWS   SEMI = SWS ";" SWS
+/// @endcode
+/// In the addr-spec form the URI ends at the first `;` (RFC 3261 §20: a URI
+/// with a comma, question mark or semicolon must be enclosed in `<>`).
+struct name_addr {
+  std::string_view display_name;  ///< as written; for a quoted-string the text between
+                                  ///< the quotes, escapes kept
+  bool quoted_display_name = false;
+  bool angle_brackets = false;  ///< true for the name-addr form
+  uri_view uri;
+  std::string_view params;  ///< header parameters as written, from the first `;` (or empty)
+  std::string_view tag;     ///< the `tag` parameter (RFC 3261 §19.3), empty when absent
+
+  /// The display name as text: quoted-pair escapes removed; for the token
+  /// form each LWS run becomes one SP.
+  auto display_text() const -> std::string {
+    std::string out;
+    out.reserve(display_name.size());
+    for (std::size_t i = 0; i < display_name.size(); ++i) {
+      char const c = display_name[i];
+      if (quoted_display_name) {
+        if (c == '\\' && i + 1 < display_name.size())
+          out.push_back(display_name[++i]);
+        else if (c != '\r' && c != '\n')  // a fold's CRLF goes, its WSP stays
+          out.push_back(c);
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        if (!out.empty() && out.back() != ' ') out.push_back(' ');  // LWS = one SP
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+  /// The header parameter `name` (case-insensitive) as written (a quoted
+  /// value keeps its quotes); an empty view for a parameter without value.
+  auto param(std::string_view name) const -> std::optional<std::string_view> {
+    std::string_view v;
+    if (detail::msg::find_param(params, name, v)) return v;
+    return std::nullopt;
+  }
+};
+
+/// One Via entry (RFC 3261 §20.42).
+///
+/// @par BNF
+/// @code
+///   via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+///   sent-protocol = protocol-name SLASH protocol-version SLASH transport
+///   sent-by       = host [ COLON port ]
+///   via-params    = via-ttl / via-maddr / via-received / via-branch / via-extension
+/// @endcode
+struct via_entry {
+  std::string_view protocol;   ///< "SIP"
+  std::string_view version;    ///< "2.0"
+  std::string_view transport;  ///< "UDP", "TCP", "TLS", "SCTP", "WS", ... as written
+  std::string_view host;       ///< sent-by host (IPv6 keeps its brackets)
+  std::optional<std::uint16_t> port;
+  std::string_view params;    ///< as written, from the first `;` (or empty)
+  std::string_view branch;    ///< the `branch` parameter, empty when absent
+  std::string_view received;  ///< the `received` parameter, empty when absent
+
+  auto param(std::string_view name) const -> std::optional<std::string_view> {
+    std::string_view v;
+    if (detail::msg::find_param(params, name, v)) return v;
+    return std::nullopt;
+  }
+  /// RFC 3261 §8.1.1.7: a branch that starts with the magic cookie
+  /// "z9hG4bK" identifies the transaction (a bare cookie does not, RFC 4475 §3.2.1).
+  auto has_rfc3261_branch() const noexcept -> bool {
+    return branch.size() > 7 && branch.substr(0, 7) == "z9hG4bK";
+  }
+};
+
+/// CSeq (RFC 3261 §20.16): `CSeq = 1*DIGIT LWS Method`, a 32-bit unsigned number.
+struct cseq_value {
+  std::uint32_t number = 0;
+  std::string_view method;
+};
+
+/// One Contact element (RFC 3261 §20.10) with its `expires` and `q`.
+struct contact_entry {
+  name_addr address;
+  std::optional<std::uint32_t> expires;  ///< contact-params `expires` (delta-seconds)
+  std::optional<std::uint16_t> q;        ///< qvalue in thousandths (0..1000)
+};
+
+/// A Contact value: `*` (RFC 3261 §10.2.2, REGISTER only) or a list.
+struct contact_list {
+  bool star = false;
+  std::vector<contact_entry> entries;
+};
+
+/// A Date value (RFC 3261 §20.17), always GMT.
+///
+/// @par BNF (RFC 3261 §25.1, RFC 1123 §5.2.14 form only)
+/// @code
+///   SIP-date = rfc1123-date
+///   rfc1123-date = wkday "," SP date1 SP time SP "GMT"
+///   date1 = 2DIGIT SP month SP 4DIGIT
+///   time  = 2DIGIT ":" 2DIGIT ":" 2DIGIT
+/// @endcode
+struct sip_date {
+  int year = 1970;
+  int month = 1;  ///< 1..12
+  int day = 1;    ///< 1..31
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int weekday = 4;  ///< 0 = Sunday, as written
+  /// Seconds since 1970-01-01T00:00:00Z.
+  auto epoch_seconds() const noexcept -> std::int64_t {
+    // Days from the civil date (proleptic Gregorian calendar).
+    int const y = year - (month <= 2 ? 1 : 0);
+    int const era = (y >= 0 ? y : y - 399) / 400;
+    int const yoe = y - era * 400;
+    int const mp = (month + 9) % 12;
+    int const doy = (153 * mp + 2) / 5 + day - 1;
+    int const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    std::int64_t const days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+    return days * 86400 + hour * 3600 + minute * 60 + second;
+  }
+};
+
+namespace detail {
+namespace msg {
+
+enum class addr_mode : std::uint8_t { single, list };
+
+// name-addr / addr-spec with params, from p; stops at the end (single) or
+// before a `,` (list). On failure p is the offending byte.
+inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_addr& out) -> errc {
+  out = name_addr{};
+  char const* q = skip_lws(p, e);
+  char const* uri_b = nullptr;
+  char const* uri_e = nullptr;
+  if (q != e && *q == '"') {
+    std::string_view content;
+    errc const ec = scan_quoted(q, e, content);
+    if (ec != ok) {
+      p = q;
+      return ec;
+    }
+    out.display_name = content;
+    out.quoted_display_name = true;
+    q = skip_lws(q, e);
+    if (q == e || *q != '<') {
+      p = q;
+      return errc::bad_header_value;
+    }
+  } else if (q != e && *q != '<') {
+    // *(token LWS) then '<', or else an addr-spec.
+    char const* r = q;
+    char const* last_token_end = nullptr;
+    while (r != e && token_chars(*r)) {
+      char const* t = span(r, e, token_chars);
+      last_token_end = t;
+      r = skip_lws(t, e);
+    }
+    if (r != e && *r == '<' && last_token_end != nullptr) {
+      out.display_name = view(q, last_token_end);
+      q = r;
+    } else {
+      // addr-spec: the URI runs to `;`, `,` (lists), LWS or the end.
+      uri_b = q;
+      char const* s = q;
+      while (s != e && *s != ';' && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' &&
+             !(mode == addr_mode::list && *s == ','))
+        ++s;
+      uri_e = s;
+      // RFC 3261 §20: a URI with '?' (or ',' ';') must be in angle brackets.
+      for (char const* x = uri_b; x != uri_e; ++x)
+        if (*x == '?' || (*x == ',' && mode == addr_mode::single)) {
+          p = x;
+          return errc::bad_uri;
+        }
+      q = uri_e;
+    }
+  }
+  if (uri_b == nullptr) {
+    // q is at '<': LAQUOT addr-spec RAQUOT, no LWS inside (RFC 3261 §25.1).
+    out.angle_brackets = true;
+    uri_b = q + 1;
+    char const* s = uri_b;
+    while (s != e && *s != '>' && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' &&
+           *s != '<' && *s != '"')
+      ++s;
+    if (s == e || *s != '>') {
+      p = s;
+      return errc::bad_uri;
+    }
+    uri_e = s;
+    q = s + 1;
+  }
+  char const* at = uri_b;
+  errc ec = scan_uri(uri_b, uri_e, uri_context::header, out.uri, at);
+  if (ec != ok) {
+    p = at;
+    return ec;
+  }
+  char const* params_b = skip_lws(q, e);
+  ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool has) {
+    if (iequals(n, "tag")) {
+      if (!has) return errc::bad_parameter;
+      out.tag = v;
+    }
+    return ok;
+  });
+  if (ec != ok) {
+    p = q;
+    return ec;
+  }
+  if (q != params_b) out.params = view(params_b, q);
+  q = skip_lws(q, e);
+  if (q != e && !(mode == addr_mode::list && *q == ',')) {
+    p = q;
+    return errc::bad_header_value;
+  }
+  p = q;
+  return ok;
+}
+
+// via-parm from p; stops before `,` or at the end.
+inline auto scan_via(char const*& p, char const* e, via_entry& out) -> errc {
+  out = via_entry{};
+  char const* q = skip_lws(p, e);
+  std::string_view* parts[3] = {&out.protocol, &out.version, &out.transport};
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0) {
+      // SLASH = SWS "/" SWS
+      q = skip_lws(q, e);
+      if (q == e || *q != '/') {
+        p = q;
+        return errc::bad_header_value;
+      }
+      q = skip_lws(q + 1, e);
+    }
+    char const* t = span(q, e, token_chars);
+    if (t == q) {
+      p = q;
+      return errc::bad_header_value;
+    }
+    *parts[i] = view(q, t);
+    q = t;
+  }
+  // LWS sent-by
+  char const* h = skip_lws(q, e);
+  if (h == q) {
+    p = q;
+    return errc::bad_header_value;
+  }
+  q = h;
+  if (q != e && *q == '[') {
+    char const* r = q + 1;
+    while (r != e && (hexdig(*r) || *r == ':' || *r == '.')) ++r;
+    if (r == e || *r != ']') {
+      p = r;
+      return errc::bad_header_value;
+    }
+    q = r + 1;
+  } else {
+    q = span(q, e, host_chars);
+    if (q == h) {
+      p = q;
+      return errc::bad_header_value;
+    }
+  }
+  out.host = view(h, q);
+  // COLON = SWS ":" SWS
+  char const* c = skip_lws(q, e);
+  if (c != e && *c == ':') {
+    c = skip_lws(c + 1, e);
+    std::uint64_t port = 0;
+    if (!parse_number(c, e, 65535, port)) {
+      p = c;
+      return errc::bad_header_value;
+    }
+    out.port = static_cast<std::uint16_t>(port);
+    q = c;
+  }
+  char const* params_b = skip_lws(q, e);
+  errc ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool) {
+    if (iequals(n, "branch")) out.branch = v;
+    if (iequals(n, "received")) out.received = v;
+    return ok;
+  });
+  if (ec != ok) {
+    p = q;
+    return ec;
+  }
+  if (q != params_b) out.params = view(params_b, q);
+  q = skip_lws(q, e);
+  if (q != e && *q != ',') {
+    p = q;
+    return errc::bad_header_value;
+  }
+  p = q;
+  return ok;
+}
+
+// Walks a comma list of elements; `f(p)` scans one element from p and
+// stops before `,` or at the end. COMMA = SWS "," SWS.
+template <class F>
+inline auto scan_list(char const*& p, char const* e, F&& f) -> errc {
+  for (;;) {
+    p = skip_lws(p, e);
+    if (p == e) return errc::empty_value;
+    errc const ec = f(p);
+    if (ec != ok) return ec;
+    p = skip_lws(p, e);
+    if (p == e) return ok;
+    if (*p != ',') return errc::expected_comma;
+    ++p;
+  }
+}
+
+// contact-param list element with the typed params checked.
+inline auto scan_contact(char const*& p, char const* e, contact_entry& out) -> errc {
+  out = contact_entry{};
+  char const* b = p;
+  errc ec = scan_name_addr(p, e, addr_mode::list, out.address);
+  if (ec != ok) return ec;
+  (void)b;
+  // Check expires and q (RFC 3261 §20.10, §25.1).
+  char const* q = out.address.params.data();
+  char const* qe = q + out.address.params.size();
+  char const* bad = nullptr;
+  scan_params(q, qe, [&](std::string_view n, std::string_view v, bool has) {
+    if (bad != nullptr) return ok;
+    if (iequals(n, "expires")) {
+      char const* s = v.data();
+      std::uint64_t x = 0;
+      if (!has || !parse_number(s, v.data() + v.size(), 0xffffffffu, x) ||
+          s != v.data() + v.size()) {
+        bad = v.data();
+        return ok;
+      }
+      out.expires = static_cast<std::uint32_t>(x);
+    } else if (iequals(n, "q")) {
+      // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+      std::uint16_t permille = 0;
+      bool good = has && !v.empty() && (v[0] == '0' || v[0] == '1');
+      if (good) {
+        permille = v[0] == '1' ? 1000 : 0;
+        if (v.size() > 1) {
+          good = v[1] == '.' && v.size() <= 5;
+          int scale = 100;
+          for (std::size_t i = 2; good && i < v.size(); ++i, scale /= 10) {
+            good = digit(v[i]) && (v[0] == '0' || v[i] == '0');
+            permille = static_cast<std::uint16_t>(permille + (v[i] - '0') * scale);
+          }
+        }
+      }
+      if (!good) {
+        bad = v.data();
+        return ok;
+      }
+      out.q = permille;
+    }
+    return ok;
+  });
+  if (bad != nullptr) {
+    p = bad;
+    return errc::bad_parameter;
+  }
+  return ok;
+}
+
+inline auto scan_contact_list(char const*& p, char const* e, contact_list* out) -> errc {
+  char const* q = skip_lws(p, e);
+  if (q != e && *q == '*') {
+    char const* r = skip_lws(q + 1, e);
+    if (r == e) {
+      if (out != nullptr) out->star = true;
+      p = r;
+      return ok;
+    }
+  }
+  return scan_list(p, e, [&](char const*& s) {
+    contact_entry c;
+    errc const ec = scan_contact(s, e, c);
+    if (ec == ok && out != nullptr) out->entries.push_back(c);
+    return ec;
+  });
+}
+
+inline auto scan_cseq(char const*& p, char const* e, cseq_value& out) -> errc {
+  p = skip_lws(p, e);
+  std::uint64_t n = 0;
+  if (!parse_number(p, e, 0xffffffffu, n)) return errc::bad_header_value;
+  char const* q = skip_lws(p, e);
+  if (q == p) return errc::bad_header_value;
+  char const* m = span(q, e, token_chars);
+  if (m == q) {
+    p = q;
+    return errc::bad_header_value;
+  }
+  out.number = static_cast<std::uint32_t>(n);
+  out.method = view(q, m);
+  p = skip_lws(m, e);
+  return p == e ? ok : errc::bad_header_value;
+}
+
+// callid = word [ "@" word ]
+inline auto scan_call_id(char const*& p, char const* e, std::string_view& out) -> errc {
+  p = skip_lws(p, e);
+  char const* b = p;
+  char const* q = span(p, e, word_chars);
+  if (q == p) return errc::bad_header_value;
+  if (q != e && *q == '@') {
+    char const* r = span(q + 1, e, word_chars);
+    if (r == q + 1) {
+      p = r;
+      return errc::bad_header_value;
+    }
+    q = r;
+  }
+  out = view(b, q);
+  p = skip_lws(q, e);
+  return p == e ? ok : errc::bad_header_value;
+}
+
+// A single number field: 1*DIGIT no larger than `max`, LWS around it.
+inline auto scan_number_field(char const*& p, char const* e, std::uint64_t max, std::uint64_t& out,
+                              errc code) -> errc {
+  p = skip_lws(p, e);
+  if (!parse_number(p, e, max, out)) return code;
+  p = skip_lws(p, e);
+  return p == e ? ok : code;
+}
+
+inline auto scan_date(char const*& p, char const* e, sip_date& out) -> errc {
+  static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto word3 = [&](std::string_view const* names, int n, int& idx) {
+    if (e - p < 3) return false;
+    for (int i = 0; i < n; ++i)
+      if (std::string_view(p, 3) == names[i]) {
+        idx = i;
+        p += 3;
+        return true;
+      }
+    return false;
+  };
+  auto lit = [&](char c) {
+    if (p == e || *p != c) return false;
+    ++p;
+    return true;
+  };
+  auto digits = [&](int n, int& v) {
+    v = 0;
+    for (int i = 0; i < n; ++i, ++p) {
+      if (p == e || !digit(*p)) return false;
+      v = v * 10 + (*p - '0');
+    }
+    return true;
+  };
+  p = skip_lws(p, e);
+  sip_date d;
+  int mon = 0;
+  if (!word3(days, 7, d.weekday) || !lit(',') || !lit(' ') || !digits(2, d.day) || !lit(' ') ||
+      !word3(months, 12, mon) || !lit(' ') || !digits(4, d.year) || !lit(' ') ||
+      !digits(2, d.hour) || !lit(':') || !digits(2, d.minute) || !lit(':') ||
+      !digits(2, d.second) || !lit(' '))
+    return errc::bad_date;
+  // RFC 3261 §20.17: the time zone is always "GMT".
+  if (e - p < 3 || std::string_view(p, 3) != "GMT") return errc::bad_date;
+  p += 3;
+  d.month = mon + 1;
+  static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool const leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+  if (d.day < 1 || d.day > mdays[mon] || (mon == 1 && d.day == 29 && !leap) || d.hour > 23 ||
+      d.minute > 59 || d.second > 60) {
+    p -= 3;
+    return errc::bad_date;
+  }
+  p = skip_lws(p, e);
+  if (p != e) return errc::bad_date;
+  out = d;
+  return ok;
+}
+
+template <class T, class Scan>
+auto run_scan(std::string_view v, Scan&& scan) -> result<T> {
+  T out{};
+  char const* p = v.data();
+  errc const ec = scan(p, v.data() + v.size(), out);
+  if (ec != ok) return parse_error{ec, static_cast<std::size_t>(p - v.data())};
+  return out;
+}
+
+}  // namespace msg
+}  // namespace detail
+
+/// Parses a From, To or Reply-To value (one name-addr or addr-spec with
+/// parameters). Errors: `bad_quoted_string`, `bad_uri`, `bad_parameter`,
+/// `bad_header_value`; offset into `value`.
+/// @par Specification RFC 3261 §20.20, §20.39, §25.1.
+inline auto parse_name_addr(std::string_view value) -> result<name_addr> {
+  return detail::msg::run_scan<name_addr>(value, [](char const*& p, char const* e, name_addr& o) {
+    if (detail::msg::skip_lws(p, e) == e) {
+      p = e;
+      return errc::empty_value;
+    }
+    return detail::msg::scan_name_addr(p, e, detail::msg::addr_mode::single, o);
+  });
+}
+
+/// Parses one Via row: one or more via-parms separated by commas.
+/// @par Specification RFC 3261 §20.42; RFC 5118 §4.5 (received without brackets tolerated).
+inline auto parse_via(std::string_view value) -> result<std::vector<via_entry>> {
+  return detail::msg::run_scan<std::vector<via_entry>>(
+      value, [](char const*& p, char const* e, std::vector<via_entry>& out) {
+        return detail::msg::scan_list(p, e, [&](char const*& s) {
+          via_entry v;
+          errc const ec = detail::msg::scan_via(s, e, v);
+          if (ec == detail::msg::ok) out.push_back(v);
+          return ec;
+        });
+      });
+}
+
+/// Parses a Contact row: `*` or a list of contact-params, checking the
+/// `expires` (delta-seconds up to 2^32-1) and `q` (qvalue) parameters.
+/// @par Specification RFC 3261 §20.10, §25.1.
+inline auto parse_contact(std::string_view value) -> result<contact_list> {
+  return detail::msg::run_scan<contact_list>(value,
+                                             [](char const*& p, char const* e, contact_list& out) {
+                                               return detail::msg::scan_contact_list(p, e, &out);
+                                             });
+}
+
+/// Parses CSeq: a number up to 2^32-1 and a method token.
+/// @par Specification RFC 3261 §20.16.
+inline auto parse_cseq(std::string_view value) -> result<cseq_value> {
+  return detail::msg::run_scan<cseq_value>(value, detail::msg::scan_cseq);
+}
+
+/// Parses Call-ID: `word [ "@" word ]`. Returns the id without surrounding LWS.
+/// @par Specification RFC 3261 §20.8, §25.1.
+inline auto parse_call_id(std::string_view value) -> result<std::string_view> {
+  return detail::msg::run_scan<std::string_view>(value, detail::msg::scan_call_id);
+}
+
+/// Parses a Date value in the RFC 1123 form with "GMT".
+/// @par Specification RFC 3261 §20.17; RFC 1123 §5.2.14.
+inline auto parse_sip_date(std::string_view value) -> result<sip_date> {
+  return detail::msg::run_scan<sip_date>(value, detail::msg::scan_date);
+}
+
+/// Parses delta-seconds (Expires, RFC 3261 §20.19): 1*DIGIT up to 2^32-1.
+inline auto parse_delta_seconds(std::string_view value) -> result<std::uint32_t> {
+  return detail::msg::run_scan<std::uint32_t>(value, [](char const*& p, char const* e,
+                                                        std::uint32_t& out) {
+    std::uint64_t v = 0;
+    errc const ec = detail::msg::scan_number_field(p, e, 0xffffffffu, v, errc::bad_header_value);
+    out = static_cast<std::uint32_t>(v);
+    return ec;
+  });
+}
+
+/// Splits a list value on the commas that are outside quoted-strings and
+/// angle brackets (RFC 3261 §7.3.1), trimming LWS around each element.
+/// Empty elements are skipped. The views point into `value`.
+/// @par Complexity Linear in `value.size()`.
+inline auto split_list(std::string_view value) -> std::vector<std::string_view> {
+  std::vector<std::string_view> out;
+  auto trim = [](std::string_view v) {
+    while (!v.empty() &&
+           (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n'))
+      v.remove_prefix(1);
+    return detail::msg::trim_right(v);
+  };
+  std::size_t start = 0;
+  bool quoted = false;
+  bool angle = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char const c = value[i];
+    if (quoted) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '<') {
+      angle = true;
+    } else if (c == '>') {
+      angle = false;
+    } else if (c == ',' && !angle) {
+      std::string_view const el = trim(value.substr(start, i - start));
+      if (!el.empty()) out.push_back(el);
+      start = i + 1;
+    }
+  }
+  std::string_view const el = trim(value.substr(std::min(start, value.size())));
+  if (!el.empty()) out.push_back(el);
+  return out;
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_MESSAGE_HEADER_VALUES_HPP

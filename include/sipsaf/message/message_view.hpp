@@ -1,0 +1,697 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_MESSAGE_MESSAGE_VIEW_HPP
+#define SIPSAF_MESSAGE_MESSAGE_VIEW_HPP
+
+/// @file
+/// A zero-copy view of one SIP message (RFC 3261 §7, §25) and `parse_message`.
+///
+/// @par BNF (RFC 3261 §7, §25.1)
+/// @code
+///   SIP-message    = Request / Response
+///   Request        = Request-Line *( message-header ) CRLF [ message-body ]
+///   Response       = Status-Line *( message-header ) CRLF [ message-body ]
+///   Request-Line   = Method SP Request-URI SP SIP-Version CRLF
+///   Status-Line    = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+///   SIP-Version    = "SIP" "/" 1*DIGIT "." 1*DIGIT
+///   Status-Code    = 3DIGIT
+///   message-header = field-name HCOLON field-value CRLF   ; field-value may fold
+///   HCOLON         = *( SP / HTAB ) ":" SWS
+///   LWS            = [*WSP CRLF] 1*WSP                     ; a fold
+/// @endcode
+///
+/// What is liberal (RFC 3261 §7.3.1, §7.5): whitespace and folds around the
+/// colon and in values, header names in any case and in compact form,
+/// unknown methods and header fields, CRLFs before the start line, empty
+/// header values. What is strict (framing depends on it): the start line
+/// (single SPs, SIP/2.0 only), CRLF line ends (a bare CR or LF is an error),
+/// the empty line ending the header section, Content-Length against the body.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/message/detail/scan.hpp>
+#include <sipsaf/message/fields.hpp>
+#include <sipsaf/message/header_values.hpp>
+#include <sipsaf/message/uri.hpp>
+#include <sipsaf/mime/media_type.hpp>
+#include <sipsaf/result.hpp>
+#include <sipsaf/rfc3841/request_disposition.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// Limits and transport rules for `parse_message` and `frame_message`.
+/// Each limit has its own error code (`header_too_long`, `too_many_headers`,
+/// `body_too_large`, `message_too_large`).
+struct message_options {
+  std::size_t max_header_bytes = 64 * 1024;  ///< start line + header fields + empty line
+  std::size_t max_headers = 256;             ///< header field rows
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_message_bytes = 16 * 1024 * 1024 + 64 * 1024;
+  /// Stream transports: Content-Length is mandatory (RFC 3261 §18.3), so a
+  /// message without it is `missing_content_length`, and two Content-Length
+  /// rows that disagree are `conflicting_headers`. Off for datagrams, where
+  /// the body is the rest of the datagram when Content-Length is absent.
+  bool require_content_length = false;
+  /// Check the syntax of the fields sipsaf types (From, To, Call-ID, CSeq,
+  /// Via, Contact, Max-Forwards, Content-Length, Expires, Date) while parsing,
+  /// so that the typed accessors cannot fail on syntax later.
+  bool validate_known_fields = true;
+};
+
+/// One header field row as it appears in the message.
+struct header_field {
+  std::string_view name;   ///< as written (e.g. "v", "MaX-fOrWaRdS")
+  std::string_view value;  ///< without LWS around it; folds replaced by one SP each
+  std::string_view raw;    ///< the value as on the wire (folds kept), trimmed; points into it
+  field id = field::unknown;
+  std::size_t offset = 0;  ///< where the name starts, from the start of the input
+  /// True when the value spanned several lines (then `value` is an unfolded copy).
+  auto folded() const noexcept -> bool { return raw.data() != value.data(); }
+};
+
+class message_view;
+
+namespace detail {
+namespace msg {
+struct message_parser;
+}
+}  // namespace detail
+
+/// Parses one SIP message held whole in `wire` (a datagram, or a message a
+/// stream framer cut out; see `frame_message`).
+///
+/// Lifetime: the view points into `wire` (the few folded header values are
+/// copied once, unfolded, into storage the view shares). Ownership of `wire`
+/// is not transferred; the caller keeps it alive and unchanged while the
+/// view is used.
+///
+/// Content-Length (RFC 3261 §18.3, §20.14): when present, the body is that
+/// many bytes and any bytes after it are ignored (`trailing()`); more than
+/// there are is `content_length_mismatch` (offset of the value). When
+/// absent, the body is the rest of the input (unless
+/// `message_options::require_content_length`). Rows that disagree make the
+/// body the rest of the input and `content_length()` report
+/// `conflicting_headers`: the message is kept for the application to refuse.
+///
+/// Errors (offset from the start of `wire`): `need_more` (the header section
+/// is not complete), `bad_start_line`, `bad_version`, `bad_status_code`,
+/// `bad_uri` (Request-URI), `bad_line_end`, `bad_header_field`, the typed
+/// errors of known fields (`bad_header_value`, `bad_quoted_string`,
+/// `bad_parameter`, `bad_uri`, `bad_date`, `bad_content_length`, ...),
+/// `conflicting_headers` (CSeq method differs from the request method,
+/// RFC 3261 §8.1.1.5), `content_length_mismatch`, `missing_content_length`
+/// and the limits of `message_options`.
+///
+/// @par Specification RFC 3261 §7, §18.3, §20, §25; RFC 4475; RFC 5118.
+/// @par Complexity Linear in the size of the header section.
+inline auto parse_message(std::string_view wire, message_options const& opts)
+    -> result<message_view>;
+/// `parse_message(wire, message_options{})`.
+inline auto parse_message(std::string_view wire) -> result<message_view>;
+
+/// A parsed SIP request or response: start line, header fields in order,
+/// body; plus typed accessors for the fields the store-and-forward service
+/// uses.
+///
+/// Lifetime: a view into the input passed to `parse_message` (see there).
+/// Copying a `message_view` copies the row table, not the message.
+///
+/// Lookup by name knows full and compact forms and ignores case
+/// (RFC 3261 §7.3.1, §7.3.3): `header("i")`, `header("call-id")` and
+/// `header("Call-ID")` are the same field.
+class message_view {
+ public:
+  message_view() = default;
+
+  // --- start line ----------------------------------------------------------
+  auto is_request() const noexcept -> bool { return status_ == 0; }
+  auto is_response() const noexcept -> bool { return status_ != 0; }
+  /// The request method as written (case-sensitive, RFC 3261 §7.1); empty for responses.
+  auto method() const noexcept -> std::string_view { return method_; }
+  /// The Request-URI as written; empty for responses.
+  auto request_uri() const noexcept -> std::string_view { return request_uri_.text; }
+  /// The Request-URI's parts (RFC 3261 §19.1).
+  auto request_uri_parts() const noexcept -> uri_view const& { return request_uri_; }
+  /// "SIP/2.0" as written.
+  auto version() const noexcept -> std::string_view { return version_; }
+  /// The status code of a response (100..699); 0 for requests.
+  auto status() const noexcept -> int { return status_; }
+  /// The reason phrase of a response, as written (may be empty or UTF-8).
+  auto reason() const noexcept -> std::string_view { return reason_; }
+  /// The start line without its CRLF.
+  auto start_line() const noexcept -> std::string_view { return start_line_; }
+
+  // --- header fields -------------------------------------------------------
+  /// Every header field row in message order.
+  auto headers() const noexcept -> std::vector<header_field> const& { return rows_; }
+  /// The first row of `name` (full or compact form, any case), or null.
+  auto find(std::string_view name) const noexcept -> header_field const* {
+    field const f = field_of(name);
+    if (f != field::unknown) return find(f);
+    for (auto const& r : rows_)
+      if (r.id == field::unknown && detail::msg::iequals(r.name, name)) return &r;
+    return nullptr;
+  }
+  /// The first row of a known field, or null. Constant time.
+  auto find(field f) const noexcept -> header_field const* {
+    std::uint16_t const i = first_[static_cast<std::size_t>(f)];
+    return (f == field::unknown || i == 0) ? nullptr : &rows_[i - 1u];
+  }
+  /// The value of the first row of `name` (unfolded), if there is one.
+  auto header(std::string_view name) const noexcept -> std::optional<std::string_view> {
+    header_field const* h = find(name);
+    if (h == nullptr) return std::nullopt;
+    return h->value;
+  }
+  auto header(field f) const noexcept -> std::optional<std::string_view> {
+    header_field const* h = find(f);
+    if (h == nullptr) return std::nullopt;
+    return h->value;
+  }
+  /// How many rows carry `name`.
+  auto count(std::string_view name) const noexcept -> std::size_t {
+    field const f = field_of(name);
+    if (f != field::unknown) return count_[static_cast<std::size_t>(f)];
+    std::size_t n = 0;
+    for (auto const& r : rows_)
+      if (r.id == field::unknown && detail::msg::iequals(r.name, name)) ++n;
+    return n;
+  }
+  /// Every row of `name`, in order.
+  auto rows(std::string_view name) const -> std::vector<header_field const*> {
+    std::vector<header_field const*> out;
+    field const f = field_of(name);
+    for (auto const& r : rows_)
+      if (f != field::unknown ? r.id == f
+                              : (r.id == field::unknown && detail::msg::iequals(r.name, name)))
+        out.push_back(&r);
+    return out;
+  }
+  /// The elements of all rows of a list field combined (RFC 3261 §7.3.1),
+  /// each row split on commas outside quotes and angle brackets. For a
+  /// field that is not a list, each row's value is one element.
+  auto values(std::string_view name) const -> std::vector<std::string_view> {
+    std::vector<std::string_view> out;
+    field const f = field_of(name);
+    bool const list = f == field::unknown || is_list_field(f);
+    for (header_field const* r : rows(name)) {
+      if (!list) {
+        out.push_back(r->value);
+        continue;
+      }
+      for (std::string_view el : split_list(r->value)) out.push_back(el);
+    }
+    return out;
+  }
+  /// All rows of `name` joined with ", " (RFC 3261 §7.3.1); empty when none.
+  auto combined(std::string_view name) const -> std::string {
+    std::string out;
+    for (header_field const* r : rows(name)) {
+      if (!out.empty()) out += ", ";
+      out += r->value;
+    }
+    return out;
+  }
+
+  // --- body and framing ----------------------------------------------------
+  /// The message body (Content-Length bytes when given).
+  auto body() const noexcept -> std::string_view { return body_; }
+  /// The whole message: leading CRLFs skipped, up to the end of the body.
+  auto wire() const noexcept -> std::string_view { return wire_; }
+  /// Bytes after the body that Content-Length left out (RFC 3261 §18.3:
+  /// ignored in a datagram); empty normally.
+  auto trailing() const noexcept -> std::string_view { return trailing_; }
+  /// Bytes of the start line, the header fields and the empty line.
+  auto header_size() const noexcept -> std::size_t {
+    return static_cast<std::size_t>(body_.data() - wire_.data());
+  }
+  /// Offset of `v` (a view into the message) from the start of the input
+  /// passed to `parse_message`.
+  auto offset_of(std::string_view v) const noexcept -> std::size_t {
+    return static_cast<std::size_t>(v.data() - input_begin_);
+  }
+
+  // --- typed fields ----------------------------------------------------------
+  // Each returns `missing_header` when the field is absent (offset: the end of
+  // the header section) and `conflicting_headers` when a single-valued field
+  // has rows that differ (offset: the second row). Offsets count from the
+  // start of the input passed to `parse_message`.
+
+  /// From (RFC 3261 §20.20): display name, URI, tag.
+  auto from() const -> result<name_addr> { return single<name_addr>(field::from, parse_name_addr); }
+  /// To (RFC 3261 §20.39).
+  auto to() const -> result<name_addr> { return single<name_addr>(field::to, parse_name_addr); }
+  /// Call-ID (RFC 3261 §20.8).
+  auto call_id() const -> result<std::string_view> {
+    return single<std::string_view>(field::call_id, parse_call_id);
+  }
+  /// CSeq (RFC 3261 §20.16).
+  auto cseq() const -> result<cseq_value> { return single<cseq_value>(field::cseq, parse_cseq); }
+  /// Max-Forwards (RFC 3261 §20.22): 0..255.
+  auto max_forwards() const -> result<std::uint32_t> {
+    return single<std::uint32_t>(field::max_forwards, [](std::string_view v) {
+      return detail::msg::run_scan<std::uint32_t>(
+          v, [](char const*& p, char const* e, std::uint32_t& out) {
+            std::uint64_t x = 0;
+            errc const ec = detail::msg::scan_number_field(p, e, 255, x, errc::bad_header_value);
+            out = static_cast<std::uint32_t>(x);
+            return ec;
+          });
+    });
+  }
+  /// Expires (RFC 3261 §20.19): delta-seconds.
+  auto expires() const -> result<std::uint32_t> {
+    return single<std::uint32_t>(field::expires, parse_delta_seconds);
+  }
+  /// Date (RFC 3261 §20.17), RFC 1123 form.
+  auto date() const -> result<sip_date> { return single<sip_date>(field::date, parse_sip_date); }
+  /// Content-Length (RFC 3261 §20.14).
+  auto content_length() const -> result<std::size_t> {
+    return single<std::size_t>(field::content_length, parse_content_length);
+  }
+  /// All Via entries of all rows, top first (RFC 3261 §20.42).
+  auto via() const -> result<std::vector<via_entry>> {
+    std::vector<via_entry> out;
+    for (auto const& r : rows_) {
+      if (r.id != field::via) continue;
+      auto one = parse_via(r.raw);
+      if (!one) return one.error().rebased(offset_of(r.raw));
+      out.insert(out.end(), one->begin(), one->end());
+    }
+    if (out.empty()) return missing();
+    return out;
+  }
+  /// The topmost Via entry (the branch identifies the transaction, RFC 3261 §17.2.3).
+  auto top_via() const -> result<via_entry> {
+    header_field const* r = find(field::via);
+    if (r == nullptr) return missing();
+    char const* p = r->raw.data();
+    via_entry v;
+    errc const ec = detail::msg::scan_via(p, r->raw.data() + r->raw.size(), v);
+    if (ec != detail::msg::ok) return parse_error{ec, offset_of(detail::msg::view(p, p))};
+    return v;
+  }
+  /// Every Contact of every row (RFC 3261 §20.10), or `star`.
+  auto contact() const -> result<contact_list> {
+    contact_list out;
+    bool any = false;
+    for (auto const& r : rows_) {
+      if (r.id != field::contact) continue;
+      any = true;
+      auto one = parse_contact(r.raw);
+      if (!one) return one.error().rebased(offset_of(r.raw));
+      out.star = out.star || one->star;
+      out.entries.insert(out.entries.end(), one->entries.begin(), one->entries.end());
+    }
+    if (!any) return missing();
+    return out;
+  }
+  /// Content-Type (RFC 3261 §20.15) as a media type.
+  auto content_type() const -> result<media_type> {
+    return single<media_type>(field::content_type, parse_media_type);
+  }
+  /// Request-Disposition combined over all its rows, by full name or `d`
+  /// (RFC 3841 §9.1, RFC 3261 §7.3.1). Empty when the message has none.
+  /// Errors come from `append_request_disposition`, with offsets into the input.
+  auto request_disposition(request_disposition_options const& opts = {}) const
+      -> result<::sipsaf::request_disposition> {
+    ::sipsaf::request_disposition rd;
+    for (auto const& r : rows_) {
+      if (r.id != field::request_disposition) continue;
+      auto ok = append_request_disposition(rd, r.raw, opts);
+      if (!ok) return ok.error().rebased(offset_of(r.raw));
+    }
+    return rd;
+  }
+
+  /// Content-Length value parser: 1*DIGIT (RFC 3261 §20.14).
+  static auto parse_content_length(std::string_view v) -> result<std::size_t> {
+    return detail::msg::run_scan<std::size_t>(
+        v, [](char const*& p, char const* e, std::size_t& out) {
+          std::uint64_t x = 0;
+          errc const ec = detail::msg::scan_number_field(p, e, std::uint64_t(1) << 50, x,
+                                                         errc::bad_content_length);
+          out = static_cast<std::size_t>(x);
+          return ec;
+        });
+  }
+
+ private:
+  friend struct detail::msg::message_parser;
+
+  auto missing() const -> parse_error {
+    return {errc::missing_header, header_size() >= 2 ? offset_of(body_) - 2 : 0};
+  }
+
+  template <class T, class Parse>
+  auto single(field f, Parse&& parse) const -> result<T> {
+    header_field const* first = find(f);
+    if (first == nullptr) return missing();
+    if (count_[static_cast<std::size_t>(f)] > 1) {
+      for (auto const& r : rows_)
+        if (r.id == f && &r != first && r.value != first->value)
+          return parse_error{errc::conflicting_headers, r.offset};
+    }
+    auto v = parse(first->raw);
+    if (!v) return v.error().rebased(offset_of(first->raw));
+    return T(std::move(*v));
+  }
+
+  char const* input_begin_ = nullptr;
+  std::string_view wire_;
+  std::string_view start_line_;
+  std::string_view method_;
+  uri_view request_uri_;
+  std::string_view version_;
+  int status_ = 0;
+  std::string_view reason_;
+  std::vector<header_field> rows_;
+  std::array<std::uint16_t, field_count> first_{};  // row index + 1, 0 = none
+  std::array<std::uint16_t, field_count> count_{};
+  std::string_view body_;
+  std::string_view trailing_;
+  std::shared_ptr<std::string const> unfolded_;  // values of folded rows
+};
+
+namespace detail {
+namespace msg {
+
+// Replaces each fold (`*WSP CRLF 1*WSP`) by one SP (RFC 3261 §7.3.1).
+inline void append_unfolded(std::string& out, std::string_view raw) {
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char const c = raw[i];
+    if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') {
+      while (!out.empty() && is_wsp(out.back())) out.pop_back();
+      out.push_back(' ');
+      i += 2;
+      while (i < raw.size() && is_wsp(raw[i])) ++i;
+      --i;
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+struct message_parser {
+  char const* b;  // input begin
+  char const* e;  // input end
+  message_options const& opts;
+  message_view m;
+  parse_error err{};
+  bool framing = false;  // a stream framer: a short body is not an error
+  std::size_t need = 0;  // framing: body bytes still missing
+
+  auto fail(errc code, char const* at) -> bool {
+    err = parse_error{code, static_cast<std::size_t>(at - b)};
+    return false;
+  }
+
+  // The end of the line starting at p: the CR of its CRLF. A bare CR or LF
+  // before it is an error; no LF yet means the input is incomplete.
+  auto line_end(char const* p, char const*& cr) -> bool {
+    auto const* lf =
+        static_cast<char const*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
+    if (lf == nullptr) {
+      // A bare CR in what we have is already an error.
+      auto const* r =
+          static_cast<char const*>(std::memchr(p, '\r', static_cast<std::size_t>(e - p)));
+      if (r != nullptr && r + 1 != e) return fail(errc::bad_line_end, r);
+      return fail(errc::need_more, e);
+    }
+    if (lf == p || lf[-1] != '\r') return fail(errc::bad_line_end, lf);
+    auto const* r =
+        static_cast<char const*>(std::memchr(p, '\r', static_cast<std::size_t>(lf - 1 - p)));
+    if (r != nullptr) return fail(errc::bad_line_end, r);
+    cr = lf - 1;
+    return true;
+  }
+
+  auto parse_version(char const* p, char const* end) -> bool {
+    // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is understood (RFC 3261 §7.1).
+    if (end - p < 4 || !iequals(view(p, p + 4), "SIP/")) return fail(errc::bad_start_line, p);
+    char const* q = p + 4;
+    char const* d1 = span(q, end, digit);
+    if (d1 == q || d1 == end || *d1 != '.') return fail(errc::bad_version, d1);
+    char const* d2 = span(d1 + 1, end, digit);
+    if (d2 == d1 + 1) return fail(errc::bad_version, d2);
+    if (d2 != end) return fail(errc::bad_start_line, d2);
+    if (view(q, d2) != "2.0") return fail(errc::bad_version, q);
+    m.version_ = view(p, end);
+    return true;
+  }
+
+  auto start_line(char const* p, char const* cr) -> bool {
+    m.start_line_ = view(p, cr);
+    if (cr - p >= 4 && iequals(view(p, p + 4), "SIP/")) {
+      // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
+      char const* sp = p;
+      while (sp != cr && *sp != ' ') ++sp;
+      if (!parse_version(p, sp)) return false;
+      if (sp == cr) return fail(errc::bad_start_line, sp);
+      char const* c = sp + 1;
+      char const* d = span(c, cr, digit);
+      if (d - c != 3 || *c < '1' || *c > '6') return fail(errc::bad_status_code, c);
+      m.status_ = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
+      if (d == cr) return true;  // no reason phrase: tolerated
+      if (*d != ' ') return fail(errc::bad_status_code, d);
+      // Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII /
+      // UTF8-CONT / SP / HTAB): no control bytes.
+      for (char const* r = d + 1; r != cr; ++r) {
+        auto const u = static_cast<unsigned char>(*r);
+        if ((u < 0x20 && u != '\t') || u == 0x7f) return fail(errc::bad_start_line, r);
+      }
+      m.reason_ = view(d + 1, cr);
+      return true;
+    }
+    // Request-Line = Method SP Request-URI SP SIP-Version CRLF
+    char const* t = span(p, cr, token_chars);
+    if (t == p || t == cr || *t != ' ') return fail(errc::bad_start_line, t);
+    m.method_ = view(p, t);
+    char const* u = t + 1;
+    char const* ue = u;
+    while (ue != cr && *ue != ' ') ++ue;
+    if (ue == u || ue == cr) return fail(errc::bad_start_line, ue);
+    char const* at = u;
+    errc const ec = scan_uri(u, ue, uri_context::request_line, m.request_uri_, at);
+    if (ec != ok) return fail(ec, at);
+    return parse_version(ue + 1, cr);
+  }
+
+  // Syntax of the fields sipsaf types; `raw` is the wire value.
+  auto validate(header_field const& h) -> bool {
+    char const* p = h.raw.data();
+    char const* const end = p + h.raw.size();
+    errc ec = ok;
+    switch (h.id) {
+      case field::from:
+      case field::to: {
+        name_addr a;
+        if (p == end) return fail(errc::empty_value, p);
+        ec = scan_name_addr(p, end, addr_mode::single, a);
+        break;
+      }
+      case field::call_id: {
+        std::string_view id;
+        ec = scan_call_id(p, end, id);
+        break;
+      }
+      case field::cseq: {
+        cseq_value c;
+        ec = scan_cseq(p, end, c);
+        // RFC 3261 §8.1.1.5: the CSeq method matches the request method.
+        if (ec == ok && m.is_request() && c.method != m.method_) {
+          p = c.method.data();
+          ec = errc::conflicting_headers;
+        }
+        break;
+      }
+      case field::via:
+        ec = scan_list(p, end, [&](char const*& s) {
+          via_entry v;
+          return scan_via(s, end, v);
+        });
+        break;
+      case field::contact:
+        ec = scan_contact_list(p, end, nullptr);
+        break;
+      case field::max_forwards: {
+        std::uint64_t x = 0;
+        ec = scan_number_field(p, end, 255, x, errc::bad_header_value);
+        break;
+      }
+      case field::expires: {
+        std::uint64_t x = 0;
+        ec = scan_number_field(p, end, 0xffffffffu, x, errc::bad_header_value);
+        break;
+      }
+      case field::date: {
+        sip_date d;
+        ec = scan_date(p, end, d);
+        break;
+      }
+      default:
+        return true;
+    }
+    if (ec != ok) return fail(ec, p);
+    return true;
+  }
+
+  auto run() -> bool {
+    char const* p = b;
+    // RFC 3261 §7.5: CRLFs before the start line are ignored.
+    while (e - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
+    char const* const start = p;
+    m.input_begin_ = b;
+    char const* cr = nullptr;
+    if (p == e) return fail(errc::need_more, e);
+    if (!line_end(p, cr)) {
+      if (err.code == errc::need_more &&
+          static_cast<std::size_t>(e - start) > opts.max_header_bytes)
+        return fail(errc::header_too_long, start + opts.max_header_bytes);
+      return false;
+    }
+    if (static_cast<std::size_t>(cr + 2 - start) > opts.max_header_bytes)
+      return fail(errc::header_too_long, start + opts.max_header_bytes);
+    if (!start_line(p, cr)) return false;
+    p = cr + 2;
+    m.rows_.reserve(24);
+    bool any_folded = false;
+    char const* content_length_at = nullptr;
+    std::size_t content_length = 0;
+    bool cl_conflict = false;
+    for (;;) {
+      if (static_cast<std::size_t>(p - start) > opts.max_header_bytes)
+        return fail(errc::header_too_long, start + opts.max_header_bytes);
+      if (p == e) return fail(errc::need_more, e);
+      if (*p == '\r') {
+        if (p + 1 == e) return fail(errc::need_more, e);
+        if (p[1] != '\n') return fail(errc::bad_line_end, p);
+        p += 2;
+        break;
+      }
+      if (*p == '\n') return fail(errc::bad_line_end, p);
+      // field-name HCOLON: token *(SP / HTAB) ":"
+      char const* name_end = span(p, e, token_chars);
+      if (name_end == p) return fail(errc::bad_header_field, p);
+      char const* colon = name_end;
+      while (colon != e && is_wsp(*colon)) ++colon;
+      if (colon == e) return fail(errc::need_more, e);
+      if (*colon != ':') return fail(errc::bad_header_field, colon);
+      // The field ends at a CRLF not followed by SP / HTAB.
+      char const* v = colon + 1;
+      char const* q = v;
+      bool folded = false;
+      for (;;) {
+        if (!line_end(q, cr)) {
+          if (err.code == errc::need_more &&
+              static_cast<std::size_t>(e - start) > opts.max_header_bytes)
+            return fail(errc::header_too_long, start + opts.max_header_bytes);
+          return false;
+        }
+        if (cr + 2 == e) return fail(errc::need_more, e);
+        if (!is_wsp(cr[2])) break;
+        folded = true;
+        q = cr + 3;
+      }
+      if (m.rows_.size() == opts.max_headers) return fail(errc::too_many_headers, p);
+      // Trim LWS (folds included) before, WSP after the value.
+      char const* vb = v;
+      for (char const* n = skip_lws(vb, cr); n != vb; n = skip_lws(vb, cr)) vb = n;
+      char const* ve = cr;
+      while (ve != vb && (is_wsp(ve[-1]) || ve[-1] == '\n' || ve[-1] == '\r')) --ve;
+      header_field h;
+      h.name = view(p, name_end);
+      h.raw = view(vb, ve);
+      h.value = h.raw;
+      h.id = field_of(h.name);
+      h.offset = static_cast<std::size_t>(p - b);
+      any_folded =
+          any_folded || (folded && std::memchr(vb, '\r', static_cast<std::size_t>(ve - vb)));
+      if (h.id == field::content_length) {
+        auto n = message_view::parse_content_length(h.raw);
+        if (!n) return fail(n.error().code, vb + n.error().offset);
+        if (content_length_at != nullptr && *n != content_length) cl_conflict = true;
+        if (content_length_at == nullptr) {
+          content_length_at = vb;
+          content_length = *n;
+        }
+      } else if (opts.validate_known_fields && h.id != field::unknown && !validate(h)) {
+        return false;
+      }
+      auto const idx = static_cast<std::size_t>(h.id);
+      if (m.first_[idx] == 0) m.first_[idx] = static_cast<std::uint16_t>(m.rows_.size() + 1);
+      ++m.count_[idx];
+      m.rows_.push_back(h);
+      p = cr + 2;
+    }
+    if (static_cast<std::size_t>(p - start) > opts.max_header_bytes)
+      return fail(errc::header_too_long, start + opts.max_header_bytes);
+    // Folded values: one copy, unfolded, shared by copies of the view.
+    if (any_folded) {
+      auto store = std::make_shared<std::string>();
+      std::vector<std::size_t> at(m.rows_.size() + 1, 0);
+      for (std::size_t i = 0; i < m.rows_.size(); ++i) {
+        std::string_view const raw = m.rows_[i].raw;
+        at[i] = store->size();
+        if (std::memchr(raw.data(), '\r', raw.size()) != nullptr) append_unfolded(*store, raw);
+      }
+      at[m.rows_.size()] = store->size();
+      for (std::size_t i = 0; i < m.rows_.size(); ++i)
+        if (at[i + 1] != at[i])
+          m.rows_[i].value = std::string_view(store->data() + at[i], at[i + 1] - at[i]);
+      m.unfolded_ = std::move(store);
+    }
+    // Body and Content-Length (RFC 3261 §18.3, §20.14).
+    std::size_t const avail = static_cast<std::size_t>(e - p);
+    std::size_t body_len = avail;
+    if (content_length_at == nullptr) {
+      if (opts.require_content_length) return fail(errc::missing_content_length, p - 2);
+    } else if (cl_conflict) {
+      if (opts.require_content_length) return fail(errc::conflicting_headers, content_length_at);
+    } else {
+      if (content_length > opts.max_body_bytes)
+        return fail(errc::body_too_large, content_length_at);
+      if (content_length > avail) {
+        if (!framing) return fail(errc::content_length_mismatch, content_length_at);
+        need = content_length - avail;
+        content_length = avail;
+      }
+      body_len = content_length;
+    }
+    if (body_len > opts.max_body_bytes) return fail(errc::body_too_large, p + opts.max_body_bytes);
+    if (static_cast<std::size_t>(p - start) + body_len > opts.max_message_bytes)
+      return fail(errc::message_too_large, start + opts.max_message_bytes);
+    m.body_ = view(p, p + body_len);
+    m.trailing_ = view(p + body_len, e);
+    m.wire_ = view(start, p + body_len);
+    return true;
+  }
+};
+
+}  // namespace msg
+}  // namespace detail
+
+inline auto parse_message(std::string_view wire, message_options const& opts)
+    -> result<message_view> {
+  detail::msg::message_parser ps{wire.data(), wire.data() + wire.size(), opts, {}, {}};
+  if (!ps.run()) return ps.err;
+  return std::move(ps.m);
+}
+
+inline auto parse_message(std::string_view wire) -> result<message_view> {
+  return parse_message(wire, message_options{});
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_MESSAGE_MESSAGE_VIEW_HPP
