@@ -5,9 +5,14 @@
 
 /// @file
 /// MIME for SIP bodies (RFC 2045, RFC 2046, RFC 5621): media types and
-/// ranges, Content-Disposition.
+/// ranges, Content-Disposition, multipart parse and serialize, boundaries,
+/// and the base64 and quoted-printable transfer encodings.
 
+#include <sipsaf/mime/base64.hpp>
+#include <sipsaf/mime/boundary.hpp>
 #include <sipsaf/mime/content_disposition.hpp>
 #include <sipsaf/mime/media_type.hpp>
+#include <sipsaf/mime/multipart.hpp>
+#include <sipsaf/mime/quoted_printable.hpp>
 
 #endif  // SIPSAF_MIME_HPP

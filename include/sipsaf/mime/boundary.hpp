@@ -1,0 +1,149 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_MIME_BOUNDARY_HPP
+#define SIPSAF_MIME_BOUNDARY_HPP
+
+/// @file
+/// Multipart boundaries (RFC 2046 §5.1.1): validity, generation, search.
+///
+/// @par BNF (RFC 2046 §5.1.1)
+/// @code
+///   boundary      := 0*69<bchars> bcharsnospace
+///   bchars        := bcharsnospace / " "
+///   bcharsnospace := DIGIT / ALPHA / "'" / "(" / ")" / "+" / "_" / "," / "-"
+///                    / "." / "/" / ":" / "=" / "?"
+///   dash-boundary := "--" boundary
+///   delimiter     := CRLF dash-boundary
+/// @endcode
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/grammar/detail/chars.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+
+SIPSAF_BEGIN_NAMESPACE
+
+namespace detail {
+inline constexpr grammar::detail::char_set bcharsnospace = grammar::detail::char_set("'()+_,-./:=?")
+                                                               .with_range('0', '9')
+                                                               .with_range('a', 'z')
+                                                               .with_range('A', 'Z');
+}  // namespace detail
+
+/// True when `b` is a valid boundary: 1 to 70 bchars, the last one not a
+/// space (RFC 2046 §5.1.1). @par Complexity Linear in `b.size()`.
+constexpr auto is_valid_boundary(std::string_view b) noexcept -> bool {
+  if (b.empty() || b.size() > 70 || b.back() == ' ') return false;
+  for (char c : b)
+    if (c != ' ' && !detail::bcharsnospace(c)) return false;
+  return true;
+}
+
+/// A fresh random boundary: `sipsaf-` and 32 letters and digits, so a valid
+/// token that needs no quotes in a Content-Type parameter. Random bits come
+/// from `std::random_device` once per thread, mixed with a counter.
+/// It is not checked against any content: `serialize_multipart` does that.
+/// @par Complexity Constant.
+inline auto make_boundary() -> std::string {
+  static constexpr char alnum[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  thread_local std::uint64_t state = [] {
+    std::random_device rd;
+    std::uint64_t s = (std::uint64_t{rd()} << 32) ^ rd();
+    return s ^
+           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }();
+  // splitmix64: a cheap generator with good mixing for identifiers.
+  auto next = [] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::string b = "sipsaf-";
+  for (int word = 0; word < 4; ++word) {
+    std::uint64_t r = next();
+    for (int i = 0; i < 8; ++i, r /= 62) b.push_back(alnum[r % 62]);
+  }
+  return b;
+}
+
+namespace detail {
+
+/// Finds each `LF "--" boundary` in a text: the candidates for a delimiter.
+///
+/// A Horspool scan over the needle `"\n--" boundary`: it looks at the last
+/// byte of each window and skips ahead by up to the needle's length, so a
+/// typical body is read at a fraction of its bytes. A full comparison runs
+/// only where the window starts with LF; since the needle holds no other
+/// LF, all comparisons together read each byte at most twice, and a scan
+/// is linear in the worst case.
+class delimiter_finder {
+ public:
+  /// Precondition: `is_valid_boundary(boundary)`.
+  explicit delimiter_finder(std::string_view boundary) noexcept : size_(boundary.size() + 3) {
+    needle_[0] = '\n';
+    needle_[1] = '-';
+    needle_[2] = '-';
+    for (std::size_t i = 0; i < boundary.size(); ++i) needle_[i + 3] = boundary[i];
+    skip_.fill(static_cast<std::uint8_t>(size_));
+    for (std::size_t i = 0; i + 1 < size_; ++i)
+      skip_[static_cast<unsigned char>(needle_[i])] = static_cast<std::uint8_t>(size_ - 1 - i);
+  }
+
+  /// The needle's length: 3 + the boundary's.
+  auto size() const noexcept -> std::size_t { return size_; }
+
+  /// The offset of the LF of the first `"\n--" boundary` in `text` at or
+  /// after `from`, or `npos`.
+  auto find(std::string_view text, std::size_t from) const noexcept -> std::size_t {
+    std::size_t const n = text.size();
+    if (from > n || n - from < size_) return std::string_view::npos;
+    auto const* s = reinterpret_cast<unsigned char const*>(text.data());
+    auto const last = static_cast<unsigned char>(needle_[size_ - 1]);
+    std::size_t pos = from;
+    std::size_t const stop = n - size_;
+    while (pos <= stop) {
+      unsigned char const c = s[pos + size_ - 1];
+      if (c == last && s[pos] == '\n' && equal_middle(s + pos)) return pos;
+      pos += skip_[c];
+    }
+    return std::string_view::npos;
+  }
+
+ private:
+  auto equal_middle(unsigned char const* p) const noexcept -> bool {
+    for (std::size_t i = 1; i + 1 < size_; ++i)
+      if (p[i] != static_cast<unsigned char>(needle_[i])) return false;
+    return true;
+  }
+
+  std::array<char, 74> needle_{};
+  std::array<std::uint8_t, 256> skip_{};
+  std::size_t size_;
+};
+
+}  // namespace detail
+
+/// True when `"--" boundary` occurs nowhere in `text`, so no line of `text`
+/// can be taken for a delimiter. @par Complexity Linear in `text.size()`.
+inline auto boundary_absent(std::string_view boundary, std::string_view text) noexcept -> bool {
+  if (boundary.empty()) return false;
+  std::string_view const dashes = "--";
+  std::size_t pos = 0;
+  while ((pos = text.find(boundary, pos)) != std::string_view::npos) {
+    if (pos >= 2 && text.substr(pos - 2, 2) == dashes) return false;
+    ++pos;
+  }
+  return true;
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_MIME_BOUNDARY_HPP
