@@ -1,0 +1,117 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_STORE_MESSAGE_HPP
+#define SIPSAF_STORE_MESSAGE_HPP
+
+/// @file
+/// What a message store keeps: the request's exact bytes and the envelope
+/// the engine needs to deliver, retry, expire and notify without parsing
+/// the bytes again.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/policy/time.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// A stored message's identity within one store. Assigned by the store on
+/// `put`, strictly increasing in the order of the `put` calls that created
+/// messages, never reused: per-recipient order is id order.
+using message_id = std::uint64_t;
+
+/// How a stored message reaches its recipient.
+enum class delivery_mode : std::uint8_t {
+  /// `store-and-forward-if-not-reached`, or the profile's store setting:
+  /// the engine delivers it when the recipient is reachable.
+  push = 0,
+  /// `store`: kept until the recipient asks for it.
+  pull = 1,
+};
+
+inline auto to_string(delivery_mode m) noexcept -> char const* {
+  return m == delivery_mode::push ? "push" : "pull";
+}
+
+/// The identity of a request for duplicate suppression: a request re-sent
+/// by its sender (a retransmission, or the same request after a failover)
+/// carries the same Call-ID, CSeq number and From tag (RFC 3261 §8.1.1.3,
+/// §8.1.1.4, §8.1.1.5, §17.2.3). Views; valid while what they point into is.
+struct message_key {
+  std::string_view call_id;
+  std::uint32_t cseq = 0;
+  std::string_view from_tag;
+
+  friend auto operator==(message_key const& a, message_key const& b) noexcept -> bool {
+    return a.cseq == b.cseq && a.call_id == b.call_id && a.from_tag == b.from_tag;
+  }
+  friend auto operator!=(message_key const& a, message_key const& b) noexcept -> bool {
+    return !(a == b);
+  }
+};
+
+/// A stable 64-bit hash of a `message_key` (FNV-1a over the three parts with
+/// separators), the same in every process: stores may persist it.
+inline auto hash_value(message_key const& k) noexcept -> std::uint64_t {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ull;
+  };
+  for (char c : k.call_id) mix(static_cast<unsigned char>(c));
+  mix(0);
+  for (int i = 0; i < 4; ++i) mix(static_cast<unsigned char>((k.cseq >> (8 * i)) & 0xff));
+  mix(0);
+  for (char c : k.from_tag) mix(static_cast<unsigned char>(c));
+  return h;
+}
+
+/// Everything about a stored message except its bytes.
+struct envelope {
+  message_id id = 0;       ///< assigned by the store; ignored by `put`
+  std::string recipient;   ///< the directory's key for the recipient (its AOR)
+  std::string sender;      ///< the From URI: where notifications go
+  std::string to;          ///< the To URI as the sender wrote it (IMDN's original-recipient)
+  std::string call_id;     ///< with `cseq` and `from_tag`, the duplicate key
+  std::uint32_t cseq = 0;  ///< the CSeq number
+  std::string from_tag;    ///< the From tag
+  delivery_mode mode = delivery_mode::push;
+  bool notify = false;     ///< tell the sender once it is delivered, or if it never is
+  timestamp arrived{};     ///< when the engine accepted it
+  timestamp expires_at{};  ///< when it is removed undelivered (RFC 3428 Expires/Date, profile)
+  /// When the engine tries again; empty = wait until the recipient becomes
+  /// reachable (push) or asks (pull).
+  std::optional<timestamp> next_attempt;
+  std::uint32_t attempts = 0;  ///< delivery attempts that failed so far
+  std::uint64_t size = 0;      ///< bytes.size(), for quotas; set by the store
+
+  auto key() const noexcept -> message_key { return {call_id, cseq, from_tag}; }
+};
+
+/// A stored message: its envelope and the request exactly as received
+/// (start line, every header field with its Content-Type parameters such as
+/// the multipart boundary, Date and Request-Disposition, and the body).
+struct stored_message {
+  envelope env;
+  std::string bytes;
+};
+
+/// How much a recipient has stored: what quotas are checked against.
+struct store_usage {
+  std::uint64_t messages = 0;       ///< messages held for the recipient
+  std::uint64_t bytes = 0;          ///< their total size
+  std::uint64_t push_messages = 0;  ///< of which waiting for push delivery
+
+  friend auto operator==(store_usage const& a, store_usage const& b) noexcept -> bool {
+    return a.messages == b.messages && a.bytes == b.bytes && a.push_messages == b.push_messages;
+  }
+};
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_STORE_MESSAGE_HPP

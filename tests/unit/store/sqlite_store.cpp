@@ -1,0 +1,179 @@
+#include <sipsaf/store/sqlite_store.hpp>
+
+#include "conformance.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+struct sqlite_fixture {
+  sipsaf_test::temp_dir dir;
+  sipsaf::sqlite_store store = open(dir.file("store.db"));
+
+  static auto open(std::string const& path) -> sipsaf::sqlite_store {
+    auto s = sipsaf::sqlite_store::open(path);
+    if (!s) throw std::runtime_error("open: " + s.error().message());
+    return std::move(*s);
+  }
+};
+
+auto pragma(sipsaf::sqlite_store& s, char const* sql) -> std::string {
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(s.native_handle(), sql, -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    auto const* t = reinterpret_cast<char const*>(sqlite3_column_text(st, 0));
+    if (t != nullptr) out = t;
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+// The `detail` column of every row of an EXPLAIN QUERY PLAN.
+auto query_plan(sipsaf::sqlite_store& s, std::string const& sql) -> std::string {
+  std::string const q = "EXPLAIN QUERY PLAN " + sql;
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(s.native_handle(), q.c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      auto const* t = reinterpret_cast<char const*>(sqlite3_column_text(st, 3));
+      if (t != nullptr) out += std::string(t) + "\n";
+    }
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+}  // namespace
+
+SIPSAF_STORE_CONFORMANCE_SUITE(sqlite_store_conformance, sqlite_fixture, 600)
+
+BOOST_AUTO_TEST_SUITE(sqlite_store)
+
+using sipsaf_test::make_message;
+using sipsaf_test::ok;
+
+BOOST_AUTO_TEST_CASE(runs_in_wal_mode_with_full_sync) {
+  sqlite_fixture f;
+  BOOST_TEST(pragma(f.store, "PRAGMA journal_mode") == "wal");
+  BOOST_TEST(pragma(f.store, "PRAGMA synchronous") == "2");  // FULL
+}
+
+BOOST_AUTO_TEST_CASE(schema_is_versioned_and_indexed) {
+  sqlite_fixture f;
+  BOOST_TEST(pragma(f.store, "SELECT version FROM sipsaf_schema") == "1");
+  BOOST_TEST(pragma(f.store, "SELECT count(*) FROM sipsaf_schema") == "1");
+  for (char const* index :
+       {"sipsaf_messages_by_recipient", "sipsaf_messages_by_due", "sipsaf_messages_by_expiry"}) {
+    std::string const q =
+        std::string("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '") +
+        index + "'";
+    BOOST_TEST(pragma(f.store, q.c_str()) == "1", index);
+  }
+  // The due-time and recipient queries use their indexes, not a table scan.
+  std::string plan = query_plan(f.store,
+                                "SELECT id FROM sipsaf_messages WHERE next_attempt IS NOT NULL "
+                                "AND next_attempt <= 5 ORDER BY next_attempt, id");
+  BOOST_TEST(plan.find("sipsaf_messages_by_due") != std::string::npos, plan);
+  plan = query_plan(f.store,
+                    "SELECT id FROM sipsaf_messages WHERE recipient = 'x' AND mode = 0 "
+                    "ORDER BY id");
+  BOOST_TEST(plan.find("sipsaf_messages_by_recipient") != std::string::npos, plan);
+  plan = query_plan(f.store,
+                    "SELECT id FROM sipsaf_messages WHERE expires_at <= 5 ORDER BY expires_at, id");
+  BOOST_TEST(plan.find("sipsaf_messages_by_expiry") != std::string::npos, plan);
+}
+
+BOOST_AUTO_TEST_CASE(messages_survive_closing_and_reopening) {
+  sipsaf_test::temp_dir dir;
+  std::string const path = dir.file("s.db");
+  std::vector<sipsaf::message_id> ids;
+  auto m = make_message("sip:bob@x", "persist", 1, "body\r\n--b 1--\r\n");
+  {
+    auto s = sqlite_fixture::open(path);
+    ids.push_back(ok(s.put(m)));
+    ids.push_back(ok(s.put(make_message("sip:bob@x", "persist-2"))));
+    BOOST_TEST(ok(s.reschedule(ids[1], sipsaf::from_unix_ms(77), 4)));
+  }
+  auto s = sqlite_fixture::open(path);
+  auto got = ok(s.get(ids[0]));
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST(got->bytes == m.bytes);
+  sipsaf_test::check_envelope(got->env, m.env, ids[0], m.bytes.size());
+  auto second = ok(s.get(ids[1]));
+  BOOST_REQUIRE(second.has_value());
+  BOOST_TEST(second->env.attempts == 4u);
+  BOOST_TEST(
+      (second->env.next_attempt == std::optional<sipsaf::timestamp>(sipsaf::from_unix_ms(77))));
+  // Ids continue after the highest ever used.
+  BOOST_TEST(ok(s.put(make_message("sip:bob@x", "persist-3"))) > ids[1]);
+  BOOST_TEST(ok(s.integrity_check()));
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
+  sipsaf_test::temp_dir dir;
+  std::string const path = dir.file("s.db");
+  {
+    auto s = sqlite_fixture::open(path);
+    BOOST_TEST(sqlite3_exec(s.native_handle(), "UPDATE sipsaf_schema SET version = 99", nullptr,
+                            nullptr, nullptr) == SQLITE_OK);
+  }
+  auto s = sipsaf::sqlite_store::open(path);
+  BOOST_REQUIRE(!s);
+  BOOST_TEST((s.error() == sipsaf::make_error_code(sipsaf::errc::unsupported)));
+}
+
+BOOST_AUTO_TEST_CASE(open_reports_errors) {
+  auto s = sipsaf::sqlite_store::open("/nonexistent-dir/sub/store.db");
+  BOOST_REQUIRE(!s);
+  BOOST_TEST((s.error().category() == sipsaf::sqlite_category()));
+  BOOST_TEST(!s.error().message().empty());
+  sipsaf_test::temp_dir dir;
+  sipsaf::sqlite_store_options no_create;
+  no_create.create = false;
+  BOOST_TEST(!sipsaf::sqlite_store::open(dir.file("missing.db"), no_create));
+}
+
+BOOST_AUTO_TEST_CASE(batch_commits_together_or_rolls_back) {
+  sqlite_fixture f;
+  auto& s = f.store;
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    BOOST_TEST(!s.begin_batch());  // one at a time
+    ok(s.put(make_message("sip:bob@x", "b1")));
+    ok(s.put(make_message("sip:bob@x", "b2")));
+    BOOST_TEST(!b->commit());
+  }
+  BOOST_TEST(ok(s.count()) == 2u);
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    ok(s.put(make_message("sip:bob@x", "b3")));
+    // destroyed without commit: rolled back
+  }
+  BOOST_TEST(ok(s.count()) == 2u);
+  BOOST_TEST(!ok(s.find(sipsaf::message_key{"b3", 1, "tag-b3"})).has_value());
+
+  std::vector<sipsaf::stored_message> many;
+  for (int i = 0; i < 50; ++i) many.push_back(make_message("sip:carol@x", "m" + std::to_string(i)));
+  auto ids = ok(s.put_many(many));
+  BOOST_REQUIRE(ids.size() == 50u);
+  for (std::size_t i = 1; i < ids.size(); ++i) BOOST_TEST(ids[i] > ids[i - 1]);
+  BOOST_TEST(ok(s.usage("sip:carol@x")).messages == 50u);
+}
+
+BOOST_AUTO_TEST_CASE(moved_from_store_reports_errors_not_crashes) {
+  sqlite_fixture f;
+  sipsaf::sqlite_store other(std::move(f.store));
+  BOOST_TEST(!f.store.put(make_message("sip:a@x", "1")));  // NOLINT: use after move on purpose
+  BOOST_TEST(!!other.put(make_message("sip:a@x", "1")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
