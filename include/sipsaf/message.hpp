@@ -8,6 +8,7 @@
 /// header access (`parse_message`), stream framing (`frame_message`),
 /// URIs, header field values, and a builder for requests and responses.
 
+#include <sipsaf/message/builder.hpp>
 #include <sipsaf/message/fields.hpp>
 #include <sipsaf/message/framing.hpp>
 #include <sipsaf/message/header_values.hpp>

@@ -1,0 +1,419 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_MESSAGE_BUILDER_HPP
+#define SIPSAF_MESSAGE_BUILDER_HPP
+
+/// @file
+/// Writing SIP requests and responses (RFC 3261 §8.1.1, §8.2.6).
+///
+/// What the builders write, `parse_message` parses back to the same start
+/// line, header fields (in the order added) and body. Every header value is
+/// checked: a CR or LF in a value (header injection) or a name that is not a
+/// token is an error, never written.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/message/detail/scan.hpp>
+#include <sipsaf/message/header_values.hpp>
+#include <sipsaf/message/message_view.hpp>
+#include <sipsaf/message/uri.hpp>
+#include <sipsaf/mime/boundary.hpp>
+#include <sipsaf/result.hpp>
+#include <sipsaf/rfc3841/request_disposition.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// One part of a multipart body to write (RFC 2046 §5.1): its Content-Type,
+/// optional further part header fields (e.g. Content-Disposition,
+/// Content-Transfer-Encoding, Content-ID), and its bytes as they go on the wire.
+struct body_part {
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string data;
+};
+
+/// Writes a Date value in the RFC 1123 form (RFC 3261 §20.17), e.g.
+/// "Sat, 15 Oct 2005 04:44:56 GMT".
+inline auto format_sip_date(sip_date const& d) -> std::string {
+  static constexpr char const* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr char const* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto two = [](int v) {
+    return std::string{static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
+  };
+  std::string out;
+  out += days[((d.weekday % 7) + 7) % 7];
+  out += ", ";
+  out += two(d.day);
+  out += ' ';
+  out += months[(d.month - 1) % 12];
+  out += ' ';
+  out += two(d.year / 100);
+  out += two(d.year % 100);
+  out += ' ';
+  out += two(d.hour) + ":" + two(d.minute) + ":" + two(d.second);
+  out += " GMT";
+  return out;
+}
+
+/// The calendar date and weekday of `seconds` since 1970-01-01T00:00:00Z.
+inline auto sip_date_from_epoch(std::int64_t seconds) -> sip_date {
+  std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  std::int64_t secs = seconds - days * 86400;
+  sip_date d;
+  d.hour = static_cast<int>(secs / 3600);
+  d.minute = static_cast<int>(secs / 60 % 60);
+  d.second = static_cast<int>(secs % 60);
+  d.weekday = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+  // Civil date from days (proleptic Gregorian calendar).
+  days += 719468;
+  std::int64_t const era = (days >= 0 ? days : days - 146096) / 146097;
+  std::int64_t const doe = days - era * 146097;
+  std::int64_t const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t const doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t const mp = (5 * doy + 2) / 153;
+  d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  d.year = static_cast<int>(yoe + era * 400 + (d.month <= 2 ? 1 : 0));
+  return d;
+}
+
+namespace detail {
+namespace msg {
+
+// A quoted-string for a display name (RFC 3261 §25.1): `"` and `\` escaped;
+// CR and LF cannot be written (quoted-pair excludes them).
+inline auto quote(std::string_view text) -> std::string {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+inline auto name_addr_text(std::string_view uri, std::string_view display, std::string_view tag)
+    -> std::string {
+  std::string out;
+  if (!display.empty()) out = quote(display) + " ";
+  out += '<';
+  out += uri;
+  out += '>';
+  if (!tag.empty()) {
+    out += ";tag=";
+    out += tag;
+  }
+  return out;
+}
+
+// The fields in order, checked, then Content-Type / Content-Length / body.
+inline auto write_message(std::string start_line,
+                          std::vector<std::pair<std::string, std::string>> const& fields,
+                          std::string_view content_type, std::string_view body)
+    -> result<std::string> {
+  std::string out = std::move(start_line);
+  out += "\r\n";
+  auto add = [&](std::string_view name, std::string_view value) -> result<void> {
+    std::size_t const at = out.size();
+    if (name.empty() ||
+        span(name.data(), name.data() + name.size(), token_chars) != name.data() + name.size())
+      return parse_error{errc::bad_header_field, at};
+    for (std::size_t i = 0; i < value.size(); ++i)
+      if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0')
+        return parse_error{errc::bad_header_value, at + name.size() + 2 + i};
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+    return {};
+  };
+  for (auto const& f : fields) {
+    auto r = add(f.first, f.second);
+    if (!r) return r.error();
+  }
+  if (!content_type.empty()) {
+    auto r = add("Content-Type", content_type);
+    if (!r) return r.error();
+  }
+  out += "Content-Length: ";
+  out += std::to_string(body.size());
+  out += "\r\n\r\n";
+  out += body;
+  return out;
+}
+
+inline auto fnv1a(std::uint64_t h, std::string_view s) noexcept -> std::uint64_t {
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace msg
+}  // namespace detail
+
+/// Writes a multipart body (RFC 2046 §5.1.1) with a fresh boundary that
+/// occurs in none of the parts; `boundary` receives it (for the
+/// Content-Type parameter).
+inline auto write_multipart(std::vector<body_part> const& parts, std::string& boundary)
+    -> std::string {
+  for (;;) {
+    boundary = make_boundary();
+    bool clash = false;
+    for (auto const& p : parts) {
+      clash = clash || !boundary_absent(boundary, p.data);
+      for (auto const& h : p.headers) clash = clash || !boundary_absent(boundary, h.second);
+    }
+    if (!clash) break;
+  }
+  std::string out;
+  for (auto const& p : parts) {
+    out += "--";
+    out += boundary;
+    out += "\r\n";
+    if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
+    for (auto const& h : p.headers) out += h.first + ": " + h.second + "\r\n";
+    out += "\r\n";
+    out += p.data;
+    out += "\r\n";
+  }
+  out += "--";
+  out += boundary;
+  out += "--\r\n";
+  return out;
+}
+
+/// Builds a request (RFC 3261 §8.1.1): MESSAGE, INVITE, INFO, REGISTER,
+/// NOTIFY, SUBSCRIBE, ACK, BYE, OPTIONS, or any other method token.
+///
+/// Header fields are written in the order they are added; Content-Type and
+/// Content-Length (always, computed, RFC 3261 §20.14) come last. The CSeq
+/// method is the request's method. Nothing is checked until `build()`.
+///
+/// @par Example
+/// @code
+///   auto wire = sipsaf::request_builder("MESSAGE", "sip:bob@example.com")
+///                   .via("UDP", "pc33.example.com", "z9hG4bK776asdhds")
+///                   .max_forwards(70)
+///                   .from("sip:alice@example.com", "1928301774", "Alice")
+///                   .to("sip:bob@example.com")
+///                   .call_id("a84b4c76e66710@pc33.example.com")
+///                   .cseq(1)
+///                   .request_disposition("store-and-forward-if-not-reached, notify")
+///                   .body("text/plain", "Watson, come here.")
+///                   .build();
+/// @endcode
+class request_builder {
+ public:
+  request_builder(std::string_view method, std::string_view request_uri)
+      : method_(method), uri_(request_uri) {}
+
+  /// Via: `SIP/2.0/<transport> <sent_by>;branch=<branch>` (RFC 3261 §8.1.1.7;
+  /// the branch should start with "z9hG4bK").
+  auto via(std::string_view transport, std::string_view sent_by, std::string_view branch)
+      -> request_builder& {
+    std::string v = "SIP/2.0/";
+    v += transport;
+    v += ' ';
+    v += sent_by;
+    if (!branch.empty()) {
+      v += ";branch=";
+      v += branch;
+    }
+    return header("Via", v);
+  }
+  /// From: `"display" <uri>;tag=tag` (RFC 3261 §8.1.1.3: a tag is required).
+  auto from(std::string_view uri, std::string_view tag, std::string_view display_name = {})
+      -> request_builder& {
+    return header("From", detail::msg::name_addr_text(uri, display_name, tag));
+  }
+  /// To: `"display" <uri>[;tag=tag]` (no tag outside a dialog, RFC 3261 §8.1.1.2).
+  auto to(std::string_view uri, std::string_view display_name = {}, std::string_view tag = {})
+      -> request_builder& {
+    return header("To", detail::msg::name_addr_text(uri, display_name, tag));
+  }
+  auto call_id(std::string_view id) -> request_builder& { return header("Call-ID", id); }
+  /// CSeq: `<number> <method>` (RFC 3261 §8.1.1.5).
+  auto cseq(std::uint32_t number) -> request_builder& {
+    return header("CSeq", std::to_string(number) + " " + method_);
+  }
+  auto max_forwards(unsigned hops = 70) -> request_builder& {
+    return header("Max-Forwards", std::to_string(hops));
+  }
+  /// Contact: `<uri>` plus parameters as written (e.g. ";expires=3600").
+  auto contact(std::string_view uri, std::string_view params = {}) -> request_builder& {
+    std::string v = "<";
+    v += uri;
+    v += '>';
+    v += params;
+    return header("Contact", v);
+  }
+  auto expires(std::uint32_t seconds) -> request_builder& {
+    return header("Expires", std::to_string(seconds));
+  }
+  auto date(sip_date const& d) -> request_builder& { return header("Date", format_sip_date(d)); }
+  /// Request-Disposition from a value (RFC 3841 §9.1), written canonically.
+  auto request_disposition(::sipsaf::request_disposition const& rd) -> request_builder& {
+    if (!rd.empty()) header("Request-Disposition", to_string(rd));
+    return *this;
+  }
+  /// Request-Disposition from text; `build()` fails if it does not parse
+  /// (in extended mode).
+  auto request_disposition(std::string_view value) -> request_builder& {
+    disposition_checks_.push_back(fields_.size());
+    return header("Request-Disposition", value);
+  }
+  /// Any header field, written as given.
+  auto header(std::string_view name, std::string_view value) -> request_builder& {
+    fields_.emplace_back(std::string(name), std::string(value));
+    return *this;
+  }
+  /// A single-part body with its Content-Type (RFC 3261 §7.4).
+  auto body(std::string_view content_type, std::string_view data) -> request_builder& {
+    content_type_ = std::string(content_type);
+    body_ = std::string(data);
+    return *this;
+  }
+  /// A multipart body (`multipart/<subtype>`, RFC 2046 §5.1; RFC 5621 for
+  /// SIP) from parts, with a boundary that occurs in none of them.
+  auto multipart(std::vector<body_part> const& parts, std::string_view subtype = "mixed")
+      -> request_builder& {
+    std::string boundary;
+    body_ = write_multipart(parts, boundary);
+    content_type_ = "multipart/";
+    content_type_ += subtype;
+    content_type_ += ";boundary=";
+    content_type_ += boundary;
+    return *this;
+  }
+
+  /// The request's bytes. Errors (offset into the output that would have
+  /// been written): `bad_start_line` (method not a token), `bad_uri`,
+  /// `bad_header_field` (a name that is not a token), `bad_header_value`
+  /// (CR, LF or NUL in a value), and Request-Disposition parse errors.
+  auto build() const -> result<std::string> {
+    char const* mb = method_.data();
+    if (method_.empty() ||
+        detail::msg::span(mb, mb + method_.size(), detail::msg::token_chars) != mb + method_.size())
+      return parse_error{errc::bad_start_line, 0};
+    auto u = parse_uri(uri_, uri_context::request_line);
+    if (!u) return u.error().rebased(method_.size() + 1);
+    for (std::size_t i : disposition_checks_) {
+      auto rd = parse_request_disposition(fields_[i].second);
+      if (!rd) return parse_error{rd.error().code, 0};
+    }
+    return detail::msg::write_message(method_ + " " + uri_ + " SIP/2.0", fields_, content_type_,
+                                      body_);
+  }
+
+ private:
+  std::string method_;
+  std::string uri_;
+  std::vector<std::pair<std::string, std::string>> fields_;
+  std::vector<std::size_t> disposition_checks_;
+  std::string content_type_;
+  std::string body_;
+};
+
+/// Builds a response to a request (RFC 3261 §8.2.6): the status line, then
+/// every Via row of the request in order, From, To (with a tag added when it
+/// has none and the code is above 100), Call-ID, CSeq, and Record-Route for
+/// a dialog-creating response (101-299 to INVITE or SUBSCRIBE, RFC 3261
+/// §12.1.1), then the fields added, Content-Type, Content-Length.
+///
+/// The To tag: the one given, or else a stable one derived from the Call-ID,
+/// the From tag and the top Via branch, so that a retransmitted request gets
+/// the same tag (useful for stateless answers).
+class response_builder {
+ public:
+  response_builder(message_view const& request, int code, std::string_view reason)
+      : req_(&request), code_(code), reason_(reason) {}
+
+  auto to_tag(std::string_view tag) -> response_builder& {
+    tag_ = std::string(tag);
+    return *this;
+  }
+  auto header(std::string_view name, std::string_view value) -> response_builder& {
+    fields_.emplace_back(std::string(name), std::string(value));
+    return *this;
+  }
+  auto body(std::string_view content_type, std::string_view data) -> response_builder& {
+    content_type_ = std::string(content_type);
+    body_ = std::string(data);
+    return *this;
+  }
+
+  /// Errors: `bad_status_code` (not 100..699), `bad_start_line` (CR or LF
+  /// in the reason), `bad_header_field`, `bad_header_value`.
+  auto build() const -> result<std::string> {
+    if (code_ < 100 || code_ > 699) return parse_error{errc::bad_status_code, 8};
+    for (char c : reason_)
+      if (c == '\r' || c == '\n' || c == '\0') return parse_error{errc::bad_start_line, 12};
+    message_view const& r = *req_;
+    std::vector<std::pair<std::string, std::string>> out;
+    auto copy = [&](field f) {
+      for (auto const& h : r.headers())
+        if (h.id == f) out.emplace_back(std::string(field_name(f)), std::string(h.value));
+    };
+    copy(field::via);
+    copy(field::from);
+    for (auto const& h : r.headers()) {
+      if (h.id != field::to) continue;
+      std::string v(h.value);
+      if (code_ > 100) {
+        auto parsed = parse_name_addr(h.raw);
+        if (parsed && parsed->tag.empty()) v += ";tag=" + (tag_.empty() ? stable_tag() : tag_);
+      }
+      out.emplace_back("To", std::move(v));
+    }
+    copy(field::call_id);
+    copy(field::cseq);
+    if (code_ > 100 && code_ < 300 && (r.method() == "INVITE" || r.method() == "SUBSCRIBE"))
+      copy(field::record_route);
+    out.insert(out.end(), fields_.begin(), fields_.end());
+    std::string line = "SIP/2.0 " + std::to_string(code_) + " " + reason_;
+    return detail::msg::write_message(std::move(line), out, content_type_, body_);
+  }
+
+ private:
+  auto stable_tag() const -> std::string {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    h = detail::msg::fnv1a(h, req_->header(field::call_id).value_or(""));
+    if (auto f = req_->from()) h = detail::msg::fnv1a(h, f->tag);
+    if (auto v = req_->top_via()) h = detail::msg::fnv1a(h, v->branch);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string t;
+    for (int i = 0; i < 16; ++i, h >>= 4) t.push_back(hex[h & 15]);
+    return t;
+  }
+
+  message_view const* req_;
+  int code_;
+  std::string reason_;
+  std::string tag_;
+  std::vector<std::pair<std::string, std::string>> fields_;
+  std::string content_type_;
+  std::string body_;
+};
+
+/// `response_builder(request, code, reason).to_tag(to_tag).build()`; for a
+/// well-formed request and reason this does not fail.
+inline auto make_response(message_view const& request, int code, std::string_view reason,
+                          std::string_view to_tag = {}) -> result<std::string> {
+  response_builder b(request, code, reason);
+  if (!to_tag.empty()) b.to_tag(to_tag);
+  return b.build();
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_MESSAGE_BUILDER_HPP
