@@ -1,0 +1,104 @@
+// Tests for <sipsaf/message/framing.hpp>.
+#include <sipsaf/message/framing.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace {
+
+std::string const first =
+    "MESSAGE sip:user2@domain.com SIP/2.0\r\n"
+    "Via: SIP/2.0/TCP user1pc.domain.com;branch=z9hG4bK776sgdkse\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: sip:user1@domain.com;tag=49583\r\n"
+    "To: sip:user2@domain.com\r\n"
+    "Call-ID: asd88asd77a@1.2.3.4\r\n"
+    "CSeq: 1 MESSAGE\r\n"
+    "Content-Type: text/plain\r\n"
+    "X-Folded: a\r\n"
+    " b\r\n"
+    "l: 18\r\n"
+    "\r\n"
+    "Watson, come here.";
+std::string const second =
+    "SIP/2.0 200 OK\r\n"
+    "Via: SIP/2.0/TCP user1pc.domain.com;branch=z9hG4bK776sgdkse\r\n"
+    "CSeq: 1 MESSAGE\r\n"
+    "Content-Length: 0\r\n"
+    "\r\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(framing)
+
+BOOST_AUTO_TEST_CASE(whole_messages_and_keep_alives) {
+  std::string const stream = "\r\n\r\n" + first + "\r\n" + second;
+  auto f = sipsaf::frame_message(stream);
+  BOOST_TEST_REQUIRE(f.has_value());
+  BOOST_TEST(f->complete);
+  BOOST_TEST(f->skip == 4u);
+  BOOST_TEST(f->size == first.size());
+  BOOST_TEST(f->message(stream) == first);
+  auto g = sipsaf::frame_message(std::string_view(stream).substr(f->consumed()));
+  BOOST_TEST_REQUIRE(g.has_value());
+  BOOST_TEST(g->complete);
+  BOOST_TEST(g->skip == 2u);
+  BOOST_TEST(g->size == second.size());
+  auto ka = sipsaf::frame_message("\r\n\r\n");
+  BOOST_TEST(!ka->complete);
+  BOOST_TEST(ka->skip == 4u);
+  BOOST_TEST(ka->need == 1u);
+}
+
+// The message split at every byte offset: the prefix is never complete and
+// asks for no more than what is really missing; prefix plus rest frames the
+// same message.
+BOOST_AUTO_TEST_CASE(split_at_every_offset) {
+  std::string const stream = first + second;
+  for (std::size_t n = 0; n < first.size(); ++n) {
+    BOOST_TEST_CONTEXT("split at " << n) {
+      std::string const prefix = first.substr(0, n);
+      auto f = sipsaf::frame_message(prefix);
+      BOOST_TEST_REQUIRE(f.has_value());
+      BOOST_TEST(!f->complete);
+      BOOST_TEST(f->need >= 1u);
+      BOOST_TEST(f->need <= first.size() - n);
+      std::string const joined = prefix + stream.substr(n);
+      auto g = sipsaf::frame_message(joined);
+      BOOST_TEST_REQUIRE(g.has_value());
+      BOOST_TEST(g->complete);
+      BOOST_TEST(g->size == first.size());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(body_bytes_needed) {
+  std::string const head = first.substr(0, first.size() - 18);
+  auto f = sipsaf::frame_message(head + "Watson");
+  BOOST_TEST_REQUIRE(f.has_value());
+  BOOST_TEST(!f->complete);
+  BOOST_TEST(f->need == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(errors) {
+  using sipsaf::errc;
+  auto no_cl = sipsaf::frame_message("MESSAGE sip:a@b SIP/2.0\r\nX: y\r\n\r\nbody");
+  BOOST_TEST(no_cl.error().code == errc::missing_content_length);
+  auto two = sipsaf::frame_message("MESSAGE sip:a@b SIP/2.0\r\nl: 1\r\nl: 2\r\n\r\nab");
+  BOOST_TEST(two.error().code == errc::conflicting_headers);
+  auto bare = sipsaf::frame_message("\r\nMESSAGE sip:a@b SIP/2.0\nl: 1\r\n");
+  BOOST_TEST(bare.error().code == errc::bad_line_end);
+  BOOST_TEST(bare.error().offset == 25u);
+  sipsaf::message_options o;
+  o.max_header_bytes = 64;
+  auto big = sipsaf::frame_message("MESSAGE sip:a@b SIP/2.0\r\nX: " + std::string(100, 'x'), o);
+  BOOST_TEST(big.error().code == errc::header_too_long);
+  o = {};
+  o.max_body_bytes = 10;
+  auto body = sipsaf::frame_message("MESSAGE sip:a@b SIP/2.0\r\nl: 11\r\n\r\n", o);
+  BOOST_TEST(body.error().code == errc::body_too_large);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
