@@ -17,27 +17,19 @@
 #include <sipsaf/message/header_values.hpp>
 #include <sipsaf/message/message_view.hpp>
 #include <sipsaf/message/uri.hpp>
-#include <sipsaf/mime/boundary.hpp>
+#include <sipsaf/mime/multipart.hpp>
 #include <sipsaf/result.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 SIPSAF_BEGIN_NAMESPACE
-
-/// One part of a multipart body to write (RFC 2046 §5.1): its Content-Type,
-/// optional further part header fields (e.g. Content-Disposition,
-/// Content-Transfer-Encoding, Content-ID), and its bytes as they go on the wire.
-struct body_part {
-  std::string content_type;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string data;
-};
 
 /// Writes a Date value in the RFC 1123 form (RFC 3261 §20.17), e.g.
 /// "Sat, 15 Oct 2005 04:44:56 GMT".
@@ -161,37 +153,6 @@ inline auto fnv1a(std::uint64_t h, std::string_view s) noexcept -> std::uint64_t
 }  // namespace msg
 }  // namespace detail
 
-/// Writes a multipart body (RFC 2046 §5.1.1) with a fresh boundary that
-/// occurs in none of the parts; `boundary` receives it (for the
-/// Content-Type parameter).
-inline auto write_multipart(std::vector<body_part> const& parts, std::string& boundary)
-    -> std::string {
-  for (;;) {
-    boundary = make_boundary();
-    bool clash = false;
-    for (auto const& p : parts) {
-      clash = clash || !boundary_absent(boundary, p.data);
-      for (auto const& h : p.headers) clash = clash || !boundary_absent(boundary, h.second);
-    }
-    if (!clash) break;
-  }
-  std::string out;
-  for (auto const& p : parts) {
-    out += "--";
-    out += boundary;
-    out += "\r\n";
-    if (!p.content_type.empty()) out += "Content-Type: " + p.content_type + "\r\n";
-    for (auto const& h : p.headers) out += h.first + ": " + h.second + "\r\n";
-    out += "\r\n";
-    out += p.data;
-    out += "\r\n";
-  }
-  out += "--";
-  out += boundary;
-  out += "--\r\n";
-  return out;
-}
-
 /// Builds a request (RFC 3261 §8.1.1): MESSAGE, INVITE, INFO, REGISTER,
 /// NOTIFY, SUBSCRIBE, ACK, BYE, OPTIONS, or any other method token.
 ///
@@ -284,15 +245,18 @@ class request_builder {
     return *this;
   }
   /// A multipart body (`multipart/<subtype>`, RFC 2046 §5.1; RFC 5621 for
-  /// SIP) from parts, with a boundary that occurs in none of them.
+  /// SIP) from parts (see `serialize_multipart`), with a fresh boundary that
+  /// occurs in none of them. The parts are written at once: their views need
+  /// not outlive this call. A part that cannot be written fails `build()`.
   auto multipart(std::vector<body_part> const& parts, std::string_view subtype = "mixed")
       -> request_builder& {
-    std::string boundary;
-    body_ = write_multipart(parts, boundary);
-    content_type_ = "multipart/";
-    content_type_ += subtype;
-    content_type_ += ";boundary=";
-    content_type_ += boundary;
+    auto mp = serialize_multipart(parts);
+    if (!mp) {
+      error_ = mp.error();
+      return *this;
+    }
+    content_type_ = mp->content_type(subtype);
+    body_ = std::move(mp->body);
     return *this;
   }
 
@@ -301,6 +265,7 @@ class request_builder {
   /// `bad_header_field` (a name that is not a token), `bad_header_value`
   /// (CR, LF or NUL in a value), and Request-Disposition parse errors.
   auto build() const -> result<std::string> {
+    if (error_) return *error_;
     char const* mb = method_.data();
     if (method_.empty() ||
         detail::msg::span(mb, mb + method_.size(), detail::msg::token_chars) != mb + method_.size())
@@ -322,6 +287,7 @@ class request_builder {
   std::vector<std::size_t> disposition_checks_;
   std::string content_type_;
   std::string body_;
+  std::optional<parse_error> error_;
 };
 
 /// Builds a response to a request (RFC 3261 §8.2.6): the status line, then

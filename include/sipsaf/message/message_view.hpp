@@ -69,7 +69,7 @@ struct message_options {
 };
 
 /// One header field row as it appears in the message.
-struct header_field {
+struct message_field {
   std::string_view name;   ///< as written (e.g. "v", "MaX-fOrWaRdS")
   std::string_view value;  ///< without LWS around it; folds replaced by one SP each
   std::string_view raw;    ///< the value as on the wire (folds kept), trimmed; points into it
@@ -153,9 +153,9 @@ class message_view {
 
   // --- header fields -------------------------------------------------------
   /// Every header field row in message order.
-  auto headers() const noexcept -> std::vector<header_field> const& { return rows_; }
+  auto headers() const noexcept -> std::vector<message_field> const& { return rows_; }
   /// The first row of `name` (full or compact form, any case), or null.
-  auto find(std::string_view name) const noexcept -> header_field const* {
+  auto find(std::string_view name) const noexcept -> message_field const* {
     field const f = field_of(name);
     if (f != field::unknown) return find(f);
     for (auto const& r : rows_)
@@ -163,18 +163,18 @@ class message_view {
     return nullptr;
   }
   /// The first row of a known field, or null. Constant time.
-  auto find(field f) const noexcept -> header_field const* {
+  auto find(field f) const noexcept -> message_field const* {
     std::uint16_t const i = first_[static_cast<std::size_t>(f)];
     return (f == field::unknown || i == 0) ? nullptr : &rows_[i - 1u];
   }
   /// The value of the first row of `name` (unfolded), if there is one.
   auto header(std::string_view name) const noexcept -> std::optional<std::string_view> {
-    header_field const* h = find(name);
+    message_field const* h = find(name);
     if (h == nullptr) return std::nullopt;
     return h->value;
   }
   auto header(field f) const noexcept -> std::optional<std::string_view> {
-    header_field const* h = find(f);
+    message_field const* h = find(f);
     if (h == nullptr) return std::nullopt;
     return h->value;
   }
@@ -188,8 +188,8 @@ class message_view {
     return n;
   }
   /// Every row of `name`, in order.
-  auto rows(std::string_view name) const -> std::vector<header_field const*> {
-    std::vector<header_field const*> out;
+  auto rows(std::string_view name) const -> std::vector<message_field const*> {
+    std::vector<message_field const*> out;
     field const f = field_of(name);
     for (auto const& r : rows_)
       if (f != field::unknown ? r.id == f
@@ -204,7 +204,7 @@ class message_view {
     std::vector<std::string_view> out;
     field const f = field_of(name);
     bool const list = f == field::unknown || is_list_field(f);
-    for (header_field const* r : rows(name)) {
+    for (message_field const* r : rows(name)) {
       if (!list) {
         out.push_back(r->value);
         continue;
@@ -216,7 +216,7 @@ class message_view {
   /// All rows of `name` joined with ", " (RFC 3261 §7.3.1); empty when none.
   auto combined(std::string_view name) const -> std::string {
     std::string out;
-    for (header_field const* r : rows(name)) {
+    for (message_field const* r : rows(name)) {
       if (!out.empty()) out += ", ";
       out += r->value;
     }
@@ -293,7 +293,7 @@ class message_view {
   }
   /// The topmost Via entry (the branch identifies the transaction, RFC 3261 §17.2.3).
   auto top_via() const -> result<via_entry> {
-    header_field const* r = find(field::via);
+    message_field const* r = find(field::via);
     if (r == nullptr) return missing();
     char const* p = r->raw.data();
     via_entry v;
@@ -355,7 +355,7 @@ class message_view {
 
   template <class T, class Parse>
   auto single(field f, Parse&& parse) const -> result<T> {
-    header_field const* first = find(f);
+    message_field const* first = find(f);
     if (first == nullptr) return missing();
     if (count_[static_cast<std::size_t>(f)] > 1) {
       for (auto const& r : rows_)
@@ -375,7 +375,7 @@ class message_view {
   std::string_view version_;
   int status_ = 0;
   std::string_view reason_;
-  std::vector<header_field> rows_;
+  std::vector<message_field> rows_;
   std::array<std::uint16_t, field_count> first_{};  // row index + 1, 0 = none
   std::array<std::uint16_t, field_count> count_{};
   std::string_view body_;
@@ -488,7 +488,7 @@ struct message_parser {
   }
 
   // Syntax of the fields sipsaf types; `raw` is the wire value.
-  auto validate(header_field const& h) -> bool {
+  auto validate(message_field const& h) -> bool {
     char const* p = h.raw.data();
     char const* const end = p + h.raw.size();
     errc ec = ok;
@@ -609,7 +609,7 @@ struct message_parser {
       for (char const* n = skip_lws(vb, cr); n != vb; n = skip_lws(vb, cr)) vb = n;
       char const* ve = cr;
       while (ve != vb && (is_wsp(ve[-1]) || ve[-1] == '\n' || ve[-1] == '\r')) --ve;
-      header_field h;
+      message_field h;
       h.name = view(p, name_end);
       h.raw = view(vb, ve);
       h.value = h.raw;

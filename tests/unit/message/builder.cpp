@@ -72,12 +72,12 @@ BOOST_AUTO_TEST_CASE(request_disposition_value_and_date) {
 
 BOOST_AUTO_TEST_CASE(multipart_body) {
   std::vector<sipsaf::body_part> parts(2);
-  parts[0].content_type = "application/sdp";
-  parts[0].data = "v=0\r\n";
-  parts[1].content_type = "image/jpeg";
-  parts[1].headers = {{"Content-Transfer-Encoding", "base64"},
+  parts[0].headers = {{"Content-Type", "application/sdp"}};
+  parts[0].body = "v=0\r\n";
+  parts[1].headers = {{"Content-Type", "image/jpeg"},
+                      {"Content-Transfer-Encoding", "base64"},
                       {"Content-Disposition", "render;handling=optional"}};
-  parts[1].data = "/9j/4AAQ";
+  parts[1].body = "/9j/4AAQ";
   auto wire = sipsaf::request_builder("INVITE", "sip:b@example.com").multipart(parts).build();
   BOOST_TEST_REQUIRE(wire.has_value());
   auto m = sipsaf::parse_message(*wire);
@@ -92,6 +92,14 @@ BOOST_AUTO_TEST_CASE(multipart_body) {
   BOOST_TEST(m->body().find("\r\n" + delim + "--\r\n") != std::string_view::npos);
   BOOST_TEST(m->body().find("Content-Type: image/jpeg\r\n") != std::string_view::npos);
   BOOST_TEST(m->content_length().value() == m->body().size());
+  auto mp = sipsaf::parse_multipart(m->body(), *ct);
+  BOOST_TEST_REQUIRE(mp.has_value());
+  BOOST_TEST(mp->size() == 2u);
+  BOOST_TEST((*mp)[1].body() == "/9j/4AAQ");
+  // A part that cannot be written fails the build.
+  parts[0].headers = {{"Content-Type", "text/plain\r\nX: injected"}};
+  auto bad = sipsaf::request_builder("INVITE", "sip:b@example.com").multipart(parts).build();
+  BOOST_TEST(bad.error().code == sipsaf::errc::bad_header_field);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_refused) {
@@ -104,11 +112,11 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused) {
   BOOST_TEST(inj.error().offset == 29u);
   BOOST_TEST(sipsaf::request_builder("MESSAGE", "sip:a@b").header("X:", "a").build().error().code ==
              errc::bad_header_field);
-  BOOST_TEST(sipsaf::request_builder("MESSAGE", "sip:a@b")
-                 .request_disposition("store, do-not-store")
-                 .build()
-                 .error()
-                 .code == errc::conflicting_directives);
+  auto conflict = sipsaf::request_builder("MESSAGE", "sip:a@b")
+                      .request_disposition("store, do-not-store")
+                      .build();
+  BOOST_TEST_REQUIRE(!conflict);
+  BOOST_TEST(conflict.error().code == errc::conflicting_directives);
 }
 
 BOOST_AUTO_TEST_CASE(responses_copy_the_request_fields) {
