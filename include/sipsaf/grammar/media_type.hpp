@@ -35,6 +35,24 @@ namespace detail {
 inline constexpr char_set mime_token_chars =
     char_set("!#$%&'*+-.^_`{|}~").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
+/// One or more RFC 2045 token bytes, as a view. The table is a global, not a
+/// member: X3 copies parsers by value.
+struct mime_token_parser : x3::parser<mime_token_parser> {
+  using attribute_type = std::string_view;
+  static bool const has_attribute = true;
+
+  template <class Context, class RContext, class Attr>
+  auto parse(char const*& first, char const* last, Context const&, RContext&, Attr& attr) const
+      -> bool {
+    char const* p = first;
+    while (p != last && mime_token_chars(*p)) ++p;
+    if (p == first) return false;
+    assign_view(first, p, attr);
+    first = p;
+    return true;
+  }
+};
+
 /// A parameter as written: `value` is the token, or the text between the
 /// quotes of a quoted-string (quoted-pairs still escaped, `quoted` set).
 /// `has_value` is false for a bare name (only allowed where `optional_value`).
@@ -64,14 +82,14 @@ struct mime_param_parser : x3::parser<mime_param_parser> {
              Attr& attr) const -> bool {
     mime_param_view param;
     char const* p = first;
-    if (!span_parser{mime_token_chars}.parse(p, last, ctx, rctx, param.name)) return false;
+    if (!mime_token_parser{}.parse(p, last, ctx, rctx, param.name)) return false;
     char const* q = skip_lws(p, last);
     if (q != last && *q == '=') {
       q = skip_lws(q + 1, last);
       if (q != last && *q == '"') {
         quoted_string_parser{}.parse(q, last, ctx, rctx, param.value);
         param.quoted = true;
-      } else if (!span_parser{mime_token_chars}.parse(q, last, ctx, rctx, param.value)) {
+      } else if (!mime_token_parser{}.parse(q, last, ctx, rctx, param.value)) {
         throw failure{errc::bad_parameter, q};
       }
       param.has_value = true;
@@ -102,7 +120,7 @@ using detail::mime_param_view;
 
 // clang-format off
 /// token (RFC 2045 §5.1)
-inline constexpr detail::span_parser mime_token{detail::mime_token_chars};
+inline constexpr detail::mime_token_parser mime_token{};
 /// m-parameter = m-attribute EQUAL m-value
 inline constexpr detail::mime_param_parser m_parameter{false};
 

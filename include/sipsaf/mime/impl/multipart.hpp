@@ -221,19 +221,20 @@ class multipart_parser {
         node.body = content.substr(i + 1);
         break;
       }
-      if (i > limit) return fail(errc::header_too_long, limit);
       // field = field-name *WSP ":" unstructured CRLF  (WSP before ":" is obsolete syntax)
+      std::size_t const window = std::min(n, limit);
       std::size_t j = i;
-      while (j < n && field_name_chars(s[j])) ++j;
-      if (j == i) return fail(errc::bad_part_header, i);
+      while (j < window && field_name_chars(s[j])) ++j;
       std::size_t k = j;
-      while (k < n && is_wsp(s[k])) ++k;
+      while (k < window && is_wsp(s[k])) ++k;
+      if (k == window && window < n) return fail(errc::header_too_long, limit);
+      if (j == i) return fail(errc::bad_part_header, i);
       if (k == n || s[k] != ':') return fail(errc::bad_part_header, k);
       std::size_t const value_begin = k + 1;
       // The field ends at a line end not followed by WSP (RFC 5322 §2.2.3 folding).
       std::size_t e = value_begin, value_end = n, next_line = n;
       for (;;) {
-        std::size_t const window = std::min(n, limit + 2);
+        // The header section, line ends included, may not pass `limit`.
         void const* hit = e < window ? std::memchr(s + e, '\n', window - e) : nullptr;
         if (hit == nullptr) {
           if (window < n) return fail(errc::header_too_long, limit);
@@ -251,8 +252,6 @@ class multipart_parser {
         next_line = lf + 1;
         break;
       }
-      if (next_line > limit + 2 || (next_line == n && n > limit))
-        return fail(errc::header_too_long, limit);
       tree_.fields.push_back(
           header_field{content.substr(i, j - i),
                        trim_wsp(content.substr(value_begin, value_end - value_begin))});
