@@ -37,24 +37,24 @@ void assign_view(char const* first, char const* last, Attr& attr) {
   }
 }
 
-/// One or more bytes of a `char_set`, as a view.
-struct span_parser : x3::parser<span_parser> {
+/// One or more bytes of the `char_set` `Set`, as a view. The set is a
+/// template argument, not a member: X3 copies parsers by value, and a
+/// 256-byte table copied per parse would cost more than the scan.
+template <char_set const& Set>
+struct span_parser : x3::parser<span_parser<Set>> {
   using attribute_type = std::string_view;
   static bool const has_attribute = true;
-
-  constexpr explicit span_parser(char_set const& s) : set(s) {}
 
   template <class Context, class RContext, class Attr>
   auto parse(char const*& first, char const* last, Context const&, RContext&, Attr& attr) const
       -> bool {
     char const* p = first;
-    while (p != last && set(*p)) ++p;
+    while (p != last && Set(*p)) ++p;
     if (p == first) return false;
     assign_view(first, p, attr);
     first = p;
     return true;
   }
-  char_set set;
 };
 
 /// RFC 3261 §25.1 LWS (and SWS when `optional`).
@@ -138,7 +138,7 @@ struct generic_param_parser : x3::parser<generic_param_parser> {
              Attr& attr) const -> bool {
     param_view param;
     char const* p = first;
-    if (!span_parser{token_chars}.parse(p, last, ctx, rctx, param.name)) return false;
+    if (!span_parser<token_chars>{}.parse(p, last, ctx, rctx, param.name)) return false;
     char const* q = skip_lws(p, last);
     if (q != last && *q == '=') {
       q = skip_lws(q + 1, last);
@@ -151,7 +151,7 @@ struct generic_param_parser : x3::parser<generic_param_parser> {
           ++q;
         if (q == last || *q != ']') throw failure{errc::bad_parameter, q};
         ++q;
-      } else if (!span_parser{token_chars}.parse(q, last, ctx, rctx, ignored)) {
+      } else if (!span_parser<token_chars>{}.parse(q, last, ctx, rctx, ignored)) {
         throw failure{errc::bad_parameter, q};
       }
       param.value = std::string_view(v, static_cast<std::size_t>(q - v));
@@ -193,7 +193,7 @@ constexpr auto expect(Subject const& s) {
 
 // clang-format off
 /// token  = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-inline constexpr detail::span_parser token{detail::token_chars};
+inline constexpr detail::span_parser<detail::token_chars> token{};
 /// LWS    = [*WSP CRLF] 1*WSP          ; linear whitespace, with line folding
 inline constexpr detail::lws_parser lws{false};
 /// SWS    = [LWS]                      ; sep whitespace

@@ -98,17 +98,27 @@ enum class store_command : std::uint8_t {
   store_and_forward_if_not_reached,  ///< keep it; deliver when the recipient is back (push)
 };
 
+namespace detail {
+// Tables at namespace scope: a constexpr array local to a function is
+// rebuilt on the stack at every call.
+inline constexpr directive_type directive_types[] = {
+    directive_type::proxy,    directive_type::proxy,   directive_type::cancel,
+    directive_type::cancel,   directive_type::fork,    directive_type::fork,
+    directive_type::recurse,  directive_type::recurse, directive_type::parallel,
+    directive_type::parallel, directive_type::queue,   directive_type::queue,
+    directive_type::store,    directive_type::store,   directive_type::store,
+    directive_type::notify,   directive_type::ring,    directive_type::ring,
+    directive_type::extension};
+inline constexpr std::string_view directive_names[] = {
+    "proxy",   "redirect", "cancel",       "no-cancel", "fork",
+    "no-fork", "recurse",  "no-recurse",   "parallel",  "sequential",
+    "queue",   "no-queue", "do-not-store", "store",     "store-and-forward-if-not-reached",
+    "notify",  "ring",     "no-ring",      ""};
+}  // namespace detail
+
 /// The type a directive belongs to.
 constexpr auto type_of(directive d) noexcept -> directive_type {
-  constexpr directive_type types[] = {
-      directive_type::proxy,    directive_type::proxy,   directive_type::cancel,
-      directive_type::cancel,   directive_type::fork,    directive_type::fork,
-      directive_type::recurse,  directive_type::recurse, directive_type::parallel,
-      directive_type::parallel, directive_type::queue,   directive_type::queue,
-      directive_type::store,    directive_type::store,   directive_type::store,
-      directive_type::notify,   directive_type::ring,    directive_type::ring,
-      directive_type::extension};
-  return types[static_cast<std::size_t>(d)];
+  return detail::directive_types[static_cast<std::size_t>(d)];
 }
 
 /// True for the directives RFC 3841 defines (accepted in strict mode).
@@ -118,16 +128,11 @@ constexpr auto is_rfc3841(directive d) noexcept -> bool {
 
 /// The canonical (lower-case) spelling; empty for `directive::extension`.
 constexpr auto to_string_view(directive d) noexcept -> std::string_view {
-  constexpr std::string_view names[] = {
-      "proxy",   "redirect", "cancel",       "no-cancel", "fork",
-      "no-fork", "recurse",  "no-recurse",   "parallel",  "sequential",
-      "queue",   "no-queue", "do-not-store", "store",     "store-and-forward-if-not-reached",
-      "notify",  "ring",     "no-ring",      ""};
-  return names[static_cast<std::size_t>(d)];
+  return detail::directive_names[static_cast<std::size_t>(d)];
 }
 
 /// The directive a token names (ASCII case-insensitive), or `directive::extension`.
-constexpr auto classify_directive(std::string_view token) noexcept -> directive;
+inline auto classify_directive(std::string_view token) noexcept -> directive;
 
 /// Which tokens the parser accepts.
 enum class disposition_mode : std::uint8_t {
@@ -183,16 +188,13 @@ class request_disposition {
   }
   auto notify() const noexcept -> bool { return has(directive::notify); }
 
-  /// The directive of type `t`, if one is present (for extension: the first).
+  /// The directive of type `t`, if one is present (for extension: null).
   auto find(directive_type t) const noexcept -> directive const* {
-    for (std::size_t i = 0; i < count_; ++i)
-      if (type_of(order_[i]) == t) return &order_[i];
-    return nullptr;
+    directive const& d = by_type_[static_cast<std::size_t>(t)];
+    return d == directive::extension ? nullptr : &d;
   }
   auto has(directive d) const noexcept -> bool {
-    for (std::size_t i = 0; i < count_; ++i)
-      if (order_[i] == d) return true;
-    return false;
+    return d != directive::extension && by_type_[static_cast<std::size_t>(type_of(d))] == d;
   }
 
   /// Unknown extension tokens, as written, in input order.
@@ -260,6 +262,12 @@ class request_disposition {
     return static_cast<E>(static_cast<int>(*d) - static_cast<int>(first_of_type) + 1);
   }
 
+  // The directive of each type (directive::extension when absent), for O(1)
+  // lookups and conflict checks, and every directive in input order.
+  std::array<directive, 9> by_type_{
+      directive::extension, directive::extension, directive::extension,
+      directive::extension, directive::extension, directive::extension,
+      directive::extension, directive::extension, directive::extension};
   std::array<directive, capacity> order_{};
   std::uint8_t count_ = 0;
   std::vector<std::string_view> extensions_;

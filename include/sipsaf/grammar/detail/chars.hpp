@@ -33,7 +33,7 @@ class char_set {
   std::array<bool, 256> bits_;
 };
 
-constexpr char_set alnum_set =
+inline constexpr char_set alnum_set =
     char_set("").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
 /// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")

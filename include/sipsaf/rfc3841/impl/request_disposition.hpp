@@ -7,60 +7,75 @@
 #include <sipsaf/grammar/request_disposition.hpp>
 
 #include <algorithm>
+#include <cstring>
 
 SIPSAF_BEGIN_NAMESPACE
 
 namespace detail {
 
-// True when `token` spells `lower` (a lower-case literal of the same
-// length) in any ASCII case.
-constexpr auto token_is(std::string_view token, std::string_view lower) noexcept -> bool {
-  for (std::size_t i = 0; i < lower.size(); ++i)
-    if (grammar::detail::ascii_lower(token[i]) != lower[i]) return false;
+// True when `token` spells `lower` (a lower-case literal of the same length)
+// in any ASCII case. Folding is a bitwise OR with 0x20: on token characters
+// (RFC 3261 §25.1) it maps only upper-case letters onto other token
+// characters, so it is exact for literals made of lower-case letters and
+// '-'. Eight bytes are compared at a time.
+inline auto token_is(std::string_view token, std::string_view lower) noexcept -> bool {
+  constexpr std::uint64_t fold = 0x2020202020202020ull;
+  std::size_t i = 0;
+  for (; i + 8 <= lower.size(); i += 8) {
+    std::uint64_t a = 0;
+    std::uint64_t b = 0;
+    std::memcpy(&a, token.data() + i, 8);
+    std::memcpy(&b, lower.data() + i, 8);
+    if ((a | fold) != b) return false;
+  }
+  for (; i < lower.size(); ++i)
+    if ((token[i] | 0x20) != lower[i]) return false;
   return true;
 }
 
 }  // namespace detail
 
-constexpr auto classify_directive(std::string_view t) noexcept -> directive {
+inline auto classify_directive(std::string_view t) noexcept -> directive {
   using detail::token_is;
-  // Dispatch on length first: one compare per candidate, no hashing.
+  // Dispatch on length and first letter: at most one full compare per token.
+  if (t.size() < 4) return directive::extension;
+  char const c = static_cast<char>(t[0] | 0x20);
   switch (t.size()) {
     case 4:
-      if (token_is(t, "fork")) return directive::fork;
-      if (token_is(t, "ring")) return directive::ring;
+      if (c == 'f' && token_is(t, "fork")) return directive::fork;
+      if (c == 'r' && token_is(t, "ring")) return directive::ring;
       break;
     case 5:
-      if (token_is(t, "proxy")) return directive::proxy;
-      if (token_is(t, "queue")) return directive::queue;
-      if (token_is(t, "store")) return directive::store;
+      if (c == 'p' && token_is(t, "proxy")) return directive::proxy;
+      if (c == 'q' && token_is(t, "queue")) return directive::queue;
+      if (c == 's' && token_is(t, "store")) return directive::store;
       break;
     case 6:
-      if (token_is(t, "cancel")) return directive::cancel;
-      if (token_is(t, "notify")) return directive::notify;
+      if (c == 'c' && token_is(t, "cancel")) return directive::cancel;
+      if (c == 'n' && token_is(t, "notify")) return directive::notify;
       break;
     case 7:
-      if (token_is(t, "recurse")) return directive::recurse;
-      if (token_is(t, "no-fork")) return directive::no_fork;
-      if (token_is(t, "no-ring")) return directive::no_ring;
+      if (c == 'r' && token_is(t, "recurse")) return directive::recurse;
+      if (c == 'n' && token_is(t, "no-fork")) return directive::no_fork;
+      if (c == 'n' && token_is(t, "no-ring")) return directive::no_ring;
       break;
     case 8:
-      if (token_is(t, "redirect")) return directive::redirect;
-      if (token_is(t, "parallel")) return directive::parallel;
-      if (token_is(t, "no-queue")) return directive::no_queue;
+      if (c == 'r' && token_is(t, "redirect")) return directive::redirect;
+      if (c == 'p' && token_is(t, "parallel")) return directive::parallel;
+      if (c == 'n' && token_is(t, "no-queue")) return directive::no_queue;
       break;
     case 9:
-      if (token_is(t, "no-cancel")) return directive::no_cancel;
+      if (c == 'n' && token_is(t, "no-cancel")) return directive::no_cancel;
       break;
     case 10:
-      if (token_is(t, "sequential")) return directive::sequential;
-      if (token_is(t, "no-recurse")) return directive::no_recurse;
+      if (c == 's' && token_is(t, "sequential")) return directive::sequential;
+      if (c == 'n' && token_is(t, "no-recurse")) return directive::no_recurse;
       break;
     case 12:
-      if (token_is(t, "do-not-store")) return directive::do_not_store;
+      if (c == 'd' && token_is(t, "do-not-store")) return directive::do_not_store;
       break;
     case 32:
-      if (token_is(t, "store-and-forward-if-not-reached"))
+      if (c == 's' && token_is(t, "store-and-forward-if-not-reached"))
         return directive::store_and_forward_if_not_reached;
       break;
     default:
@@ -124,10 +139,11 @@ inline auto append_request_disposition(request_disposition& into, std::string_vi
 inline auto parse_request_disposition(std::string_view value,
                                       request_disposition_options const& opt)
     -> result<request_disposition> {
-  request_disposition rd;
-  auto r = append_request_disposition(rd, value, opt);
+  // Parsed in place, so that the value is not moved on the way out.
+  result<request_disposition> out{request_disposition{}};
+  auto r = append_request_disposition(*out, value, opt);
   if (!r) return r.error();
-  return rd;
+  return out;
 }
 
 template <class OutputIt>
