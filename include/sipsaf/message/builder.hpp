@@ -119,7 +119,7 @@ inline auto write_message(std::string start_line,
         span(name.data(), name.data() + name.size(), token_chars) != name.data() + name.size())
       return parse_error{errc::bad_header_field, at};
     for (std::size_t i = 0; i < value.size(); ++i)
-      if (value[i] == '\r' || value[i] == '\n' || value[i] == '\0')
+      if (value[i] == '\r' || value[i] == '\n')
         return parse_error{errc::bad_header_value, at + name.size() + 2 + i};
     out += name;
     out += ": ";
@@ -263,7 +263,7 @@ class request_builder {
   /// The request's bytes. Errors (offset into the output that would have
   /// been written): `bad_start_line` (method not a token), `bad_uri`,
   /// `bad_header_field` (a name that is not a token), `bad_header_value`
-  /// (CR, LF or NUL in a value), and Request-Disposition parse errors.
+  /// (CR or LF in a value), and Request-Disposition parse errors.
   auto build() const -> result<std::string> {
     if (error_) return *error_;
     char const* mb = method_.data();
@@ -318,12 +318,14 @@ class response_builder {
     return *this;
   }
 
-  /// Errors: `bad_status_code` (not 100..699), `bad_start_line` (CR or LF
-  /// in the reason), `bad_header_field`, `bad_header_value`.
+  /// Errors: `bad_status_code` (not 100..699), `bad_start_line` (a control
+  /// byte in the reason), `bad_header_field`, `bad_header_value`.
   auto build() const -> result<std::string> {
     if (code_ < 100 || code_ > 699) return parse_error{errc::bad_status_code, 8};
+    // Reason-Phrase (RFC 3261 §25.1): no control bytes but HTAB.
     for (char c : reason_)
-      if (c == '\r' || c == '\n' || c == '\0') return parse_error{errc::bad_start_line, 12};
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+        return parse_error{errc::bad_start_line, 12};
     message_view const& r = *req_;
     std::vector<std::pair<std::string, std::string>> out;
     auto copy = [&](field f) {
