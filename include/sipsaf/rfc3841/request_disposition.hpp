@@ -228,8 +228,10 @@ class request_disposition {
   /// directive of the same type is already there or the value is full.
   /// Precondition: `d != directive::extension` (use `add_extension`).
   auto add(directive d) noexcept -> bool {
-    if (d == directive::extension || count_ == capacity || find(type_of(d)) != nullptr)
-      return false;
+    if (d == directive::extension || count_ == capacity) return false;
+    directive& slot = by_type_[static_cast<std::size_t>(type_of(d))];
+    if (slot != directive::extension) return false;
+    slot = d;
     order_[count_++] = d;
     return true;
   }
