@@ -3,6 +3,21 @@
 #ifndef SIPSAF_POLICY_HPP
 #define SIPSAF_POLICY_HPP
 
-// Umbrella header for include/sipsaf/policy/.
+/// @file
+/// The store/forward policy engine (design.md §3): the recipient profile,
+/// the default decision order with its traces, the sans-I/O engine with
+/// its actions, the named requirements of its parameters and small models
+/// of them, and the sender notifications (IMDN, NOTIFY).
 
-#endif
+#include <sipsaf/policy/action.hpp>
+#include <sipsaf/policy/decision.hpp>
+#include <sipsaf/policy/default_policy.hpp>
+#include <sipsaf/policy/engine.hpp>
+#include <sipsaf/policy/models.hpp>
+#include <sipsaf/policy/notification.hpp>
+#include <sipsaf/policy/profile.hpp>
+#include <sipsaf/policy/request.hpp>
+#include <sipsaf/policy/requirements.hpp>
+#include <sipsaf/policy/time.hpp>
+
+#endif  // SIPSAF_POLICY_HPP

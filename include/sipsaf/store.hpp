@@ -3,6 +3,13 @@
 #ifndef SIPSAF_STORE_HPP
 #define SIPSAF_STORE_HPP
 
-// Umbrella header for include/sipsaf/store/.
+/// @file
+/// Message stores: the stored-message types, the *MessageStore*
+/// requirements and `memory_store`. The durable `sqlite_store` needs
+/// libsqlite3 and is opt-in: include <sipsaf/store/sqlite_store.hpp>.
 
-#endif
+#include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/store/message.hpp>
+#include <sipsaf/store/requirements.hpp>
+
+#endif  // SIPSAF_STORE_HPP

@@ -143,7 +143,7 @@ inline auto parse_sip_date(std::string_view value) -> result<timestamp> {
     return false;
   };
 
-  int const wkday = word("monthuwedthufrisatsun", 7);
+  int const wkday = word("montuewedthufrisatsun", 7);
   if (wkday < 0) return fail();
   if (i >= v.size() || v[i] != ',') return fail();
   ++i;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,9 @@ enum class delivery_mode : std::uint8_t {
 
 inline auto to_string(delivery_mode m) noexcept -> char const* {
   return m == delivery_mode::push ? "push" : "pull";
+}
+inline auto operator<<(std::ostream& os, delivery_mode m) -> std::ostream& {
+  return os << to_string(m);
 }
 
 /// The identity of a request for duplicate suppression: a request re-sent

@@ -1,0 +1,899 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_POLICY_ENGINE_HPP
+#define SIPSAF_POLICY_ENGINE_HPP
+
+/// @file
+/// `store_forward_engine`: the store-and-forward service as a sans-I/O state
+/// machine. Events go in, actions come out (<sipsaf/policy/action.hpp>).
+///
+/// @par Events
+/// - `on_request(r)` / `on_request(r, who)`: a payload-carrying request
+///   arrived, with what the directory knows of its recipient;
+/// - `on_delivery_result(id, code)`: a delivery attempt ended with a final
+///   response (0: timeout or transport failure);
+/// - `on_reachable(key)`: the recipient registered or came online;
+/// - `on_fetch(key)`: the recipient asks for its pull (`store`) messages;
+/// - `on_timer()`: time passed (arm a timer as `schedule_action`s say).
+///
+/// @par What the engine does itself
+/// It calls the *MessageStore* (synchronously; a stored message is durable
+/// before the 202 that announces it is produced), the *Gateways* (a
+/// forwarded message is handed over before its 202), the *Directory*, the
+/// *Clock* and the *DispositionPolicy*. It opens no socket, starts no
+/// thread, sets no timer: every other effect is an action for the caller.
+///
+/// @par Delivery semantics
+/// - **Order per recipient**: push messages are delivered one at a time per
+///   recipient, oldest first; a new request for a recipient with waiting
+///   push messages queues behind them (see `default_policy`).
+/// - **At least once**: a stored message is erased only after a 2xx from
+///   the recipient; a crash between delivery and erase delivers it again.
+///   The recipient's side suppresses such duplicates by (Call-ID, CSeq,
+///   From-tag), as the engine does for requests it receives: a request whose
+///   key is stored is answered 202 again, one whose key was delivered within
+///   `duplicate_window` is answered 200, one being delivered gets no answer
+///   of its own (the delivery's answer follows).
+/// - **Retries**: after a failed attempt (408, 480, 486, 500, 503, 504, 600,
+///   or no response) the message waits `retry.initial`, then twice as long
+///   each time, at most `retry.cap`, and never past its expiry. When the
+///   recipient is not reachable at retry time the engine waits for
+///   `on_reachable`. Any other final response refuses the message: it is
+///   removed and the sender is told (if it asked).
+/// - **Expiry**: `on_timer` removes messages whose lifetime is over
+///   (Date + Expires, RFC 3428, or the profile's lifetime) and tells the
+///   sender if it asked.
+/// - **Exact bytes**: the store keeps the request as received; delivery hands
+///   those bytes back.
+///
+/// @par Parameters
+/// `Store` (*MessageStore*), `Directory`, `Clock`, `Gateways` and `Policy`
+/// (*DispositionPolicy*), each checked at compile time with a message that
+/// names what is missing. Each may be a reference type (`memory_store&`) to
+/// use an object the caller owns.
+///
+/// @par Thread safety
+/// None: one thread at a time (the store and the directory are called from it).
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/mime/media_type.hpp>
+#include <sipsaf/policy/action.hpp>
+#include <sipsaf/policy/decision.hpp>
+#include <sipsaf/policy/default_policy.hpp>
+#include <sipsaf/policy/models.hpp>
+#include <sipsaf/policy/notification.hpp>
+#include <sipsaf/policy/request.hpp>
+#include <sipsaf/policy/requirements.hpp>
+#include <sipsaf/policy/time.hpp>
+#include <sipsaf/result.hpp>
+#include <sipsaf/rfc3841/request_disposition.hpp>
+#include <sipsaf/store/message.hpp>
+#include <sipsaf/store/requirements.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// When to try a failed delivery again.
+struct retry_policy {
+  std::chrono::milliseconds initial{std::chrono::seconds(30)};  ///< after the first failure
+  unsigned factor = 2;                                          ///< growth per failure
+  std::chrono::milliseconds cap{std::chrono::hours(1)};         ///< the longest wait
+
+  /// The wait after the `failures`-th failed attempt (1-based).
+  auto delay(std::uint32_t failures) const noexcept -> std::chrono::milliseconds {
+    auto d = initial;
+    for (std::uint32_t i = 1; i < failures && d < cap; ++i) d *= factor == 0 ? 1 : factor;
+    return d < cap ? d : cap;
+  }
+};
+
+/// The engine's settings.
+struct engine_options {
+  retry_policy retry;
+  /// How senders are notified (IMDN by default).
+  notification_mode notifications = notification_mode::imdn;
+  /// Also notify "stored" (an IMDN processing notification) when a sender
+  /// that asked for notification has its message stored.
+  bool notify_stored = false;
+  /// The Event header value of NOTIFY-mode notifications.
+  std::string notify_event = "message-delivery";
+  /// How long a delivered request's key is remembered as a duplicate.
+  std::chrono::milliseconds duplicate_window{std::chrono::minutes(5)};
+  /// At most this many keys are remembered (the oldest go first).
+  std::size_t duplicate_capacity = 65536;
+  /// At most this many expiries and retries per `on_timer` (it reschedules
+  /// itself at once when there are more).
+  std::size_t batch = 64;
+  /// How the Request-Disposition is parsed (extended by default: store tokens).
+  request_disposition_options disposition;
+  /// Write each decision's trace into `outcome::log`.
+  bool render_trace = true;
+};
+
+namespace detail {
+
+/// A request copied out of the caller's message: a *Request* model that
+/// owns its text. Kept while a live delivery is in progress, so that a
+/// failed attempt can be decided again.
+struct captured_request {
+  std::string method, from_uri, from_tag, to_uri, call_id;
+  std::uint32_t cseq = 0;
+  std::string content_type, date, expires, request_disposition, body, bytes;
+};
+
+/// The SIP responses after which a delivery counts as "not reached" and is
+/// tried again (or the live request is decided as for an unreachable
+/// recipient): no response, 408, 480, 486, 500, 503, 504, 600.
+inline auto not_reached(int code) noexcept -> bool {
+  switch (code) {
+    case 0:
+    case 408:
+    case 480:
+    case 486:
+    case 500:
+    case 503:
+    case 504:
+    case 600:
+      return true;
+    default:
+      return code >= 700 || code < 100;
+  }
+}
+
+inline auto busy_code(int code) noexcept -> bool {
+  return code == 486 || code == 600;
+}
+
+}  // namespace detail
+
+/// The store-and-forward engine (see the file notes).
+template <class Store, class Directory, class Clock, class Gateways = no_gateways,
+          class Policy = default_policy>
+class store_forward_engine {
+  using store_t = std::remove_reference_t<Store>;
+  using directory_t = std::remove_reference_t<Directory>;
+  using clock_t = std::remove_reference_t<Clock>;
+  using gateways_t = std::remove_reference_t<Gateways>;
+  using policy_t = std::remove_reference_t<Policy>;
+  static_assert(detail::message_store_static_asserts<store_t>::value);
+  static_assert(detail::directory_static_asserts<directory_t>::value);
+  static_assert(detail::clock_static_asserts<clock_t>::value);
+  static_assert(detail::gateways_static_asserts<gateways_t>::value);
+  static_assert(detail::disposition_policy_static_asserts<policy_t>::value);
+
+ public:
+  store_forward_engine(Store store, Directory directory, Clock clock,
+                       Gateways gateways = Gateways(), Policy policy = Policy(),
+                       engine_options options = {})
+      : store_(std::forward<Store>(store)),
+        directory_(std::forward<Directory>(directory)),
+        clock_(std::forward<Clock>(clock)),
+        gateways_(std::forward<Gateways>(gateways)),
+        policy_(std::forward<Policy>(policy)),
+        opt_(std::move(options)) {}
+
+  store_forward_engine(store_forward_engine const&) = delete;
+  auto operator=(store_forward_engine const&) -> store_forward_engine& = delete;
+
+  // --- events -------------------------------------------------------------
+
+  /// A request arrived; the engine asks the directory about its To URI.
+  template <class Request>
+  void on_request(Request const& r, outcome& out) {
+    static_assert(detail::request_static_asserts<Request>::value);
+    begin(out);
+    auto&& to = request_traits<Request>::to_uri(r);
+    auto found = directory_.lookup(std::string_view(to));
+    if (!static_cast<bool>(found)) {
+      unknown_recipient(r, out);
+      return;
+    }
+    handle(r, hold(found), out, true);
+  }
+
+  /// A request arrived for `who` (what the directory knows, given by the caller).
+  template <class Request>
+  void on_request(Request const& r, recipient const& who, outcome& out) {
+    static_assert(detail::request_static_asserts<Request>::value);
+    begin(out);
+    handle(r, who, out, true);
+  }
+
+  /// Decides without acting: the same decision `on_request` would make
+  /// (duplicate checks included), but nothing is stored, forwarded or
+  /// delivered, and no action is produced.
+  template <class Request>
+  void decide(Request const& r, recipient const& who, outcome& out) {
+    static_assert(detail::request_static_asserts<Request>::value);
+    begin(out);
+    handle(r, who, out, false);
+  }
+
+  /// A delivery attempt ended: `code` is the final response (0 when none came).
+  void on_delivery_result(delivery_id id, int code, outcome& out) {
+    begin(out);
+    auto it = inflight_.find(id);
+    if (it == inflight_.end()) {
+      out.actions.push_back(
+          fault_action{make_error_code(errc::unsupported),
+                       "delivery result for unknown delivery id " + std::to_string(id)});
+      return;
+    }
+    attempt a = std::move(it->second);
+    inflight_.erase(it);
+    if (a.live) {
+      live_finished(std::move(a), code, out);
+    } else {
+      stored_finished(std::move(a), code, out);
+    }
+  }
+
+  /// The recipient `key` became reachable (REGISTER, presence): its oldest
+  /// push message is delivered now, the rest follow one by one.
+  void on_reachable(std::string_view key, outcome& out) {
+    begin(out);
+    auto found = directory_.lookup(key);
+    if (!static_cast<bool>(found)) return;
+    recipient const& who = *found;
+    push_next(who, out);
+  }
+
+  /// The recipient asks for its pull (`store`) messages: up to `limit` are
+  /// delivered now, oldest first.
+  void on_fetch(std::string_view key, std::size_t limit, outcome& out) {
+    begin(out);
+    auto found = directory_.lookup(key);
+    if (!static_cast<bool>(found)) return;
+    recipient const& who = *found;
+    auto listed = store_.list(who.key, delivery_mode::pull, limit);
+    if (!listed) return store_fault(listed.error(), "listing pull messages", out);
+    for (envelope const& e : *listed) {
+      if (by_message_.count(e.id) != 0) continue;
+      start_stored_delivery(who, e, out);
+    }
+  }
+
+  /// Time passed: expire what is over, retry what is due, and say when to
+  /// call again (a `schedule_action`).
+  void on_timer(outcome& out) {
+    begin(out);
+    timestamp const t = now();
+    bool more = false;
+    auto expired = store_.expired(t, opt_.batch);
+    if (!expired) return store_fault(expired.error(), "listing expired messages", out);
+    more = expired->size() >= opt_.batch;
+    for (envelope const& e : *expired) {
+      if (by_message_.count(e.id) != 0) continue;  // its attempt's result decides
+      auto erased = store_.erase(e.id);
+      if (!erased) {
+        store_fault(erased.error(), "removing an expired message", out);
+        continue;
+      }
+      out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::expired,
+                                          "lifetime over at " + format_rfc3339(e.expires_at)});
+      if (e.notify) notify(e, delivery_status::expired, out);
+    }
+    auto due = store_.due(t, opt_.batch);
+    if (!due) return store_fault(due.error(), "listing due messages", out);
+    more = more || due->size() >= opt_.batch;
+    std::set<std::string> recipients;
+    for (envelope const& e : *due) {
+      // Clear the schedule: the delivery below (or the recipient's next
+      // registration) takes over; a failed attempt schedules again.
+      auto r = store_.reschedule(e.id, std::nullopt, e.attempts);
+      if (!r) store_fault(r.error(), "clearing a retry time", out);
+      if (by_message_.count(e.id) == 0) recipients.insert(e.recipient);
+    }
+    for (std::string const& key : recipients) {
+      auto found = directory_.lookup(key);
+      if (!static_cast<bool>(found)) continue;
+      recipient const& who = *found;
+      push_next(who, out);
+    }
+    announce(t, more, out);
+  }
+
+  // Conveniences that return a fresh outcome.
+  template <class Request>
+  auto on_request(Request const& r) -> outcome {
+    outcome o;
+    on_request(r, o);
+    return o;
+  }
+  template <class Request>
+  auto on_request(Request const& r, recipient const& who) -> outcome {
+    outcome o;
+    on_request(r, who, o);
+    return o;
+  }
+  auto on_delivery_result(delivery_id id, int code) -> outcome {
+    outcome o;
+    on_delivery_result(id, code, o);
+    return o;
+  }
+  auto on_reachable(std::string_view key) -> outcome {
+    outcome o;
+    on_reachable(key, o);
+    return o;
+  }
+  auto on_fetch(std::string_view key, std::size_t limit = 16) -> outcome {
+    outcome o;
+    on_fetch(key, limit, o);
+    return o;
+  }
+  auto on_timer() -> outcome {
+    outcome o;
+    on_timer(o);
+    return o;
+  }
+
+  // --- access -------------------------------------------------------------
+
+  auto store() noexcept -> store_t& { return store_; }
+  auto directory() noexcept -> directory_t& { return directory_; }
+  auto clock() noexcept -> clock_t& { return clock_; }
+  auto gateways() noexcept -> gateways_t& { return gateways_; }
+  auto policy() const noexcept -> policy_t const& { return policy_; }
+  auto options() const noexcept -> engine_options const& { return opt_; }
+  /// Delivery attempts started and not yet reported.
+  auto deliveries_in_progress() const noexcept -> std::size_t { return inflight_.size(); }
+
+ private:
+  struct live_state {
+    detail::captured_request request;
+    recipient who;
+  };
+
+  struct attempt {
+    bool live = false;
+    std::string recipient;
+    std::string key;                    // the duplicate key text
+    std::unique_ptr<live_state> state;  // live
+    envelope env;                       // stored
+  };
+
+  auto now() -> timestamp {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(clock_.now());
+  }
+
+  void begin(outcome& out) {
+    out.clear();
+    retired_.reset();  // views into it were valid until this call
+    detail_.clear();
+  }
+
+  // The recipient a directory lookup gave: used in place when the directory
+  // hands out a pointer, else copied here so that the decision's views stay
+  // valid until the next call.
+  template <class L>
+  auto hold(L& found) -> recipient const& {
+    if constexpr (std::is_pointer<L>::value) {
+      return *found;
+    } else {
+      held_ = recipient(*found);
+      return *held_;
+    }
+  }
+
+  // The text form of a duplicate key, in a reused buffer.
+  static void key_text(std::string& buf, std::string_view call_id, std::uint32_t cseq,
+                       std::string_view from_tag) {
+    buf.clear();
+    buf.append(call_id.data(), call_id.size());
+    buf += '\n';
+    buf += std::to_string(cseq);
+    buf += '\n';
+    buf.append(from_tag.data(), from_tag.size());
+  }
+
+  auto recently_delivered(std::string const& key, timestamp t) -> bool {
+    forget_old(t);
+    return recent_.count(key) != 0;
+  }
+
+  void remember_delivered(std::string const& key) {
+    timestamp const t = now();
+    forget_old(t);
+    if (opt_.duplicate_capacity == 0) return;
+    while (recent_order_.size() >= opt_.duplicate_capacity) {
+      recent_.erase(recent_order_.front().second);
+      recent_order_.pop_front();
+    }
+    auto ins = recent_.insert_or_assign(key, t);
+    if (ins.second) recent_order_.emplace_back(t, key);
+  }
+
+  void forget_old(timestamp t) {
+    while (!recent_order_.empty() && recent_order_.front().first + opt_.duplicate_window <= t) {
+      auto it = recent_.find(recent_order_.front().second);
+      if (it != recent_.end() && it->second == recent_order_.front().first) recent_.erase(it);
+      recent_order_.pop_front();
+    }
+  }
+
+  // A decision the engine makes itself (not the policy's).
+  void own_decision(outcome& out, verdict v, rule r, int code, std::string_view reason,
+                    std::string_view recipient_key, std::string_view method) {
+    decision d;
+    d.what = v;
+    d.code = code;
+    d.reason = reason;
+    d.trace.fired = r;
+    d.trace.recipient = recipient_key;
+    d.trace.method = method;
+    d.trace.detail = detail_;
+    out.decided = std::move(d);
+  }
+
+  void finish(outcome& out) {
+    if (opt_.render_trace && out.decided) out.log = to_string(*out.decided);
+  }
+
+  template <class Request>
+  void unknown_recipient(Request const& r, outcome& out) {
+    auto&& to = request_traits<Request>::to_uri(r);
+    scratch_to_ = std::string_view(to);
+    own_decision(out, verdict::discard, rule::unknown_recipient, 404, "Not Found", scratch_to_, {});
+    out.actions.push_back(respond_action{404, "Not Found", {}, false});
+    finish(out);
+  }
+
+  template <class Request>
+  void handle(Request const& r, recipient const& who, outcome& out, bool act) {
+    using T = request_traits<Request>;
+    auto&& method_v = T::method(r);
+    auto&& from_v = T::from_uri(r);
+    auto&& tag_v = T::from_tag(r);
+    auto&& to_v = T::to_uri(r);
+    auto&& call_id_v = T::call_id(r);
+    auto&& cseq_v = T::cseq(r);
+    auto&& ct_v = T::content_type(r);
+    auto&& date_v = T::date(r);
+    auto&& expires_v = T::expires(r);
+    auto&& rd_v = T::request_disposition(r);
+    auto&& body_v = T::body(r);
+    auto&& bytes_v = T::bytes(r);
+    std::string_view const method(method_v), from(from_v), tag(tag_v), to(to_v), call_id(call_id_v),
+        ct_text(ct_v), date_text(date_v), expires_text(expires_v), body(body_v), bytes(bytes_v);
+    std::uint32_t const cseq = detail::cseq_number(cseq_v);
+    timestamp const t = now();
+    detail_.clear();
+
+    request_facts& f = facts_;
+    f = request_facts{};
+    f.method = method;
+    f.from_uri = from;
+    f.to_uri = to;
+    f.size = bytes.size();
+    f.body_size = body.size();
+    f.content_type_text = ct_text;
+    bool const payload = default_policy::carries_payload(f);
+
+    // The headers the service reads must parse; a bad one is the sender's
+    // error (400), reported with what and where.
+    content_type_.reset();
+    if (!ct_text.empty()) {
+      auto ct = parse_media_type(ct_text);
+      if (!ct) {
+        if (payload) return bad_request(out, "Content-Type", ct.error(), ct_text, who, method, act);
+      } else {
+        content_type_ = std::move(*ct);
+        f.content_type = &*content_type_;
+      }
+    }
+    disposition_ = request_disposition{};
+    f.disposition = &disposition_;
+    {
+      std::optional<parse_error> err;
+      std::string_view bad_row;
+      detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
+        if (err) return;
+        if (f.disposition_text.empty()) f.disposition_text = row;
+        auto res = append_request_disposition(disposition_, row, opt_.disposition);
+        if (!res) err = res.error(), bad_row = row;
+      });
+      if (err && payload)
+        return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
+    }
+    if (!date_text.empty()) {
+      auto d = parse_sip_date(date_text);
+      if (d)
+        f.date = *d;
+      else
+        f.date_malformed = true;
+    }
+    if (!expires_text.empty()) {
+      auto e = parse_delta_seconds(expires_text);
+      if (e)
+        f.expires = *e;
+      else
+        f.expires_malformed = true;  // RFC 3261 §20.19: read as 3600
+    }
+
+    decision_input in;
+    in.request = &f;
+    in.who = &who;
+    in.now = t;
+    if (payload) {
+      // Duplicates: the same request again (RFC 3261 §17.2.3 identity).
+      key_text(key_buf_, call_id, cseq, tag);
+      if (live_keys_.count(key_buf_) != 0) {
+        own_decision(out, verdict::duplicate, rule::duplicate_in_progress, 0, {}, who.key, method);
+        return finish(out);
+      }
+      auto stored = store_.find(message_key{call_id, cseq, tag});
+      if (!stored)
+        return store_failed(out, stored.error(), "looking up a duplicate", who, method, act);
+      if (*stored) {
+        own_decision(out, verdict::duplicate, rule::duplicate_stored, 202, "Accepted", who.key,
+                     method);
+        if (act) out.actions.push_back(respond_action{202, "Accepted", {}, false});
+        return finish(out);
+      }
+      if (recently_delivered(key_buf_, t)) {
+        own_decision(out, verdict::duplicate, rule::duplicate_delivered, 200, "OK", who.key,
+                     method);
+        if (act) out.actions.push_back(respond_action{200, "OK", {}, false});
+        return finish(out);
+      }
+      auto use = store_.usage(who.key);
+      if (!use)
+        return store_failed(out, use.error(), "reading the recipient's usage", who, method, act);
+      in.usage = *use;
+      for (unsigned k = 0; k < 4; ++k)
+        if (gateways_.can_forward(static_cast<forward_kind>(k)))
+          in.forward_kinds = static_cast<std::uint8_t>(in.forward_kinds | (1u << k));
+    }
+
+    out.decided = policy_.decide(in);
+    decision& d = *out.decided;
+    bool const typing =
+        f.content_type != nullptr && f.content_type->is("application", "im-iscomposing+xml");
+    if (d.what == verdict::store &&
+        (disposition_.store() == store_command::do_not_store || typing)) {
+      // The policy broke its contract; the sender's do-not-store wins.
+      detail_ = "the policy chose to store against do-not-store or a typing indicator; refused";
+      d.what = verdict::discard;
+      d.code = 480;
+      d.reason = "Temporarily Unavailable";
+      d.trace.detail = detail_;
+    }
+    if (!act) return finish(out);
+
+    switch (d.what) {
+      case verdict::not_handled:
+      case verdict::duplicate:
+        break;
+      case verdict::discard:
+        out.actions.push_back(
+            respond_action{d.code, std::string(d.reason),
+                           d.code == 415 ? std::string(d.accept_header()) : std::string(), false});
+        break;
+      case verdict::deliver:
+        start_live_delivery(r, who, out);
+        break;
+      case verdict::store:
+        store_request(d, f, who, from, tag, call_id, cseq, bytes, t, out);
+        break;
+      case verdict::forward:
+        if (d.target == nullptr) break;
+        if (auto ec = gateways_.forward(r, *d.target)) {
+          out.actions.push_back(fault_action{ec, "forwarding to " + to_string(*d.target)});
+          // Keep it instead: decide again as if no gateway could take it.
+          in.forward_kinds = static_cast<std::uint8_t>(
+              in.forward_kinds & ~(1u << static_cast<unsigned>(d.target->kind)));
+          out.decided = policy_.decide(in);
+          decision& again = *out.decided;
+          if (again.what == verdict::store)
+            store_request(again, f, who, from, tag, call_id, cseq, bytes, t, out);
+          else if (again.what == verdict::discard)
+            out.actions.push_back(respond_action{again.code, std::string(again.reason),
+                                                 std::string(again.accept_header()), false});
+          break;
+        }
+        remember_delivered(key_buf_);
+        out.actions.push_back(forward_action{*d.target});
+        out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
+        break;
+    }
+    finish(out);
+  }
+
+  void bad_request(outcome& out, char const* header, parse_error const& e, std::string_view value,
+                   recipient const& who, std::string_view method, bool act) {
+    detail_ = std::string(header) + " does not parse: " + e.message() + " in '" +
+              std::string(value) + "'";
+    own_decision(out, verdict::discard, rule::bad_request, 400, "Bad Request", who.key, method);
+    if (act) out.actions.push_back(respond_action{400, "Bad Request", {}, false});
+    finish(out);
+  }
+
+  void store_failed(outcome& out, std::error_code ec, char const* what, recipient const& who,
+                    std::string_view method, bool act) {
+    detail_ = std::string("the store failed ") + what + ": " + ec.message();
+    own_decision(out, verdict::discard, rule::bad_request, 500, "Server Internal Error", who.key,
+                 method);
+    if (act) {
+      out.actions.push_back(fault_action{ec, detail_});
+      out.actions.push_back(respond_action{500, "Server Internal Error", {}, false});
+    }
+    finish(out);
+  }
+
+  void store_fault(std::error_code ec, char const* what, outcome& out) {
+    out.actions.push_back(
+        fault_action{ec, std::string("the store failed ") + what + ": " + ec.message()});
+  }
+
+  void store_request(decision& d, request_facts const& f, recipient const& who,
+                     std::string_view from, std::string_view tag, std::string_view call_id,
+                     std::uint32_t cseq, std::string_view bytes, timestamp t, outcome& out) {
+    stored_message m;
+    envelope& e = m.env;
+    e.recipient = who.key;
+    e.sender = std::string(from);
+    e.to = std::string(f.to_uri);
+    e.call_id = std::string(call_id);
+    e.cseq = cseq;
+    e.from_tag = std::string(tag);
+    e.mode = d.mode;
+    e.notify = d.notify;
+    e.arrived = t;
+    e.expires_at = d.expires_at;
+    // A recipient with contacts (busy, or reachable behind earlier messages)
+    // gets a retry; one without waits for on_reachable.
+    if (d.mode == delivery_mode::push && !who.contacts.empty() &&
+        who.reach != reachability::reachable) {
+      timestamp const next = t + opt_.retry.delay(1);
+      if (next < e.expires_at) e.next_attempt = next;
+    }
+    m.bytes = std::string(bytes);
+    auto id = store_.put(m);
+    if (!id) {
+      detail_ = "the store failed: " + id.error().message();
+      d.what = verdict::discard;
+      d.code = 500;
+      d.reason = "Server Internal Error";
+      d.trace.detail = detail_;
+      out.actions.push_back(fault_action{id.error(), detail_});
+      out.actions.push_back(respond_action{500, "Server Internal Error", {}, false});
+      return;
+    }
+    e.id = *id;
+    out.actions.push_back(store_action{*id, who.key, d.mode, d.expires_at, d.notify});
+    out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
+    if (d.notify && opt_.notify_stored) notify(e, delivery_status::stored, out);
+    if (e.next_attempt) maybe_announce(*e.next_attempt, out);
+    maybe_announce(e.expires_at, out);
+    if (d.mode == delivery_mode::push && who.reach == reachability::reachable) push_next(who, out);
+  }
+
+  template <class Request>
+  void start_live_delivery(Request const& r, recipient const& who, outcome& out) {
+    using T = request_traits<Request>;
+    auto st = std::make_unique<live_state>();
+    detail::captured_request& c = st->request;
+    auto copy = [](auto&& v) { return std::string(std::string_view(v)); };
+    c.method = copy(T::method(r));
+    c.from_uri = copy(T::from_uri(r));
+    c.from_tag = copy(T::from_tag(r));
+    c.to_uri = copy(T::to_uri(r));
+    c.call_id = copy(T::call_id(r));
+    c.cseq = detail::cseq_number(T::cseq(r));
+    c.content_type = copy(T::content_type(r));
+    c.date = copy(T::date(r));
+    c.expires = copy(T::expires(r));
+    detail::for_each_disposition_row(T::request_disposition(r), [&](std::string_view row) {
+      if (!c.request_disposition.empty()) c.request_disposition += ", ";
+      c.request_disposition.append(row.data(), row.size());
+    });
+    c.body = copy(T::body(r));
+    c.bytes = copy(T::bytes(r));
+    st->who = who;
+    delivery_id const id = ++last_delivery_;
+    attempt a;
+    a.live = true;
+    a.recipient = who.key;
+    a.key = key_buf_;
+    a.state = std::move(st);
+    live_keys_.emplace(key_buf_, id);
+    out.actions.push_back(
+        deliver_action{id, who.key, who.contacts, true, 0, delivery_mode::push, {}, 1});
+    inflight_.emplace(id, std::move(a));
+  }
+
+  void live_finished(attempt a, int code, outcome& out) {
+    live_keys_.erase(a.key);
+    if (code >= 200 && code < 300) {
+      remember_delivered(a.key);
+      out.actions.push_back(respond_action{code, {}, {}, true});
+      return;
+    }
+    if (!detail::not_reached(code)) {
+      out.actions.push_back(respond_action{code, {}, {}, true});
+      return;
+    }
+    // Not reached after all: decide as for an unreachable (or busy) recipient.
+    live_state& st = *a.state;
+    st.who.reach = detail::busy_code(code) ? reachability::busy : reachability::unreachable;
+    retired_ = std::move(a.state);  // the decision's views point into it
+    handle(retired_->request, retired_->who, out, true);
+  }
+
+  void stored_finished(attempt a, int code, outcome& out) {
+    envelope const& e = a.env;
+    by_message_.erase(e.id);
+    bool const push = e.mode == delivery_mode::push;
+    if (push) {
+      auto p = pushing_.find(e.recipient);
+      if (p != pushing_.end()) pushing_.erase(p);
+    }
+    if (code >= 200 && code < 300) {
+      auto erased = store_.erase(e.id);
+      if (!erased) store_fault(erased.error(), "removing a delivered message", out);
+      remember_delivered(a.key);
+      if (e.notify) notify(e, delivery_status::delivered, out);
+    } else if (detail::not_reached(code)) {
+      std::uint32_t const failures = e.attempts + 1;
+      std::optional<timestamp> next;
+      timestamp const t = now() + opt_.retry.delay(failures);
+      if (push && t < e.expires_at) next = t;
+      auto r = store_.reschedule(e.id, next, failures);
+      if (!r) store_fault(r.error(), "scheduling a retry", out);
+      if (next) maybe_announce(*next, out);
+      return;  // the order holds: nothing behind it goes first
+    } else {
+      auto erased = store_.erase(e.id);
+      if (!erased) store_fault(erased.error(), "removing a refused message", out);
+      out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::failed,
+                                          "refused by the recipient with " + std::to_string(code)});
+      if (e.notify) notify(e, delivery_status::failed, out);
+    }
+    if (push) {
+      auto found = directory_.lookup(e.recipient);
+      if (static_cast<bool>(found)) {
+        recipient const& who = *found;
+        push_next(who, out);
+      }
+    }
+  }
+
+  // Delivers the recipient's oldest push message, unless one is in flight
+  // or the recipient has no contact.
+  void push_next(recipient const& who, outcome& out) {
+    if (who.contacts.empty() || who.reach == reachability::unreachable) return;
+    if (pushing_.count(who.key) != 0) return;
+    auto listed = store_.list(who.key, delivery_mode::push, 1);
+    if (!listed) return store_fault(listed.error(), "listing push messages", out);
+    if (listed->empty()) return;
+    envelope const& e = listed->front();
+    if (by_message_.count(e.id) != 0) return;
+    if (e.next_attempt) {
+      auto r = store_.reschedule(e.id, std::nullopt, e.attempts);
+      if (!r) store_fault(r.error(), "clearing a retry time", out);
+    }
+    start_stored_delivery(who, e, out);
+  }
+
+  void start_stored_delivery(recipient const& who, envelope const& e, outcome& out) {
+    auto got = store_.get(e.id);
+    if (!got) return store_fault(got.error(), "reading a stored message", out);
+    if (!*got) return;
+    delivery_id const id = ++last_delivery_;
+    attempt a;
+    a.live = false;
+    a.recipient = e.recipient;
+    key_text(a.key, e.call_id, e.cseq, e.from_tag);
+    a.env = (*got)->env;
+    a.env.next_attempt.reset();
+    if (e.mode == delivery_mode::push) pushing_[e.recipient] = id;
+    by_message_[e.id] = id;
+    out.actions.push_back(deliver_action{id, who.key, who.contacts, false, e.id, e.mode,
+                                         std::move((*got)->bytes), e.attempts + 1});
+    inflight_.emplace(id, std::move(a));
+  }
+
+  void notify(envelope const& e, delivery_status status, outcome& out) {
+    if (opt_.notifications == notification_mode::none) return;
+    notification_facts facts;
+    facts.call_id = e.call_id;
+    facts.cseq = e.cseq;
+    facts.recipient = e.recipient;
+    facts.original_recipient = e.to;
+    facts.sent = e.arrived;
+    notify_action n;
+    n.mode = opt_.notifications;
+    n.status = status;
+    n.to = e.sender;
+    n.about = e.recipient;
+    n.call_id = e.call_id;
+    n.message = e.id;
+    if (opt_.notifications == notification_mode::imdn) {
+      n.method = "MESSAGE";
+      n.content_type = "message/imdn+xml";
+      n.content_disposition = "notification";
+      n.body = make_imdn_body(status, facts);
+    } else {
+      n.method = "NOTIFY";
+      n.content_type = "text/plain;charset=utf-8";
+      n.event = opt_.notify_event;
+      n.body = make_notify_body(status, facts);
+    }
+    out.actions.push_back(std::move(n));
+  }
+
+  void maybe_announce(timestamp at, outcome& out) {
+    if (announced_ && *announced_ <= at) return;
+    announced_ = at;
+    for (auto& a : out.actions) {
+      if (auto* s = std::get_if<schedule_action>(&a)) {
+        s->at = at;
+        return;
+      }
+    }
+    out.actions.push_back(schedule_action{at});
+  }
+
+  void announce(timestamp t, bool more, outcome& out) {
+    announced_.reset();
+    if (more) {
+      announced_ = t;
+      out.actions.push_back(schedule_action{t});
+      return;
+    }
+    auto next = store_.next_due();
+    if (!next) return store_fault(next.error(), "reading the next due time", out);
+    if (!*next) return;
+    // A due time in the past belongs to a message whose attempt is in
+    // flight; its result will act, so look again a little later.
+    timestamp at = **next;
+    if (at <= t) at = t + std::chrono::seconds(1);
+    announced_ = at;
+    out.actions.push_back(schedule_action{at});
+  }
+
+  Store store_;
+  Directory directory_;
+  Clock clock_;
+  Gateways gateways_;
+  Policy policy_;
+  engine_options opt_;
+
+  delivery_id last_delivery_ = 0;
+  std::unordered_map<delivery_id, attempt> inflight_;
+  std::unordered_map<std::string, delivery_id> pushing_;    // recipient → its push attempt
+  std::unordered_map<message_id, delivery_id> by_message_;  // stored message → its attempt
+  std::unordered_map<std::string, delivery_id> live_keys_;  // key text → live attempt
+  std::unordered_map<std::string, timestamp> recent_;       // delivered keys
+  std::deque<std::pair<timestamp, std::string>> recent_order_;
+  std::optional<timestamp> announced_;
+  std::unique_ptr<live_state> retired_;
+  std::optional<recipient> held_;
+
+  // Scratch reused from call to call; decisions point into it.
+  request_facts facts_;
+  std::optional<media_type> content_type_;
+  request_disposition disposition_;
+  std::string key_buf_;
+  std::string detail_;
+  std::string scratch_to_;
+};
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_POLICY_ENGINE_HPP

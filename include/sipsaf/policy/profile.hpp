@@ -1,0 +1,320 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_POLICY_PROFILE_HPP
+#define SIPSAF_POLICY_PROFILE_HPP
+
+/// @file
+/// The recipient's store-and-forward profile, the operator's defaults that
+/// fill what a profile leaves unsaid, and `resolve` which combines the two.
+///
+/// A profile answers: may messages for this recipient be stored at all, or
+/// should they go elsewhere (another SIP address, e-mail, MMS, SMS); which
+/// media types does the recipient take; which subscriber class is it in
+/// (the operator offers storage to some classes only); how many messages
+/// and bytes may wait; how long may one wait.
+
+#include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
+#include <sipsaf/mime/media_type.hpp>
+#include <sipsaf/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+SIPSAF_BEGIN_NAMESPACE
+
+/// The recipient's store-and-forward setting.
+enum class store_setting : std::uint8_t {
+  unset,    ///< the profile says nothing: the operator's default applies
+  no,       ///< never store for this recipient
+  yes,      ///< store when not reached, deliver when back
+  notify,   ///< as `yes`, and tell the sender once delivered
+  forward,  ///< send it to another address instead (see `forward_target`)
+};
+
+/// Where a forwarding profile sends messages.
+enum class forward_kind : std::uint8_t {
+  sip,    ///< another SIP address
+  email,  ///< an e-mail address, through an e-mail gateway
+  mms,    ///< a phone number, through an MMS gateway
+  sms,    ///< a phone number, through an SMS gateway
+};
+
+inline auto to_string(store_setting s) noexcept -> char const* {
+  switch (s) {
+    case store_setting::unset:
+      return "unset";
+    case store_setting::no:
+      return "no";
+    case store_setting::yes:
+      return "yes";
+    case store_setting::notify:
+      return "notify";
+    case store_setting::forward:
+      return "forward";
+  }
+  return "?";
+}
+
+/// The profile-file spelling of a target kind: "forward", "email", "mms", "sms".
+inline auto to_string(forward_kind k) noexcept -> char const* {
+  switch (k) {
+    case forward_kind::sip:
+      return "forward";
+    case forward_kind::email:
+      return "email";
+    case forward_kind::mms:
+      return "mms";
+    case forward_kind::sms:
+      return "sms";
+  }
+  return "?";
+}
+
+inline auto operator<<(std::ostream& os, store_setting s) -> std::ostream& {
+  return os << to_string(s);
+}
+inline auto operator<<(std::ostream& os, forward_kind k) -> std::ostream& {
+  return os << to_string(k);
+}
+
+/// A forwarding destination: `forward:sip:carol@example.com`,
+/// `email:bob@example.org`, `mms:+15551234567`, `sms:+15551234567`.
+struct forward_target {
+  forward_kind kind = forward_kind::sip;
+  std::string address;  ///< the SIP URI, e-mail address or number
+
+  friend auto operator==(forward_target const& a, forward_target const& b) -> bool {
+    return a.kind == b.kind && a.address == b.address;
+  }
+};
+
+/// The profile-file form, e.g. `email:bob@example.org`.
+inline auto to_string(forward_target const& t) -> std::string {
+  return std::string(to_string(t.kind)) + ":" + t.address;
+}
+
+/// A store-and-forward setting with its target: what the profile-file key
+/// `store-and-forward` holds.
+struct store_and_forward {
+  store_setting setting = store_setting::unset;
+  std::optional<forward_target> target;  ///< present exactly when `setting == forward`
+};
+
+/// Parses the `store-and-forward` value of a profile:
+/// `no | yes | notify | forward:SIP-URI | email:ADDRESS | mms:NUMBER | sms:NUMBER`.
+/// Keywords are case-insensitive; surrounding whitespace is ignored; the
+/// address is kept as written. `forward:` takes a `sip:` or `sips:` URI.
+///
+/// Errors: `errc::empty_value`; `errc::bad_header_value` at 0 for an unknown
+/// keyword; `errc::empty_value` at the address for a missing address;
+/// `errc::bad_uri` at the address for a `forward:` target that is not a
+/// sip/sips URI.
+inline auto parse_store_and_forward(std::string_view text) -> result<store_and_forward> {
+  std::size_t b = 0, e = text.size();
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (b < e && space(text[b])) ++b;
+  while (e > b && space(text[e - 1])) --e;
+  std::string_view const v = text.substr(b, e - b);
+  if (v.empty()) return parse_error{errc::empty_value, text.size()};
+  auto iequal = [](std::string_view x, std::string_view lower) {
+    if (x.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      char c = x[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != lower[i]) return false;
+    }
+    return true;
+  };
+  if (iequal(v, "no")) return store_and_forward{store_setting::no, std::nullopt};
+  if (iequal(v, "yes")) return store_and_forward{store_setting::yes, std::nullopt};
+  if (iequal(v, "notify")) return store_and_forward{store_setting::notify, std::nullopt};
+  std::size_t const colon = v.find(':');
+  if (colon == std::string_view::npos) return parse_error{errc::bad_header_value, b};
+  std::string_view const kw = v.substr(0, colon);
+  forward_kind kind{};
+  if (iequal(kw, "forward"))
+    kind = forward_kind::sip;
+  else if (iequal(kw, "email"))
+    kind = forward_kind::email;
+  else if (iequal(kw, "mms"))
+    kind = forward_kind::mms;
+  else if (iequal(kw, "sms"))
+    kind = forward_kind::sms;
+  else
+    return parse_error{errc::bad_header_value, b};
+  std::string_view addr = v.substr(colon + 1);
+  std::size_t at = b + colon + 1;
+  while (!addr.empty() && space(addr.front())) addr.remove_prefix(1), ++at;
+  if (addr.empty()) return parse_error{errc::empty_value, at};
+  if (kind == forward_kind::sip) {
+    auto const scheme = addr.substr(0, addr.find(':'));
+    if (scheme.size() == addr.size() || !(iequal(scheme, "sip") || iequal(scheme, "sips")) ||
+        addr.size() == scheme.size() + 1)
+      return parse_error{errc::bad_uri, at};
+  }
+  return store_and_forward{store_setting::forward, forward_target{kind, std::string(addr)}};
+}
+
+/// A list of accepted media ranges, owning its text (e.g. `text/plain, image/*`).
+///
+/// Matching follows `sipsaf::accepts` (RFC 3261 §20.1): the most specific
+/// matching range decides, `q=0` refuses.
+class media_ranges {
+ public:
+  /// An empty list: accepts nothing.
+  media_ranges() = default;
+
+  /// Parses an Accept-style list (RFC 3261 §20.1). Errors as `parse_media_ranges`.
+  static auto parse(std::string_view text) -> result<media_ranges> {
+    media_ranges m;
+    m.text_ = std::string(text);
+    auto r = parse_media_ranges(m.text_);
+    if (!r) return r.error();
+    m.ranges_ = std::move(*r);
+    return m;
+  }
+
+  // The ranges are views into `text_`: copying and moving re-parse the copy.
+  media_ranges(media_ranges const& o) : text_(o.text_) { reparse(); }
+  media_ranges(media_ranges&& o) : text_(std::move(o.text_)) {
+    reparse();
+    o.ranges_.clear();
+  }
+  auto operator=(media_ranges const& o) -> media_ranges& {
+    if (this != &o) {
+      text_ = o.text_;
+      reparse();
+    }
+    return *this;
+  }
+  auto operator=(media_ranges&& o) -> media_ranges& {
+    if (this != &o) {
+      text_ = std::move(o.text_);
+      reparse();
+      o.ranges_.clear();
+    }
+    return *this;
+  }
+  ~media_ranges() = default;
+
+  /// The list as given to `parse`.
+  auto text() const noexcept -> std::string const& { return text_; }
+  /// The parsed ranges; views into `text()`.
+  auto ranges() const noexcept -> std::vector<media_type> const& { return ranges_; }
+  /// Whether a payload of type `t` is acceptable.
+  auto accepts(media_type const& t) const -> bool { return sipsaf::accepts(ranges_, t); }
+
+ private:
+  void reparse() {
+    ranges_.clear();
+    if (auto r = parse_media_ranges(text_)) ranges_ = std::move(*r);
+  }
+  std::string text_;
+  std::vector<media_type> ranges_;
+};
+
+/// What one recipient's profile says. Every field may be left unsaid; then
+/// the operator's default applies (`operator_defaults`, `resolve`).
+struct recipient_profile {
+  store_and_forward store;                           ///< `store-and-forward`
+  std::optional<media_ranges> accepts;               ///< `accepts`; unsaid: the operator's
+  std::optional<std::string> subscriber_class;       ///< `class`
+  std::optional<std::uint64_t> quota_messages;       ///< `quota-messages`
+  std::optional<std::uint64_t> quota_bytes;          ///< `quota-bytes`
+  std::optional<std::chrono::seconds> max_lifetime;  ///< `lifetime`
+};
+
+/// The operator's settings: what applies where a profile is silent, and the
+/// limits that hold for everyone.
+struct operator_defaults {
+  /// The setting for a profile that has none (`[default] store-and-forward`).
+  store_and_forward store{store_setting::yes, std::nullopt};
+  /// Accepted types for a profile that names none; unset: everything.
+  std::optional<media_ranges> accepts;
+  /// The subscriber classes that may store (`store-classes`); empty: all.
+  /// A profile without a class may store only when this is empty.
+  std::vector<std::string> store_classes;
+  std::uint64_t quota_messages = 100;                ///< per recipient
+  std::uint64_t quota_bytes = 10 * 1024 * 1024;      ///< per recipient
+  std::chrono::seconds max_lifetime{3 * 24 * 3600};  ///< how long one message may wait
+  /// The largest request that may be stored, for everyone (413 above it).
+  std::uint64_t max_message_bytes = 4 * 1024 * 1024;
+};
+
+/// Where a resolved value came from, for the trace.
+enum class setting_source : std::uint8_t { profile, operator_default };
+
+inline auto to_string(setting_source s) noexcept -> char const* {
+  return s == setting_source::profile ? "profile" : "operator default";
+}
+
+/// A profile with the operator's defaults filled in. Views and pointers into
+/// the `recipient_profile` and `operator_defaults` it was made from: valid
+/// while both are alive and unchanged.
+struct effective_profile {
+  store_setting store = store_setting::yes;
+  forward_target const* forward = nullptr;  ///< set when `store == forward`
+  media_ranges const* accepts = nullptr;    ///< null: everything is accepted
+  std::string_view subscriber_class;        ///< empty when the profile names none
+  bool class_may_store = true;              ///< the class is among the store classes
+  std::uint64_t quota_messages = 0;
+  std::uint64_t quota_bytes = 0;
+  std::uint64_t max_message_bytes = 0;
+  std::chrono::seconds max_lifetime{0};
+  setting_source store_from = setting_source::profile;
+  setting_source accepts_from = setting_source::profile;
+  setting_source quota_messages_from = setting_source::profile;
+  setting_source quota_bytes_from = setting_source::profile;
+  setting_source lifetime_from = setting_source::profile;
+};
+
+/// Combines a profile with the operator's defaults: each field the profile
+/// leaves unsaid takes the operator's value. Complexity: linear in the
+/// number of store classes; no allocation.
+inline auto resolve(recipient_profile const& p, operator_defaults const& d) noexcept
+    -> effective_profile {
+  effective_profile e;
+  store_and_forward const& s = p.store.setting != store_setting::unset ? p.store : d.store;
+  e.store_from = p.store.setting != store_setting::unset ? setting_source::profile
+                                                         : setting_source::operator_default;
+  e.store = s.setting == store_setting::unset ? store_setting::yes : s.setting;
+  if (e.store == store_setting::forward) {
+    if (s.target)
+      e.forward = &*s.target;
+    else
+      e.store = store_setting::yes;  // a forward without a target cannot be honoured
+  }
+  if (p.accepts) {
+    e.accepts = &*p.accepts;
+  } else {
+    e.accepts = d.accepts ? &*d.accepts : nullptr;
+    e.accepts_from = setting_source::operator_default;
+  }
+  if (p.subscriber_class) e.subscriber_class = *p.subscriber_class;
+  if (!d.store_classes.empty()) {
+    e.class_may_store = false;
+    if (p.subscriber_class)
+      for (auto const& c : d.store_classes)
+        if (c == *p.subscriber_class) e.class_may_store = true;
+  }
+  e.quota_messages = p.quota_messages ? *p.quota_messages : d.quota_messages;
+  e.quota_messages_from =
+      p.quota_messages ? setting_source::profile : setting_source::operator_default;
+  e.quota_bytes = p.quota_bytes ? *p.quota_bytes : d.quota_bytes;
+  e.quota_bytes_from = p.quota_bytes ? setting_source::profile : setting_source::operator_default;
+  e.max_lifetime = p.max_lifetime ? *p.max_lifetime : d.max_lifetime;
+  e.lifetime_from = p.max_lifetime ? setting_source::profile : setting_source::operator_default;
+  e.max_message_bytes = d.max_message_bytes;
+  return e;
+}
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_POLICY_PROFILE_HPP

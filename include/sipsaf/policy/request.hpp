@@ -1,0 +1,244 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_POLICY_REQUEST_HPP
+#define SIPSAF_POLICY_REQUEST_HPP
+
+/// @file
+/// The *Request* named requirements: what the engine reads from the request
+/// it handles, so that a SIP stack can pass its own message type.
+///
+/// @par Request
+/// The engine reads a request only through `request_traits<R>`. The primary
+/// template reads members of `R` of the names below, each either a member
+/// function taking no argument or a data member; so a plain struct is a
+/// model:
+/// @code
+///   struct my_request {
+///     std::string method, from_uri, from_tag, to_uri, call_id;
+///     std::uint32_t cseq;
+///     std::string content_type, date, expires, request_disposition, body, bytes;
+///   };
+/// @endcode
+/// A type that cannot have such members (a C struct of another stack, say)
+/// becomes a model by specializing `sipsaf::request_traits` with static
+/// functions of these names taking `R const&`.
+///
+/// In this table `T` is `request_traits<R>`, `r` an `R const&`. *text* is any
+/// type convertible to `std::string_view`: a view into `r` (valid as long as
+/// `r` is), or an owning string returned by value (the engine keeps it alive
+/// while it uses it). Header values are the text after the colon, without
+/// the CRLF; "empty" means the header field is absent.
+///
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `T::method(r)` | text | The method, e.g. `MESSAGE` (case-sensitive, RFC 3261 §7.1). |
+/// | `T::from_uri(r)` | text | The From URI (no display name, no `<>`, no header parameters). |
+/// | `T::from_tag(r)` | text | The From `tag` parameter (RFC 3261 §19.3); empty if none. |
+/// | `T::to_uri(r)` | text | The To URI, as `from_uri`. |
+/// | `T::call_id(r)` | text | The Call-ID value (`i`). |
+/// | `T::cseq(r)` | integral, or text | The CSeq sequence number (text: the CSeq value; its leading
+/// number is used). | | `T::content_type(r)` | text | The whole Content-Type (`c`) value with its
+/// parameters; empty if absent. | | `T::date(r)` | text | The Date value (RFC 3261 §20.17); empty
+/// if absent. | | `T::expires(r)` | text | The Expires value (RFC 3261 §20.19); empty if absent. |
+/// | `T::request_disposition(r)` | text, or a range of text | The Request-Disposition (`d`) value:
+/// one text (several rows joined with commas, RFC 3261 §7.3.1), or a range with one element per
+/// header row in order. Empty if absent. | | `T::body(r)` | text | The message body. | |
+/// `T::bytes(r)` | text | The whole request exactly as received; this is what a store keeps. |
+///
+/// `is_request<R>` says whether `R` is a model; the engine's constructor
+/// names every missing member in a `static_assert`.
+///
+/// @par Models
+/// Any struct with those members (the tests use one); sipsaf's
+/// `message_view` through <sipsaf/policy/message_view_request.hpp>.
+
+#include <sipsaf/config.hpp>
+
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SIPSAF_BEGIN_NAMESPACE
+
+namespace detail {
+
+struct pick_member {};
+struct pick_function : pick_member {};
+
+// For each field: `r.name()` when R has such a member function, else the
+// data member `r.name`. SFINAE-friendly, so detection below works.
+#define SIPSAF_REQUEST_FIELD(name)                                           \
+  template <class R>                                                         \
+  auto request_field_##name(R const& r, pick_function)->decltype(r.name()) { \
+    return r.name();                                                         \
+  }                                                                          \
+  template <class R>                                                         \
+  auto request_field_##name(R const& r, pick_member)->decltype((r.name)) {   \
+    return r.name;                                                           \
+  }
+SIPSAF_REQUEST_FIELD(method)
+SIPSAF_REQUEST_FIELD(from_uri)
+SIPSAF_REQUEST_FIELD(from_tag)
+SIPSAF_REQUEST_FIELD(to_uri)
+SIPSAF_REQUEST_FIELD(call_id)
+SIPSAF_REQUEST_FIELD(cseq)
+SIPSAF_REQUEST_FIELD(content_type)
+SIPSAF_REQUEST_FIELD(date)
+SIPSAF_REQUEST_FIELD(expires)
+SIPSAF_REQUEST_FIELD(request_disposition)
+SIPSAF_REQUEST_FIELD(body)
+SIPSAF_REQUEST_FIELD(bytes)
+#undef SIPSAF_REQUEST_FIELD
+
+}  // namespace detail
+
+/// How the engine reads a request of type `R` (see the file notes). The
+/// primary template reads `R`'s members; specialize it for other types.
+template <class R, class = void>
+struct request_traits {
+#define SIPSAF_REQUEST_TRAIT(name)                                           \
+  template <class Q = R>                                                     \
+  static auto name(Q const& r)                                               \
+      ->decltype(detail::request_field_##name(r, detail::pick_function{})) { \
+    return detail::request_field_##name(r, detail::pick_function{});         \
+  }
+  SIPSAF_REQUEST_TRAIT(method)
+  SIPSAF_REQUEST_TRAIT(from_uri)
+  SIPSAF_REQUEST_TRAIT(from_tag)
+  SIPSAF_REQUEST_TRAIT(to_uri)
+  SIPSAF_REQUEST_TRAIT(call_id)
+  SIPSAF_REQUEST_TRAIT(cseq)
+  SIPSAF_REQUEST_TRAIT(content_type)
+  SIPSAF_REQUEST_TRAIT(date)
+  SIPSAF_REQUEST_TRAIT(expires)
+  SIPSAF_REQUEST_TRAIT(request_disposition)
+  SIPSAF_REQUEST_TRAIT(body)
+  SIPSAF_REQUEST_TRAIT(bytes)
+#undef SIPSAF_REQUEST_TRAIT
+};
+
+namespace detail {
+
+template <class T>
+using is_text = std::is_convertible<T, std::string_view>;
+
+template <class T, class = void>
+struct is_text_range : std::false_type {};
+template <class T>
+struct is_text_range<T, std::void_t<decltype(std::begin(std::declval<T const&>())),
+                                    decltype(std::end(std::declval<T const&>()))>>
+    : std::is_convertible<decltype(*std::begin(std::declval<T const&>())), std::string_view> {};
+
+template <class T>
+struct is_cseq_type
+    : std::integral_constant<bool, std::is_integral<std::decay_t<T>>::value || is_text<T>::value> {
+};
+
+template <class T>
+struct is_disposition_type
+    : std::integral_constant<bool, is_text<T>::value || is_text_range<std::decay_t<T>>::value> {};
+
+#define SIPSAF_REQUEST_DETECT(name, check)                                         \
+  template <class R, class = void>                                                 \
+  struct request_has_##name : std::false_type {};                                  \
+  template <class R>                                                               \
+  struct request_has_##name<                                                       \
+      R, std::void_t<decltype(request_traits<R>::name(std::declval<R const&>()))>> \
+      : check<decltype(request_traits<R>::name(std::declval<R const&>()))> {};
+SIPSAF_REQUEST_DETECT(method, is_text)
+SIPSAF_REQUEST_DETECT(from_uri, is_text)
+SIPSAF_REQUEST_DETECT(from_tag, is_text)
+SIPSAF_REQUEST_DETECT(to_uri, is_text)
+SIPSAF_REQUEST_DETECT(call_id, is_text)
+SIPSAF_REQUEST_DETECT(cseq, is_cseq_type)
+SIPSAF_REQUEST_DETECT(content_type, is_text)
+SIPSAF_REQUEST_DETECT(date, is_text)
+SIPSAF_REQUEST_DETECT(expires, is_text)
+SIPSAF_REQUEST_DETECT(request_disposition, is_disposition_type)
+SIPSAF_REQUEST_DETECT(body, is_text)
+SIPSAF_REQUEST_DETECT(bytes, is_text)
+#undef SIPSAF_REQUEST_DETECT
+
+}  // namespace detail
+
+/// True when `R` meets the *Request* requirements through `request_traits<R>`.
+template <class R>
+struct is_request
+    : std::integral_constant<
+          bool, detail::request_has_method<R>::value && detail::request_has_from_uri<R>::value &&
+                    detail::request_has_from_tag<R>::value &&
+                    detail::request_has_to_uri<R>::value && detail::request_has_call_id<R>::value &&
+                    detail::request_has_cseq<R>::value &&
+                    detail::request_has_content_type<R>::value &&
+                    detail::request_has_date<R>::value && detail::request_has_expires<R>::value &&
+                    detail::request_has_request_disposition<R>::value &&
+                    detail::request_has_body<R>::value && detail::request_has_bytes<R>::value> {};
+
+template <class R>
+constexpr bool is_request_v = is_request<R>::value;
+
+namespace detail {
+
+#define SIPSAF_REQUEST_MSG(what)                                                       \
+  "Request: missing or invalid member: " what                                          \
+  " (a member function or data member of the request type, or a static function of a " \
+  "sipsaf::request_traits specialization)"
+
+/// Instantiating this names each member `R` lacks, one diagnostic per row.
+template <class R>
+struct request_static_asserts {
+  static_assert(request_has_method<R>::value, SIPSAF_REQUEST_MSG("method, as text"));
+  static_assert(request_has_from_uri<R>::value, SIPSAF_REQUEST_MSG("from_uri, as text"));
+  static_assert(request_has_from_tag<R>::value, SIPSAF_REQUEST_MSG("from_tag, as text"));
+  static_assert(request_has_to_uri<R>::value, SIPSAF_REQUEST_MSG("to_uri, as text"));
+  static_assert(request_has_call_id<R>::value, SIPSAF_REQUEST_MSG("call_id, as text"));
+  static_assert(request_has_cseq<R>::value, SIPSAF_REQUEST_MSG("cseq, integral or text"));
+  static_assert(request_has_content_type<R>::value, SIPSAF_REQUEST_MSG("content_type, as text"));
+  static_assert(request_has_date<R>::value, SIPSAF_REQUEST_MSG("date, as text"));
+  static_assert(request_has_expires<R>::value, SIPSAF_REQUEST_MSG("expires, as text"));
+  static_assert(request_has_request_disposition<R>::value,
+                SIPSAF_REQUEST_MSG("request_disposition, as text or a range of text"));
+  static_assert(request_has_body<R>::value, SIPSAF_REQUEST_MSG("body, as text"));
+  static_assert(request_has_bytes<R>::value, SIPSAF_REQUEST_MSG("bytes, as text"));
+  static constexpr bool value = true;
+};
+#undef SIPSAF_REQUEST_MSG
+
+/// The CSeq number from an integral value, or from the leading digits of a
+/// CSeq text (RFC 3261 §20.16: `1*DIGIT LWS Method`); values above 2^32-1
+/// are clamped (RFC 3261 §8.1.1.5 keeps them below 2^31).
+template <class T>
+auto cseq_number(T const& v) noexcept -> std::uint32_t {
+  if constexpr (std::is_integral<T>::value) {
+    return static_cast<std::uint32_t>(v);
+  } else {
+    std::string_view s(v);
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::uint64_t n = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      n = n * 10 + static_cast<std::uint64_t>(s[i] - '0');
+      if (n > 0xffffffffu) n = 0xffffffffu;
+    }
+    return static_cast<std::uint32_t>(n);
+  }
+}
+
+/// Calls `f(std::string_view)` once per Request-Disposition row.
+template <class T, class F>
+void for_each_disposition_row(T const& v, F&& f) {
+  if constexpr (is_text<T const&>::value) {
+    std::string_view const s(v);
+    if (!s.empty()) f(s);
+  } else {
+    for (auto const& row : v) f(std::string_view(row));
+  }
+}
+
+}  // namespace detail
+
+SIPSAF_END_NAMESPACE
+
+#endif  // SIPSAF_POLICY_REQUEST_HPP
