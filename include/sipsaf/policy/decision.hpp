@@ -456,6 +456,10 @@ inline auto to_string(decision const& d) -> std::string {
         s += "; the Expires header did not parse and was read as 3600 s (RFC 3261 20.19)";
       break;
   }
+  if (!t.detail.empty() && t.fired != rule::bad_request && t.fired != rule::reachable) {
+    s += "; ";
+    s.append(t.detail.data(), t.detail.size());
+  }
   s += " -> ";
   s += to_string(d.what);
   if (d.what == verdict::store) {
