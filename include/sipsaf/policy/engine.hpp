@@ -511,14 +511,14 @@ class store_forward_engine {
         return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
     }
     if (!date_text.empty()) {
-      auto d = parse_sip_date(date_text);
+      auto d = parse_sip_timestamp(date_text);
       if (d)
         f.date = *d;
       else
         f.date_malformed = true;
     }
     if (!expires_text.empty()) {
-      auto e = parse_delta_seconds(expires_text);
+      auto e = parse_expires_seconds(expires_text);
       if (e)
         f.expires = *e;
       else

@@ -14,6 +14,7 @@
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
+#include <sipsaf/message/header_values.hpp>
 #include <sipsaf/result.hpp>
 
 #include <chrono>
@@ -82,107 +83,13 @@ inline auto trim_lws(std::string_view s) noexcept -> std::string_view {
 
 }  // namespace detail
 
-/// Parses a SIP `Date` value (RFC 3261 §20.17), which is an RFC 1123 date
-/// in GMT: `Sat, 13 Nov 2010 23:29:00 GMT`.
-///
-/// @par BNF (RFC 3261 §25.1)
-/// @code
-///   SIP-date     = rfc1123-date
-///   rfc1123-date = wkday "," SP date1 SP time SP "GMT"
-///   date1        = 2DIGIT SP month SP 4DIGIT
-///   time         = 2DIGIT ":" 2DIGIT ":" 2DIGIT
-///   wkday        = "Mon" / "Tue" / "Wed" / "Thu" / "Fri" / "Sat" / "Sun"
-///   month        = "Jan" / "Feb" / ... / "Dec"
-/// @endcode
-/// Names compare case-insensitively. Whitespace around the value is
-/// ignored; inside it, runs of spaces are accepted where one SP is written.
-/// The weekday is checked against the date: a Date that names the wrong day
-/// is not trusted (it could be from anywhere), `errc::bad_date`.
-/// A leap second (`:60`) reads as the following second.
-///
-/// Errors: `errc::empty_value`, or `errc::bad_date` at the first byte that
-/// does not fit. Complexity: constant (the value is at most a few dozen bytes).
-inline auto parse_sip_date(std::string_view value) -> result<timestamp> {
-  std::size_t lead = 0;
-  while (lead < value.size() && detail::is_lws(value[lead])) ++lead;
-  std::string_view const v = detail::trim_lws(value);
-  if (v.empty()) return parse_error{errc::empty_value, value.size()};
-  std::size_t i = 0;
-  auto fail = [&]() -> result<timestamp> { return parse_error{errc::bad_date, lead + i}; };
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-  auto word = [&](std::string_view names, int count) -> int {  // 3-letter names packed
-    if (i + 3 > v.size()) return -1;
-    for (int k = 0; k < count; ++k) {
-      std::size_t const at = static_cast<std::size_t>(k) * 3;
-      if (lower(v[i]) == names[at] && lower(v[i + 1]) == names[at + 1] &&
-          lower(v[i + 2]) == names[at + 2]) {
-        i += 3;
-        return k;
-      }
-    }
-    return -1;
-  };
-  auto spaces = [&]() -> bool {
-    std::size_t const s = i;
-    while (i < v.size() && (v[i] == ' ' || v[i] == '\t')) ++i;
-    return i > s;
-  };
-  auto digits = [&](std::size_t n, unsigned& out) -> bool {
-    if (i + n > v.size()) return false;
-    unsigned x = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      if (!detail::is_digit(v[i + k])) return false;
-      x = x * 10 + static_cast<unsigned>(v[i + k] - '0');
-    }
-    i += n;
-    out = x;
-    return true;
-  };
-  auto colon = [&]() -> bool {
-    if (i < v.size() && v[i] == ':') return ++i, true;
-    return false;
-  };
-
-  int const wkday = word("montuewedthufrisatsun", 7);
-  if (wkday < 0) return fail();
-  if (i >= v.size() || v[i] != ',') return fail();
-  ++i;
-  if (!spaces()) return fail();
-  unsigned day = 0, year = 0, hh = 0, mm = 0, ss = 0;
-  std::size_t const day_at = i;
-  if (!digits(2, day)) return fail();
-  if (!spaces()) return fail();
-  int const month = word("janfebmaraprmayjunjulaugsepoctnovdec", 12);
-  if (month < 0) return fail();
-  if (!spaces()) return fail();
-  if (!digits(4, year)) return fail();
-  if (!spaces()) return fail();
-  std::size_t const time_at = i;
-  if (!digits(2, hh) || !colon() || !digits(2, mm) || !colon() || !digits(2, ss)) return fail();
-  if (!spaces()) return fail();
-  if (i + 3 != v.size() || lower(v[i]) != 'g' || lower(v[i + 1]) != 'm' || lower(v[i + 2]) != 't')
-    return fail();
-
-  static constexpr unsigned month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool const leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  unsigned const mdays = (month == 1 && !leap) ? 28u : month_days[static_cast<std::size_t>(month)];
-  if (day < 1 || day > mdays) {
-    i = day_at;
-    return fail();
-  }
-  if (hh > 23 || mm > 59 || ss > 60) {
-    i = time_at;
-    return fail();
-  }
-  std::int64_t const days = detail::days_from_civil(year, static_cast<unsigned>(month + 1), day);
-  // 1970-01-01 was a Thursday (index 3 with Monday = 0).
-  auto const wd = static_cast<int>(((days % 7) + 7 + 3) % 7);
-  if (wd != wkday) {
-    i = 0;
-    return fail();
-  }
-  std::int64_t const secs = days * 86400 + hh * 3600 + mm * 60 + ss;
-  return timestamp(std::chrono::milliseconds(secs * 1000));
+/// Reads a SIP `Date` value (RFC 3261 §20.17, RFC 1123 form in GMT, e.g.
+/// `Sat, 13 Nov 2010 23:29:00 GMT`) as a timestamp. The syntax is checked by
+/// `sipsaf::parse_sip_date` of the message part; its errors pass through.
+inline auto parse_sip_timestamp(std::string_view value) -> result<timestamp> {
+  auto const d = parse_sip_date(value);
+  if (!d) return d.error();
+  return timestamp(std::chrono::seconds(d->epoch_seconds()));
 }
 
 /// Writes `t` as an RFC 1123 date for a SIP `Date` header (RFC 3261 §20.17),
@@ -270,7 +177,7 @@ inline auto format_rfc3339(timestamp t) -> std::string {
 /// reading is the caller's choice (the engine makes it and says so in its
 /// trace), so this function reports the error: `errc::empty_value`, or
 /// `errc::bad_header_value` at the first byte that is not a digit.
-inline auto parse_delta_seconds(std::string_view value) -> result<std::chrono::seconds> {
+inline auto parse_expires_seconds(std::string_view value) -> result<std::chrono::seconds> {
   std::size_t i = 0;
   while (i < value.size() && detail::is_lws(value[i])) ++i;
   std::size_t const start = i;
