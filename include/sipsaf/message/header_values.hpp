@@ -171,6 +171,10 @@ enum class addr_mode : std::uint8_t { single, list };
 inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_addr& out) -> errc {
   out = name_addr{};
   char const* q = skip_lws(p, e);
+  if (q == e) {
+    p = q;
+    return errc::empty_value;
+  }
   char const* uri_b = nullptr;
   char const* uri_e = nullptr;
   if (q != e && *q == '"') {

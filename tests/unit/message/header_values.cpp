@@ -60,6 +60,9 @@ BOOST_AUTO_TEST_CASE(name_addr_errors) {
   check("<sip:a@b>;", errc::bad_parameter, 10);
   check("<sip:a@b> junk", errc::bad_header_value, 10);
   check("   ", errc::empty_value, 3);
+  // Found by fuzzing: a value of folds only, as a list element.
+  BOOST_TEST(sipsaf::parse_contact("\r\n \r\n ").error().code == errc::empty_value);
+  BOOST_TEST(sipsaf::parse_contact("<sip:a@b>,\r\n ").error().code == errc::empty_value);
 }
 
 BOOST_AUTO_TEST_CASE(via_entries) {
