@@ -254,6 +254,9 @@ enum class setting_source : std::uint8_t { profile, operator_default };
 inline auto to_string(setting_source s) noexcept -> char const* {
   return s == setting_source::profile ? "profile" : "operator default";
 }
+inline auto operator<<(std::ostream& os, setting_source s) -> std::ostream& {
+  return os << to_string(s);
+}
 
 /// A profile with the operator's defaults filled in. Views and pointers into
 /// the `recipient_profile` and `operator_defaults` it was made from: valid
