@@ -1,0 +1,30 @@
+# Runs the compiler on SOURCE (syntax only). MODE=fail: the compile must
+# fail and its output must contain EXPECT. MODE=control: with
+# SIPSAF_CONTROL defined, the compile must succeed.
+set(args -std=c++17 -fsyntax-only)
+foreach(dir IN LISTS INCLUDES)
+  if(dir)
+    list(APPEND args "-I${dir}")
+  endif()
+endforeach()
+if(MODE STREQUAL "control")
+  list(APPEND args -DSIPSAF_CONTROL)
+endif()
+execute_process(COMMAND "${CXX}" ${args} "${SOURCE}"
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(MODE STREQUAL "control")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the control build of ${SOURCE} failed:\n${err}")
+  endif()
+  message(STATUS "control build compiled")
+  return()
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but it must not")
+endif()
+string(FIND "${out}${err}" "${EXPECT}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "${SOURCE} failed without the expected message\n"
+    "expected: ${EXPECT}\ngot:\n${err}")
+endif()
+message(STATUS "failed as expected with: ${EXPECT}")
