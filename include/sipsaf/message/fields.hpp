@@ -217,23 +217,32 @@ constexpr auto field_of_compact(char c) noexcept -> field {
   }
 }
 
-// Field indices grouped by the lower-case first letter of their name.
-struct field_bucket_table {
-  std::uint8_t slots[26][12];
+// An open-addressing hash table of the field names, keyed on the length and
+// the lower-case first and last letters: one or two probes per lookup.
+inline constexpr std::size_t field_hash_size = 256;
+
+constexpr auto field_hash(std::size_t len, char first, char last) noexcept -> std::size_t {
+  return (len * 37u + static_cast<unsigned char>(lower(first)) * 7u +
+          static_cast<unsigned char>(lower(last)) * 3u) &
+         (field_hash_size - 1);
+}
+
+struct field_hash_table {
+  std::uint8_t slots[field_hash_size];
 };
 
-constexpr auto make_field_buckets() noexcept -> field_bucket_table {
-  field_bucket_table t{};
+constexpr auto make_field_hash() noexcept -> field_hash_table {
+  field_hash_table t{};
   for (std::size_t i = 1; i < field_count; ++i) {
-    auto const letter = static_cast<std::size_t>(lower(field_table[i].name[0]) - 'a');
-    std::size_t k = 0;
-    while (t.slots[letter][k] != 0) ++k;
-    t.slots[letter][k] = static_cast<std::uint8_t>(i);
+    std::string_view const n = field_table[i].name;
+    std::size_t h = field_hash(n.size(), n.front(), n.back());
+    while (t.slots[h] != 0) h = (h + 1) & (field_hash_size - 1);
+    t.slots[h] = static_cast<std::uint8_t>(i);
   }
   return t;
 }
 
-inline constexpr field_bucket_table field_buckets = make_field_buckets();
+inline constexpr field_hash_table field_hashes = make_field_hash();
 
 }  // namespace detail
 
@@ -241,21 +250,18 @@ inline constexpr field_bucket_table field_buckets = make_field_buckets();
 /// compared ASCII case-insensitively (RFC 3261 §7.3.1, §7.3.3); `field::unknown`
 /// for any other name.
 ///
-/// @par Complexity Constant: a switch on the length and first letter, then
-/// at most a few comparisons.
+/// @par Complexity Constant: a hash of the length and the first and last
+/// letters, then one name comparison (rarely two).
 constexpr auto field_of(std::string_view name) noexcept -> field {
   if (name.size() == 1) return detail::field_of_compact(name[0]);
   if (name.size() < 2) return field::unknown;
-  char const first = detail::lower(name[0]);
-  if (first < 'a' || first > 'z') return field::unknown;
-  // Only the names sharing the first letter are compared.
-  auto const& bucket = detail::field_buckets.slots[first - 'a'];
-  for (std::uint8_t i : bucket) {
-    if (i == 0) break;
-    std::string_view const n = detail::field_table[i].name;
-    if (n.size() == name.size() && detail::same_name(n, name)) return static_cast<field>(i);
+  std::size_t h = detail::field_hash(name.size(), name.front(), name.back());
+  for (;;) {
+    std::uint8_t const i = detail::field_hashes.slots[h];
+    if (i == 0) return field::unknown;
+    if (detail::same_name(detail::field_table[i].name, name)) return static_cast<field>(i);
+    h = (h + 1) & (detail::field_hash_size - 1);
   }
-  return field::unknown;
 }
 
 /// The canonical name of a known field (e.g. "Call-ID"); empty for unknown.

@@ -166,10 +166,13 @@ namespace msg {
 
 enum class addr_mode : std::uint8_t { single, list };
 
+// Bytes that end a URI inside angle brackets (RFC 3261 §25.1: no LWS there).
+inline constexpr char_set angle_stop = char_set("> \t\r\n<\"");
+
 // name-addr / addr-spec with params, from p; stops at the end (single) or
-// before a `,` (list). On failure p is the offending byte.
+// before a `,` (list). On failure p is the offending byte. `out` must be
+// freshly constructed.
 inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_addr& out) -> errc {
-  out = name_addr{};
   char const* q = skip_lws(p, e);
   if (q == e) {
     p = q;
@@ -225,9 +228,7 @@ inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_a
     out.angle_brackets = true;
     uri_b = q + 1;
     char const* s = uri_b;
-    while (s != e && *s != '>' && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' &&
-           *s != '<' && *s != '"')
-      ++s;
+    while (s != e && !angle_stop(*s)) ++s;
     if (s == e || *s != '>') {
       p = s;
       return errc::bad_uri;
@@ -265,7 +266,6 @@ inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_a
 
 // via-parm from p; stops before `,` or at the end.
 inline auto scan_via(char const*& p, char const* e, via_entry& out) -> errc {
-  out = via_entry{};
   char const* q = skip_lws(p, e);
   std::string_view* parts[3] = {&out.protocol, &out.version, &out.transport};
   for (int i = 0; i < 3; ++i) {
@@ -359,7 +359,6 @@ inline auto scan_list(char const*& p, char const* e, F&& f) -> errc {
 
 // contact-param list element with the typed params checked.
 inline auto scan_contact(char const*& p, char const* e, contact_entry& out) -> errc {
-  out = contact_entry{};
   char const* b = p;
   errc ec = scan_name_addr(p, e, addr_mode::list, out.address);
   if (ec != ok) return ec;

@@ -80,10 +80,10 @@ enum class uri_context : std::uint8_t { header, request_line };
 namespace detail {
 namespace msg {
 
-// Parses [b, e) as a whole URI. On failure `at` is the offending byte.
+// Parses [b, e) as a whole URI into `u`, which must be freshly constructed
+// (members not found are left as they are). On failure `at` is the offending byte.
 inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u, char const*& at)
     -> errc {
-  u = uri_view{};
   u.text = view(b, e);
   char const* p = b;
   if (p == e || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')) {
