@@ -1,0 +1,1025 @@
+// sipsaf-ua: a small SIP user agent for the store-and-forward service.
+//
+//   sipsaf-ua send   --user alice --password secret --to bob --text "hi" [--attach FILE]...
+//                    [--store=do-not-store|store|store-and-forward] [--notify] [--wait-imdn S]
+//   sipsaf-ua listen --user bob --password secret [--save-dir DIR] [--count N] [--timeout S]
+//
+// `sipsaf-ua --help` lists every option; README.md beside this file explains
+// them with examples. The exit codes are part of the interface:
+//   0  success (send: a 2xx, and the notification when waited for;
+//      listen: stopped by a signal, --count reached, or --timeout without --count)
+//   1  a final response that is not 2xx (or a refusing notification)
+//   2  usage error
+//   3  timed out (no final response, no notification, --count not reached)
+//   4  other error (a file, the network, registration refused)
+#include "../common/digest.hpp"
+#include "agent.hpp"
+#include "media.hpp"
+#include "output.hpp"
+
+#include <sipsaf/message.hpp>
+#include <sipsaf/mime.hpp>
+#include <sipsaf/rfc3841/request_disposition.hpp>
+
+#include <fmt/format.h>
+#include <boost/asio.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr int exit_ok = 0;
+constexpr int exit_refused = 1;
+constexpr int exit_usage = 2;
+constexpr int exit_timeout = 3;
+constexpr int exit_error = 4;
+
+constexpr char const* usage_text = R"(usage: sipsaf-ua send   --user NAME --to USER [options]
+       sipsaf-ua listen --user NAME [options]
+       sipsaf-ua --help
+
+A small SIP user agent for the sipsaf store-and-forward proxy.
+
+Common options:
+  --proxy HOST:PORT       where requests go (default 127.0.0.1:5060)
+  --transport udp|tcp     (default udp)
+  --local HOST[:PORT]     local address to bind and put in Via and Contact
+                          (default 127.0.0.1, any free port)
+  --domain NAME           the proxy's domain, the digest realm (default example.test)
+  --user NAME             who this agent is: sip:NAME@DOMAIN (required)
+  --password SECRET       answer digest challenges (RFC 3261 §22; MD5 or SHA-256,
+                          RFC 8760); without it a challenge ends the request
+  --algorithm ALG         answer only challenges of ALG: md5 | sha-256 | any
+                          (default any: the first one offered that is supported)
+  --timeout SECONDS       send: how long to wait for a final response (default 32);
+                          listen: how long to run (default: until a signal)
+  --json                  print one JSON object per line instead of plain words
+  --verbose               also print every message sent and received
+  --quiet                 print nothing but errors (the exit code tells)
+
+send: sends one MESSAGE (or INVITE or INFO) and prints the responses.
+  --to USER|URI           the recipient: bob, bob@host or sip:bob@host (required)
+  --method M              MESSAGE | INVITE | INFO (default MESSAGE)
+  --text TEXT             the text of the message
+  --content-type TYPE     the type of the text (default text/plain;charset=UTF-8)
+  --body-file FILE        send FILE as the whole body, typed by its extension
+                          (or by --content-type)
+  --attach FILE           attach FILE (repeatable): the body becomes multipart/mixed,
+                          the text first, each file with its media type (by extension)
+                          and base64 for binary data
+  --store CMD             do-not-store | store | store-and-forward
+                          (store-and-forward-if-not-reached) in Request-Disposition
+  --notify                ask to be told when it is delivered (Request-Disposition: notify)
+  --disposition VALUE     more Request-Disposition directives, as written
+  --expires SECONDS       the message's lifetime (Expires, RFC 3428)
+  --header 'NAME: VALUE'  add a header field (repeatable)
+  --call-id ID            use this Call-ID (default: a random one)
+  --wait-imdn SECONDS     after a 202, wait this long for the delivery notification
+                          (IMDN, RFC 5438, or the NOTIFY of the proxy's notify mode)
+                          and print it; registers --user at this agent meanwhile
+  --register              register --user at this agent while sending
+
+listen: registers, prints each message that arrives, saves its attachments,
+answers 200, and un-registers on exit (SIGINT, SIGTERM, --count, --timeout).
+  --save-dir DIR          where attachments (decoded parts) are saved (default .)
+  --count N               exit after N messages
+  --expires SECONDS       registration lifetime asked for (default 3600; refreshed)
+  --answer CODE           answer messages with CODE (default 200)
+  --fail-first N          answer the first N messages with --fail-code instead
+  --fail-code CODE        (default 480)
+  --no-register           do not register: just listen at --local
+  --no-unregister         leave the registration in place on exit
+)";
+
+// --- options -----------------------------------------------------------------
+
+struct options {
+  std::string command;
+  ua::agent::settings net;
+  std::string domain = "example.test";
+  std::string user;
+  std::optional<std::string> password;
+  std::string algorithm = "any";
+  std::optional<double> timeout;
+  bool json = false;
+  bool verbose = false;
+  bool quiet = false;
+  // send
+  std::string to;
+  std::string method = "MESSAGE";
+  std::optional<std::string> text;
+  std::optional<std::string> content_type;
+  std::optional<std::string> body_file;
+  std::vector<std::string> attach;
+  std::string store;
+  bool notify = false;
+  std::vector<std::string> dispositions;
+  std::optional<std::uint32_t> expires;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string call_id;
+  std::optional<double> wait_imdn;
+  bool register_while_sending = false;
+  // listen
+  std::string save_dir = ".";
+  std::optional<long> count;
+  std::uint32_t reg_expires = 3600;
+  int answer = 200;
+  long fail_first = 0;
+  int fail_code = 480;
+  bool no_register = false;
+  bool no_unregister = false;
+};
+
+struct usage_error {
+  std::string what;
+};
+
+auto split_host_port(std::string_view s, std::uint16_t default_port)
+    -> std::optional<std::pair<std::string, std::uint16_t>> {
+  std::string host;
+  std::string_view port;
+  if (!s.empty() && s.front() == '[') {  // [v6]:port
+    auto close = s.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = std::string(s.substr(1, close - 1));
+    s.remove_prefix(close + 1);
+    if (!s.empty()) {
+      if (s.front() != ':') return std::nullopt;
+      port = s.substr(1);
+    }
+  } else {
+    auto colon = s.rfind(':');
+    host = std::string(s.substr(0, colon));
+    if (colon != std::string_view::npos) port = s.substr(colon + 1);
+  }
+  if (host.empty()) return std::nullopt;
+  if (port.empty()) return std::pair{host, default_port};
+  unsigned long v = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned long>(c - '0');
+    if (v > 65535) return std::nullopt;
+  }
+  return std::pair{host, static_cast<std::uint16_t>(v)};
+}
+
+auto to_number(std::string const& opt, std::string const& v, double lo, double hi) -> double {
+  char* end = nullptr;
+  double const d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(d >= lo && d <= hi))
+    throw usage_error{fmt::format("{}: expected a number from {} to {}, got '{}'", opt, lo, hi, v)};
+  return d;
+}
+
+auto parse_options(int argc, char** argv) -> options {
+  options o;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) throw usage_error{"a command is required: send or listen"};
+  o.command = args[0];
+  if (o.command == "--help" || o.command == "-h" || o.command == "help") {
+    o.command = "help";
+    return o;
+  }
+  if (o.command != "send" && o.command != "listen")
+    throw usage_error{"unknown command '" + o.command + "': expected send or listen"};
+  bool const send = o.command == "send";
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::optional<std::string> inline_value;
+    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto value = [&]() -> std::string {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= args.size()) throw usage_error{name + " needs a value"};
+      return args[++i];
+    };
+    auto flag = [&] {
+      if (inline_value) throw usage_error{name + " takes no value"};
+    };
+    auto only = [&](bool for_send) {
+      if (for_send != send)
+        throw usage_error{name + " is an option of '" + (for_send ? "send" : "listen") + "'"};
+    };
+    if (name == "--help" || name == "-h") {
+      o.command = "help";
+      return o;
+    } else if (name == "--proxy") {
+      auto hp = split_host_port(value(), 5060);
+      if (!hp) throw usage_error{"--proxy: expected HOST:PORT"};
+      std::tie(o.net.proxy_host, o.net.proxy_port) = *hp;
+    } else if (name == "--transport") {
+      auto t = value();
+      if (t == "udp" || t == "UDP")
+        o.net.transport = ua::transport_kind::udp;
+      else if (t == "tcp" || t == "TCP")
+        o.net.transport = ua::transport_kind::tcp;
+      else
+        throw usage_error{"--transport: expected udp or tcp"};
+    } else if (name == "--local") {
+      auto hp = split_host_port(value(), 0);
+      if (!hp) throw usage_error{"--local: expected HOST[:PORT]"};
+      std::tie(o.net.local_host, o.net.local_port) = *hp;
+    } else if (name == "--domain") {
+      o.domain = value();
+    } else if (name == "--user") {
+      o.user = value();
+    } else if (name == "--password") {
+      o.password = value();
+    } else if (name == "--algorithm") {
+      o.algorithm = ua::lower(value());
+      if (o.algorithm != "any" && o.algorithm != "md5" && o.algorithm != "sha-256")
+        throw usage_error{"--algorithm: expected md5, sha-256 or any"};
+    } else if (name == "--timeout") {
+      o.timeout = to_number(name, value(), 0, 1e7);
+    } else if (name == "--json") {
+      flag();
+      o.json = true;
+    } else if (name == "--verbose") {
+      flag();
+      o.verbose = true;
+    } else if (name == "--quiet") {
+      flag();
+      o.quiet = true;
+    } else if (name == "--to") {
+      only(true);
+      o.to = value();
+    } else if (name == "--method") {
+      only(true);
+      o.method = value();
+      if (o.method != "MESSAGE" && o.method != "INVITE" && o.method != "INFO")
+        throw usage_error{"--method: expected MESSAGE, INVITE or INFO"};
+    } else if (name == "--text") {
+      only(true);
+      o.text = value();
+    } else if (name == "--content-type") {
+      only(true);
+      o.content_type = value();
+      if (!sipsaf::parse_media_type(*o.content_type))
+        throw usage_error{"--content-type: not a media type: " + *o.content_type};
+    } else if (name == "--body-file") {
+      only(true);
+      o.body_file = value();
+    } else if (name == "--attach") {
+      only(true);
+      o.attach.push_back(value());
+    } else if (name == "--store") {
+      only(true);
+      auto v = ua::lower(value());
+      if (v == "store-and-forward") v = "store-and-forward-if-not-reached";
+      if (v != "do-not-store" && v != "store" && v != "store-and-forward-if-not-reached")
+        throw usage_error{"--store: expected do-not-store, store or store-and-forward"};
+      o.store = v;
+    } else if (name == "--notify") {
+      only(true);
+      flag();
+      o.notify = true;
+    } else if (name == "--disposition") {
+      only(true);
+      o.dispositions.push_back(value());
+    } else if (name == "--expires") {
+      auto v = static_cast<std::uint32_t>(to_number(name, value(), 0, 4294967295.0));
+      if (send)
+        o.expires = v;
+      else
+        o.reg_expires = v;
+    } else if (name == "--header") {
+      only(true);
+      auto h = value();
+      auto colon = h.find(':');
+      if (colon == std::string::npos || colon == 0)
+        throw usage_error{"--header: expected 'NAME: VALUE'"};
+      std::string v = h.substr(colon + 1);
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+      o.headers.emplace_back(h.substr(0, colon), v);
+    } else if (name == "--call-id") {
+      only(true);
+      o.call_id = value();
+    } else if (name == "--wait-imdn") {
+      only(true);
+      o.wait_imdn = to_number(name, value(), 0, 1e7);
+    } else if (name == "--register") {
+      only(true);
+      flag();
+      o.register_while_sending = true;
+    } else if (name == "--save-dir") {
+      only(false);
+      o.save_dir = value();
+    } else if (name == "--count") {
+      only(false);
+      o.count = static_cast<long>(to_number(name, value(), 1, 1e9));
+    } else if (name == "--answer") {
+      only(false);
+      o.answer = static_cast<int>(to_number(name, value(), 200, 699));
+    } else if (name == "--fail-first") {
+      only(false);
+      o.fail_first = static_cast<long>(to_number(name, value(), 0, 1e9));
+    } else if (name == "--fail-code") {
+      only(false);
+      o.fail_code = static_cast<int>(to_number(name, value(), 300, 699));
+    } else if (name == "--no-register") {
+      only(false);
+      flag();
+      o.no_register = true;
+    } else if (name == "--no-unregister") {
+      only(false);
+      flag();
+      o.no_unregister = true;
+    } else {
+      throw usage_error{"unknown option '" + args[i] + "'"};
+    }
+  }
+  if (o.user.empty()) throw usage_error{"--user is required"};
+  if (send) {
+    if (o.to.empty()) throw usage_error{"--to is required"};
+    if (o.body_file && (!o.attach.empty() || o.text))
+      throw usage_error{"--body-file cannot be combined with --text or --attach"};
+    if (!o.text && !o.body_file && o.attach.empty()) o.text = "";
+  }
+  return o;
+}
+
+// --- helpers -------------------------------------------------------------------
+
+auto now_date() -> std::string {
+  return sipsaf::format_sip_date(sipsaf::sip_date_from_epoch(std::time(nullptr)));
+}
+
+auto deadline_in(double seconds) -> ua::steady::time_point {
+  return ua::steady::now() +
+         std::chrono::duration_cast<ua::steady::duration>(std::chrono::duration<double>(seconds));
+}
+
+auto header_or(sipsaf::message_view const& m, std::string_view name) -> std::string {
+  return std::string(m.header(name).value_or(""));
+}
+
+/// The request target for --to: a SIP URI as given, user@host, or a user
+/// at the domain.
+auto target_uri(std::string const& to, std::string const& domain) -> std::string {
+  if (to.rfind("sip:", 0) == 0 || to.rfind("sips:", 0) == 0) return to;
+  if (to.find('@') != std::string::npos) return "sip:" + to;
+  return "sip:" + to + "@" + domain;
+}
+
+/// The words a response is printed with, plus the headers that explain it.
+auto describe_response(sipsaf::message_view const& m) -> std::string {
+  std::string s = fmt::format("  <- {} {}", m.status(), m.reason());
+  for (char const* h : {"Reason", "Warning", "Accept", "Retry-After", "Min-Expires"})
+    if (auto v = m.header(h)) s += fmt::format("\n       {}: {}", h, *v);
+  return s;
+}
+
+auto response_event(sipsaf::message_view const& m, std::string_view method) -> ua::event {
+  ua::event e("response");
+  e.add("method", method).add("code", m.status()).add("reason", m.reason());
+  for (char const* h : {"Reason", "Warning", "Accept", "Retry-After"})
+    if (auto v = m.header(h)) e.add(ua::lower(h), *v);
+  return e;
+}
+
+// --- the user agent: requests with digest authentication ------------------------
+
+class user_agent {
+ public:
+  user_agent(boost::asio::io_context& io, options const& o, ua::printer const& out)
+      : o_(o), out_(out), agent_(io, o.net) {}
+
+  auto net() -> ua::agent& { return agent_; }
+  auto self_uri() const -> std::string { return "sip:" + o_.user + "@" + o_.domain; }
+
+  /// A request built for a CSeq number and a branch, plus the
+  /// authorization header fields to add.
+  using build_fn = std::function<sipsaf::result<std::string>(
+      std::uint32_t cseq, std::string const& branch,
+      std::vector<std::pair<std::string, std::string>> const& auth)>;
+
+  struct outcome {
+    std::shared_ptr<ua::incoming> final;
+    bool timed_out = false;
+    bool failed = false;  // could not build or send
+  };
+
+  /// Sends a request and answers digest challenges (RFC 3261 §22.2, §22.3):
+  /// a 401 gets Authorization, a 407 Proxy-Authorization, with the first
+  /// challenge offered (RFC 8760 §2.4: in the server's order of preference)
+  /// whose algorithm we may use. A second challenge after fresh credentials
+  /// ends it (wrong password), unless it says stale=true (RFC 2617 §3.2.1).
+  auto request(std::string const& method, std::string const& uri, std::uint32_t& cseq,
+               build_fn const& build, double timeout_s) -> outcome {
+    bool fresh_sent = false;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      std::vector<std::pair<std::string, std::string>> auth;
+      if (challenge_ && o_.password) {
+        auto cred = example::digest::answer(*challenge_, o_.user, *o_.password, method, uri,
+                                            example::digest::random_hex(8), ++nc_);
+        auth.emplace_back(proxy_challenge_ ? "Proxy-Authorization" : "Authorization",
+                          example::digest::to_string(cred));
+      }
+      std::string const branch = ua::agent::new_branch();
+      auto wire = build(cseq, branch, auth);
+      if (!wire) {
+        out_.print(ua::event("error").add("what", "cannot build the request"),
+                   fmt::format("error: cannot build the {} request: {} at byte {}", method,
+                               sipsaf::to_string(wire.error().code), wire.error().offset));
+        return {nullptr, false, true};
+      }
+      if (o_.verbose) out_.say("--- sent\n" + *wire);
+      auto r = agent_.transact(
+          *wire, branch, method, deadline_in(timeout_s), [&](ua::incoming const& p) {
+            if (o_.verbose) out_.say("--- received\n" + p.wire);
+            out_.print(response_event(p.msg, method), describe_response(p.msg));
+          });
+      ++cseq;
+      if (!r.final) {
+        if (r.timed_out)
+          out_.print(ua::event("timeout").add("method", method),
+                     fmt::format("  no final response to {} within {} s", method, timeout_s));
+        else
+          out_.print(ua::event("error").add("what", "cannot reach the proxy"),
+                     fmt::format("error: cannot send to the proxy {}:{}", o_.net.proxy_host,
+                                 o_.net.proxy_port));
+        return {nullptr, r.timed_out, !r.timed_out};
+      }
+      auto const& m = r.final->msg;
+      if (o_.verbose) out_.say("--- received\n" + r.final->wire);
+      out_.print(response_event(m, method), describe_response(m));
+      int const code = m.status();
+      if ((code != 401 && code != 407) || !o_.password) return {r.final, false, false};
+      auto c = pick_challenge(m, code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate");
+      if (!c) {
+        out_.say("     (no challenge this agent can answer)");
+        return {r.final, false, false};
+      }
+      if (fresh_sent && !c->stale) {
+        out_.say("     (credentials refused)");
+        return {r.final, false, false};
+      }
+      challenge_ = c;
+      proxy_challenge_ = code == 407;
+      nc_ = 0;
+      fresh_sent = true;
+      out_.say(fmt::format("     answering the {} challenge as {}", to_string(c->alg), o_.user));
+    }
+    return {nullptr, false, true};
+  }
+
+  /// REGISTER this agent's contact for `expires` seconds (0 removes it,
+  /// RFC 3261 §10.2.2). Returns the final response code (0: none).
+  auto register_contact(std::uint32_t expires) -> int {
+    if (reg_call_id_.empty()) reg_call_id_ = ua::random_token(24) + "@" + agent_.host_port();
+    if (reg_tag_.empty()) reg_tag_ = ua::random_token(12);
+    std::string const registrar = "sip:" + o_.domain;
+    std::string const contact = agent_.contact_uri(o_.user);
+    out_.say(fmt::format("  -> REGISTER {} as {} at {} (expires {})", registrar, self_uri(),
+                         contact, expires));
+    auto build = [&](std::uint32_t cseq, std::string const& branch,
+                     std::vector<std::pair<std::string, std::string>> const& auth) {
+      sipsaf::request_builder b("REGISTER", registrar);
+      b.via(agent_.transport_name(), agent_.host_port(), branch + agent_.via_params());
+      b.max_forwards(70);
+      b.from(self_uri(), reg_tag_);
+      b.to(self_uri());
+      b.call_id(reg_call_id_);
+      b.cseq(cseq);
+      b.contact(contact);
+      b.expires(expires);
+      for (auto const& [n, v] : auth) b.header(n, v);
+      b.header("User-Agent", "sipsaf-ua");
+      return b.build();
+    };
+    auto r = request("REGISTER", registrar, reg_cseq_, build, o_.timeout.value_or(32));
+    if (!r.final) return 0;
+    int const code = r.final->msg.status();
+    if (code >= 200 && code < 300) {
+      ua::event e(expires == 0 ? "unregistered" : "registered");
+      e.add("aor", self_uri()).add("contact", contact).add("expires", static_cast<int>(expires));
+      out_.print(e, expires == 0 ? fmt::format("unregistered {}", self_uri())
+                                 : fmt::format("registered {} at {}", self_uri(), contact));
+      registered_ = expires != 0;
+    }
+    return code;
+  }
+  auto registered() const -> bool { return registered_; }
+
+ private:
+  auto pick_challenge(sipsaf::message_view const& m, std::string_view header)
+      -> std::optional<example::digest::challenge> {
+    for (auto const* row : m.rows(header)) {
+      auto c = example::digest::parse_challenge(row->value);
+      if (!c) continue;
+      bool const ok = o_.algorithm == "any" ||
+                      (o_.algorithm == "md5" && c->alg == example::digest::md5) ||
+                      (o_.algorithm == "sha-256" && c->alg == example::digest::sha256);
+      if (ok) return *c;
+    }
+    return std::nullopt;
+  }
+
+  options const& o_;
+  ua::printer const& out_;
+  ua::agent agent_;
+  std::optional<example::digest::challenge> challenge_;
+  bool proxy_challenge_ = false;
+  std::uint32_t nc_ = 0;
+  std::string reg_call_id_;
+  std::string reg_tag_;
+  std::uint32_t reg_cseq_ = 1;
+  bool registered_ = false;
+};
+
+// --- notifications --------------------------------------------------------------
+
+/// What an IMDN (RFC 5438 §7.2) or the notify mode's NOTIFY says.
+struct notification {
+  std::string kind;        // "imdn" or "notify"
+  std::string message_id;  // the original Call-ID
+  std::string status;      // delivered, failed, stored, expired, forbidden, error, ...
+  bool final = false;      // a delivery notification (not "stored")
+};
+
+auto xml_text(std::string_view doc, std::string_view element) -> std::string {
+  std::string const open = "<" + std::string(element) + ">";
+  std::string const close = "</" + std::string(element) + ">";
+  auto b = doc.find(open);
+  if (b == std::string_view::npos) return {};
+  b += open.size();
+  auto e = doc.find(close, b);
+  if (e == std::string_view::npos) return {};
+  std::string s(doc.substr(b, e - b));
+  // The five predefined entities (XML 1.0 §4.6).
+  for (auto [ent, ch] :
+       {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
+    for (auto at = s.find(ent); at != std::string::npos; at = s.find(ent, at + 1))
+      s.replace(at, std::string_view(ent).size(), ch);
+  }
+  return s;
+}
+
+auto read_notification(sipsaf::message_view const& m) -> std::optional<notification> {
+  auto ct = m.content_type();
+  std::string const type =
+      ct ? ua::lower(std::string(ct->type) + "/" + std::string(ct->subtype)) : std::string();
+  std::string_view body = m.body();
+  notification n;
+  if (m.method() == "MESSAGE" && type == "message/imdn+xml") {
+    n.kind = "imdn";
+    n.message_id = xml_text(body, "message-id");
+    for (char const* s : {"delivered", "failed", "forbidden", "error", "stored", "expired",
+                          "displayed", "processed"})
+      if (body.find(std::string("<") + s + "/>") != std::string_view::npos) {
+        n.status = s;
+        break;
+      }
+    n.final = body.find("<delivery-notification>") != std::string_view::npos;
+    return n;
+  }
+  if (m.method() == "NOTIFY") {
+    n.kind = "notify";
+    std::string_view first = body.substr(0, body.find("\r\n"));
+    if (first.find("has been delivered") != std::string_view::npos)
+      n.status = "delivered";
+    else if (first.find("expired") != std::string_view::npos)
+      n.status = "expired";
+    else if (first.find("not been delivered") != std::string_view::npos)
+      n.status = "failed";
+    else if (first.find("stored") != std::string_view::npos)
+      n.status = "stored";
+    else
+      n.status = std::string(first);
+    if (auto at = body.find("Call-ID: "); at != std::string_view::npos) {
+      auto v = body.substr(at + 9);
+      n.message_id = std::string(v.substr(0, v.find("\r\n")));
+    }
+    n.final = n.status != "stored";
+    return n;
+  }
+  return std::nullopt;
+}
+
+void print_notification(ua::printer const& out, notification const& n,
+                        sipsaf::message_view const& m) {
+  ua::event e("notification");
+  e.add("kind", n.kind).add("status", n.status).add("message_id", n.message_id);
+  e.add("from", header_or(m, "From")).add("body", m.body());
+  out.print(e, fmt::format("notification ({}) from {}: message {} {}", n.kind, header_or(m, "From"),
+                           n.message_id, n.status));
+}
+
+// Answers requests that are not the point of the current command.
+void answer_other(ua::agent& net, ua::incoming const& req) {
+  auto const method = req.msg.method();
+  if (method == "ACK") return;
+  int code = 200;
+  std::string reason = "OK";
+  if (method == "INVITE") {
+    code = 486;
+    reason = "Busy Here";
+  } else if (method != "MESSAGE" && method != "NOTIFY" && method != "OPTIONS" && method != "BYE" &&
+             method != "INFO" && method != "CANCEL") {
+    code = 405;
+    reason = "Method Not Allowed";
+  }
+  sipsaf::response_builder b(req.msg, code, reason);
+  if (code == 405) b.header("Allow", "MESSAGE, NOTIFY, OPTIONS, BYE, INFO, ACK");
+  if (auto w = b.build()) net.respond(req, *w);
+}
+
+// --- send -----------------------------------------------------------------------
+
+auto run_send(options const& o, ua::printer const& out) -> int {
+  // The body first: a missing file is a usage matter, found before any traffic.
+  std::string text_type = o.content_type.value_or("text/plain;charset=UTF-8");
+  ua::outgoing_body body;
+  if (o.body_file) {
+    auto data = ua::read_file(*o.body_file);
+    if (!data) {
+      std::cerr << "sipsaf-ua: cannot read " << *o.body_file << "\n";
+      return exit_error;
+    }
+    body.content_type = o.content_type.value_or(ua::media_type_for(*o.body_file));
+    body.body = std::move(*data);
+  } else {
+    std::vector<ua::attachment> files;
+    for (auto const& f : o.attach) {
+      auto data = ua::read_file(f);
+      if (!data) {
+        std::cerr << "sipsaf-ua: cannot read " << f << "\n";
+        return exit_error;
+      }
+      fs::path p(f);
+      files.push_back({p.filename().string(), ua::media_type_for(f), std::move(*data)});
+    }
+    auto b = ua::make_body(o.text.value_or(""), text_type, files);
+    if (!b) {
+      std::cerr << "sipsaf-ua: cannot build the body: " << sipsaf::to_string(b.error().code)
+                << "\n";
+      return exit_error;
+    }
+    body = std::move(*b);
+    if (o.text && o.text->empty() && files.empty()) body.content_type.clear();
+  }
+
+  boost::asio::io_context io;
+  std::optional<user_agent> uac;
+  try {
+    uac.emplace(io, o, out);
+  } catch (std::exception const& e) {
+    std::cerr << "sipsaf-ua: cannot open the socket: " << e.what() << "\n";
+    return exit_error;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) uac->net().stop();
+  });
+  auto& net = uac->net();
+
+  std::vector<notification> notes;
+  std::string call_id =
+      o.call_id.empty() ? ua::random_token(24) + "@" + net.host_port() : o.call_id;
+  net.on_request([&](std::shared_ptr<ua::incoming> const& req) {
+    if (o.verbose) out.say("--- received\n" + req->wire);
+    if (auto n = read_notification(req->msg)) {
+      if (auto w = sipsaf::make_response(req->msg, 200, "OK")) net.respond(*req, *w);
+      print_notification(out, *n, req->msg);
+      if (n->message_id == call_id || n->message_id.empty()) notes.push_back(*n);
+      return;
+    }
+    answer_other(net, *req);
+  });
+
+  double const timeout = o.timeout.value_or(32);
+  bool const want_register = o.password && (o.register_while_sending || o.wait_imdn);
+  if (want_register) {
+    auto const exp = static_cast<std::uint32_t>(std::max(60.0, o.wait_imdn.value_or(0) + timeout));
+    int const code = uac->register_contact(exp);
+    if (code < 200 || code >= 300) {
+      out.print(ua::event("error").add("what", "registration failed").add("code", code),
+                fmt::format("error: could not register {} (answer {})", uac->self_uri(), code));
+      return code == 0 ? exit_timeout : exit_error;
+    }
+  }
+  auto unregister = [&] {
+    if (uac->registered()) uac->register_contact(0);
+  };
+
+  std::string const uri = target_uri(o.to, o.domain);
+  std::string const tag = ua::random_token(12);
+  std::string disposition = o.store;
+  if (o.notify) disposition += disposition.empty() ? "notify" : ", notify";
+  for (auto const& d : o.dispositions) disposition += (disposition.empty() ? "" : ", ") + d;
+  std::uint32_t cseq = 1;
+  std::string const date = now_date();
+
+  {
+    std::string words = fmt::format("  -> {} {} from {}", o.method, uri, uac->self_uri());
+    if (!disposition.empty()) words += fmt::format("\n       Request-Disposition: {}", disposition);
+    if (!body.content_type.empty())
+      words +=
+          fmt::format("\n       Content-Type: {} ({} bytes)", body.content_type, body.body.size());
+    ua::event e("request");
+    e.add("method", o.method).add("uri", uri).add("call_id", call_id);
+    e.add("request_disposition", disposition).add("content_type", body.content_type);
+    e.add("body_bytes", body.body.size());
+    out.print(e, words);
+  }
+
+  auto build = [&](std::uint32_t n, std::string const& branch,
+                   std::vector<std::pair<std::string, std::string>> const& auth) {
+    sipsaf::request_builder b(o.method, uri);
+    b.via(net.transport_name(), net.host_port(), branch + net.via_params());
+    b.max_forwards(70);
+    b.from(uac->self_uri(), tag);
+    b.to(uri);
+    b.call_id(call_id);
+    b.cseq(n);
+    b.header("Date", date);
+    // RFC 3261 §8.1.1.8: an INVITE carries a Contact; RFC 3428 §4: a
+    // MESSAGE does not.
+    if (o.method == "INVITE") b.contact(net.contact_uri(o.user));
+    if (!disposition.empty()) b.request_disposition(std::string_view(disposition));
+    if (o.expires) b.expires(*o.expires);
+    for (auto const& [hn, hv] : o.headers) b.header(hn, hv);
+    for (auto const& [hn, hv] : auth) b.header(hn, hv);
+    b.header("User-Agent", "sipsaf-ua");
+    if (!body.content_type.empty() || !body.body.empty()) b.body(body.content_type, body.body);
+    return b.build();
+  };
+  auto r = uac->request(o.method, uri, cseq, build, timeout);
+  if (!r.final) {
+    unregister();
+    return r.timed_out ? exit_timeout : exit_error;
+  }
+  int const code = r.final->msg.status();
+
+  // RFC 3261 §13.2.2.4: a 2xx to INVITE is ACKed end to end; this agent
+  // only carries a payload, so it ends the call at once with BYE.
+  if (o.method == "INVITE" && code >= 200 && code < 300) {
+    auto const& resp = r.final->msg;
+    std::string target = uri;
+    if (auto c = resp.contact(); c && !c->entries.empty())
+      target = std::string(c->entries.front().address.uri.text);
+    std::vector<std::string> route;
+    for (auto rr : resp.values("Record-Route")) route.insert(route.begin(), std::string(rr));
+    std::string const to = header_or(resp, "To");
+    std::uint32_t const invite_cseq = cseq - 1;
+    auto in_dialog = [&](std::string const& method, std::uint32_t n, std::string const& branch,
+                         std::vector<std::pair<std::string, std::string>> const& auth) {
+      sipsaf::request_builder b(method, target);
+      b.via(net.transport_name(), net.host_port(), branch + net.via_params());
+      b.max_forwards(70);
+      for (auto const& rt : route) b.header("Route", rt);
+      b.from(uac->self_uri(), tag);
+      b.header("To", to);
+      b.call_id(call_id);
+      b.cseq(n);
+      for (auto const& [hn, hv] : auth) b.header(hn, hv);
+      return b.build();
+    };
+    if (auto ack = in_dialog("ACK", invite_cseq, ua::agent::new_branch(), {})) {
+      net.send_to_proxy(*ack);
+      out.say(fmt::format("  -> ACK {}", target));
+    }
+    std::uint32_t bye_cseq = invite_cseq + 1;
+    out.say(fmt::format("  -> BYE {}", target));
+    uac->request(
+        "BYE", target, bye_cseq,
+        [&](std::uint32_t n, std::string const& branch,
+            std::vector<std::pair<std::string, std::string>> const& auth) {
+          return in_dialog("BYE", n, branch, auth);
+        },
+        std::min(timeout, 8.0));
+  }
+
+  int rc = code >= 200 && code < 300 ? exit_ok : exit_refused;
+  if (code == 202 && o.wait_imdn) {
+    out.say(fmt::format("  waiting up to {} s for the delivery notification...", *o.wait_imdn));
+    auto final_note = [&]() -> notification const* {
+      for (auto const& n : notes)
+        if (n.final) return &n;
+      return nullptr;
+    };
+    net.run_until([&] { return final_note() != nullptr; }, deadline_in(*o.wait_imdn));
+    if (auto const* n = final_note()) {
+      rc = n->status == "delivered" ? exit_ok : exit_refused;
+    } else {
+      out.print(ua::event("timeout").add("what", "notification"),
+                "  no delivery notification arrived in time");
+      rc = exit_timeout;
+    }
+  }
+  unregister();
+  return rc;
+}
+
+// --- listen ---------------------------------------------------------------------
+
+/// Prints one received message and saves its attachments.
+void show_message(ua::printer const& out, options const& o, ua::incoming const& req, long n,
+                  int answered) {
+  auto const& m = req.msg;
+  fs::path const dir = o.save_dir;
+  std::string const ctype = header_or(m, "Content-Type");
+  auto parts =
+      m.body().empty() ? std::vector<ua::received_part>{} : ua::split_body(ctype, m.body());
+  std::string text;
+  std::string parts_json = "[";
+  std::string words = fmt::format("message {} ({}) from {}", n, m.method(), header_or(m, "From"));
+  for (char const* h : {"To", "Date", "Request-Disposition", "Expires", "Content-Type"})
+    if (auto v = m.header(h)) words += fmt::format("\n  {}: {}", h, *v);
+  int index = 0;
+  for (auto const& p : parts) {
+    ++index;
+    std::string saved;
+    if (p.is_text) {
+      if (!text.empty()) text += "\n";
+      text += p.data;
+      words += "\n  text: " + p.data;
+    } else {
+      std::string const fallback =
+          fmt::format("part-{}-{}.{}", n, index, ua::extension_for(p.type));
+      std::string const name = ua::safe_filename(p.filename, fallback);
+      if (auto path = ua::save_unique(dir, name, p.data)) saved = path->string();
+      words += fmt::format("\n  attachment {} ({}, {} bytes, sha256 {})", name, p.type,
+                           p.data.size(), ua::sha256_hex(p.data));
+      words += saved.empty() ? "\n    could not be saved" : "\n    saved to " + saved;
+    }
+    if (!p.error.empty()) words += "\n    (could not be decoded: " + p.error + ")";
+    if (parts_json.size() > 1) parts_json += ",";
+    ua::event pe("");
+    pe.add("type", p.type).add("content_type", p.full_type).add("filename", p.filename);
+    pe.add("size", p.data.size()).add("sha256", ua::sha256_hex(p.data)).add("saved", saved);
+    pe.add("text", p.is_text).add("error", p.error);
+    parts_json += pe.json();
+  }
+  parts_json += "]";
+  ua::event e("message");
+  e.add("n", static_cast<long long>(n)).add("method", m.method());
+  e.add("from", header_or(m, "From")).add("to", header_or(m, "To"));
+  e.add("call_id", header_or(m, "Call-ID")).add("cseq", header_or(m, "CSeq"));
+  e.add("date", header_or(m, "Date"));
+  e.add("request_disposition", m.combined("Request-Disposition"));
+  e.add("expires", header_or(m, "Expires"));
+  e.add("content_type", ctype).add("body", m.body()).add("text", text);
+  e.add("answer", answered).add("peer", req.peer);
+  e.add_raw("parts", parts_json);
+  out.print(e, words);
+}
+
+auto run_listen(options const& o, ua::printer const& out) -> int {
+  boost::asio::io_context io;
+  std::optional<user_agent> uas;
+  try {
+    uas.emplace(io, o, out);
+  } catch (std::exception const& e) {
+    std::cerr << "sipsaf-ua: cannot open the socket: " << e.what() << "\n";
+    return exit_error;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec) uas->net().stop();
+  });
+  auto& net = uas->net();
+
+  long received = 0;
+  long failed = 0;
+  // The same Call-ID, CSeq and From tag again is a duplicate (a new
+  // transaction for the same request, RFC 3261 §8.2.2.2): answered, shown
+  // as such, not counted or saved again.
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
+
+  net.on_request([&](std::shared_ptr<ua::incoming> const& req) {
+    auto const& m = req->msg;
+    if (o.verbose) out.say("--- received\n" + req->wire);
+    std::string const method(m.method());
+    if (method != "MESSAGE" && method != "INFO" && method != "INVITE") {
+      if (auto n = read_notification(m)) {
+        if (auto w = sipsaf::make_response(m, 200, "OK")) net.respond(*req, *w);
+        print_notification(out, *n, m);
+        return;
+      }
+      answer_other(net, *req);
+      return;
+    }
+    auto answer = [&](int code) {
+      std::string reason = code == 200   ? "OK"
+                           : code == 480 ? "Temporarily Unavailable"
+                           : code == 486 ? "Busy Here"
+                           : code == 500 ? "Server Internal Error"
+                           : code == 503 ? "Service Unavailable"
+                           : code == 603 ? "Decline"
+                           : code < 300  ? "OK"
+                                         : "Refused";
+      sipsaf::response_builder b(m, code, reason);
+      if (method == "INVITE" && code < 300)
+        b.header("Contact", "<" + net.contact_uri(o.user) + ">");
+      if (auto w = b.build()) net.respond(*req, *w);
+    };
+    auto from = m.from();
+    auto key = std::make_tuple(header_or(m, "Call-ID"), header_or(m, "CSeq"),
+                               from ? std::string(from->tag) : std::string());
+    if (seen.count(key)) {
+      answer(o.answer);
+      ua::event e("duplicate");
+      e.add("call_id", std::get<0>(key)).add("cseq", std::get<1>(key)).add("body", m.body());
+      out.print(e, fmt::format("duplicate of an earlier message (Call-ID {}), answered again",
+                               std::get<0>(key)));
+      return;
+    }
+    if (failed < o.fail_first) {
+      ++failed;
+      answer(o.fail_code);
+      ua::event e("refused");
+      e.add("code", o.fail_code).add("call_id", std::get<0>(key)).add("body", m.body());
+      out.print(e, fmt::format("refused a message from {} with {} (as asked, {} of {})",
+                               header_or(m, "From"), o.fail_code, failed, o.fail_first));
+      return;
+    }
+    seen.insert(key);
+    answer(o.answer);
+    ++received;
+    show_message(out, o, *req, received, o.answer);
+  });
+
+  if (!o.no_register) {
+    int const code = uas->register_contact(o.reg_expires);
+    if (code < 200 || code >= 300) {
+      out.print(ua::event("error").add("what", "registration failed").add("code", code),
+                fmt::format("error: could not register {} (answer {})", uas->self_uri(), code));
+      return code == 0 ? exit_timeout : exit_error;
+    }
+  } else {
+    out.print(ua::event("listening").add("contact", net.contact_uri(o.user)),
+              fmt::format("listening at {}", net.contact_uri(o.user)));
+  }
+  auto const end = o.timeout ? deadline_in(*o.timeout) : ua::steady::time_point::max();
+  auto refresh = deadline_in(std::max(1.0, o.reg_expires / 2.0));
+  bool timed_out = false;
+  for (;;) {
+    auto until = std::min(end, refresh);
+    net.run_until([&] { return o.count && received >= *o.count; }, until);
+    if (o.count && received >= *o.count) break;
+    if (net.stopping()) break;
+    auto const now = ua::steady::now();
+    if (now >= end) {
+      timed_out = true;
+      break;
+    }
+    if (now >= refresh && !o.no_register && o.reg_expires > 0) {
+      uas->register_contact(o.reg_expires);  // RFC 3261 §10.2.4 refresh
+      refresh = deadline_in(std::max(1.0, o.reg_expires / 2.0));
+    }
+  }
+  // A short grace to answer an ACK, a BYE or a retransmission of the last
+  // message (RFC 3261 §17.2: the answer is cached and sent again).
+  net.run_until([] { return false; }, deadline_in(0.5), false);
+  if (!o.no_register && !o.no_unregister && uas->registered()) uas->register_contact(0);
+  ua::event e("done");
+  e.add("received", static_cast<long long>(received));
+  out.print(e, fmt::format("{} message{} received", received, received == 1 ? "" : "s"));
+  if (timed_out && o.count) return exit_timeout;
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  try {
+    o = parse_options(argc, argv);
+  } catch (usage_error const& e) {
+    std::string_view const u = usage_text;
+    std::cerr << "sipsaf-ua: " << e.what << "\n"
+              << u.substr(0, u.find("\n\n") + 1) << "Run 'sipsaf-ua --help' for the options.\n";
+    return exit_usage;
+  }
+  if (o.command == "help") {
+    std::cout << usage_text;
+    return exit_ok;
+  }
+  ua::printer out;
+  out.json = o.json;
+  out.quiet = o.quiet;
+  try {
+    return o.command == "send" ? run_send(o, out) : run_listen(o, out);
+  } catch (std::exception const& e) {
+    std::cerr << "sipsaf-ua: " << e.what() << "\n";
+    return exit_error;
+  }
+}
