@@ -242,6 +242,7 @@ inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_a
     p = at;
     return ec;
   }
+  char const* const before_params = q;
   char const* params_b = skip_lws(q, e);
   ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool has) {
     if (iequals(n, "tag")) {
@@ -254,7 +255,8 @@ inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_a
     p = q;
     return ec;
   }
-  if (q != params_b) out.params = view(params_b, q);
+  // scan_params moves q only past parameters, never past bare whitespace.
+  if (q != before_params) out.params = view(params_b, q);
   q = skip_lws(q, e);
   if (q != e && !(mode == addr_mode::list && *q == ',')) {
     p = q;
@@ -321,6 +323,7 @@ inline auto scan_via(char const*& p, char const* e, via_entry& out) -> errc {
     out.port = static_cast<std::uint16_t>(port);
     q = c;
   }
+  char const* const before_params = q;
   char const* params_b = skip_lws(q, e);
   errc ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool) {
     if (iequals(n, "branch")) out.branch = v;
@@ -331,7 +334,8 @@ inline auto scan_via(char const*& p, char const* e, via_entry& out) -> errc {
     p = q;
     return ec;
   }
-  if (q != params_b) out.params = view(params_b, q);
+  // scan_params moves q only past parameters, never past bare whitespace.
+  if (q != before_params) out.params = view(params_b, q);
   q = skip_lws(q, e);
   if (q != e && *q != ',') {
     p = q;

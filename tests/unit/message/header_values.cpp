@@ -63,6 +63,12 @@ BOOST_AUTO_TEST_CASE(name_addr_errors) {
   // Found by fuzzing: a value of folds only, as a list element.
   BOOST_TEST(sipsaf::parse_contact("\r\n \r\n ").error().code == errc::empty_value);
   BOOST_TEST(sipsaf::parse_contact("<sip:a@b>,\r\n ").error().code == errc::empty_value);
+  // Found by fuzzing: whitespace after the URI without parameters.
+  auto ws = sipsaf::parse_contact("x.y:a@b:a@b  ");
+  BOOST_TEST_REQUIRE(ws.has_value());
+  BOOST_TEST(ws->entries[0].address.params.empty());
+  BOOST_TEST(sipsaf::parse_name_addr("<sip:a@b>  ")->params.empty());
+  BOOST_TEST(sipsaf::parse_via("SIP/2.0/UDP h  ")->at(0).params.empty());
 }
 
 BOOST_AUTO_TEST_CASE(via_entries) {
