@@ -43,6 +43,11 @@ SIPSAF_BEGIN_NAMESPACE
 /// alphabet, padding in a valid place nor whitespace, or at `in.size()` when
 /// one character is left over. Bytes already written to `out` stay written.
 ///
+/// With `OutputIt = char*` the lines are decoded 32 or 16 characters at a
+/// time with AVX2 or SSSE3 where the CPU has them (checked once at run time;
+/// define `SIPSAF_NO_SIMD` to compile the scalar decoder only). Only the
+/// decoded bytes are written, never past them.
+///
 /// @par Specification RFC 2045 §6.8; RFC 4648 §4.
 /// @par Complexity Linear in `in.size()`; no allocation.
 template <class OutputIt>

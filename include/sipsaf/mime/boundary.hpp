@@ -20,10 +20,10 @@
 #include <sipsaf/grammar/detail/chars.hpp>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <string_view>
@@ -78,12 +78,16 @@ namespace detail {
 
 /// Finds each `LF "--" boundary` in a text: the candidates for a delimiter.
 ///
-/// A Horspool scan over the needle `"\n--" boundary`: it looks at the last
-/// byte of each window and skips ahead by up to the needle's length, so a
-/// typical body is read at a fraction of its bytes. A full comparison runs
-/// only where the window starts with LF; since the needle holds no other
-/// LF, all comparisons together read each byte at most twice, and a scan
-/// is linear in the worst case.
+/// Two bulk scans, chosen as the text goes:
+/// - `memchr` for `-`: base64, the usual encoding of large parts, has no
+///   `-` at all, so a whole part goes by at the speed of the C library's
+///   vectorised `memchr`; each `-` found is checked for `LF "--" boundary`.
+/// - When dashes come thick (text full of them), a Horspool scan over the
+///   needle `"\n--" boundary` takes over: it reads the last byte of each
+///   window and skips ahead by up to the needle's length.
+/// A full comparison runs only at an LF followed by a dash; since the needle
+/// holds no other LF, all comparisons together read each byte at most twice.
+/// Either way a scan is linear in the text, whatever its content.
 class delimiter_finder {
  public:
   /// Precondition: `is_valid_boundary(boundary)`.
@@ -106,20 +110,39 @@ class delimiter_finder {
     std::size_t const n = text.size();
     if (from > n || n - from < size_) return std::string_view::npos;
     auto const* s = reinterpret_cast<unsigned char const*>(text.data());
-    auto const last = static_cast<unsigned char>(needle_[size_ - 1]);
+    std::size_t const stop = n - size_;  // the last offset where the needle fits
+    // memchr phase: `pos` is the first offset not yet ruled out.
     std::size_t pos = from;
-    std::size_t const stop = n - size_;
+    std::size_t dashes = 0;
     while (pos <= stop) {
-      unsigned char const c = s[pos + size_ - 1];
-      if (c == last && s[pos] == '\n' && equal_middle(s + pos)) return pos;
-      pos += skip_[c];
+      // The first dash of a needle at `pos` or later is at `pos + 1` or later.
+      auto const* hit =
+          static_cast<unsigned char const*>(std::memchr(s + pos + 1, '-', stop + 1 - pos));
+      if (hit == nullptr) return std::string_view::npos;
+      std::size_t const lf = static_cast<std::size_t>(hit - s) - 1;
+      if (s[lf] == '\n' && matches_at(s + lf)) return lf;
+      pos = lf + 1;
+      // Many dashes close together: memchr would restart too often.
+      if (++dashes > 16 && (pos - from) < dashes * 64) return horspool(s, pos, stop);
     }
     return std::string_view::npos;
   }
 
  private:
-  auto equal_middle(unsigned char const* p) const noexcept -> bool {
-    for (std::size_t i = 1; i + 1 < size_; ++i)
+  auto horspool(unsigned char const* s, std::size_t pos, std::size_t stop) const noexcept
+      -> std::size_t {
+    auto const last = static_cast<unsigned char>(needle_[size_ - 1]);
+    while (pos <= stop) {
+      unsigned char const c = s[pos + size_ - 1];
+      if (c == last && s[pos] == '\n' && matches_at(s + pos)) return pos;
+      pos += skip_[c];
+    }
+    return std::string_view::npos;
+  }
+
+  /// `p` points at an LF; true when the needle's other bytes follow it.
+  auto matches_at(unsigned char const* p) const noexcept -> bool {
+    for (std::size_t i = 1; i < size_; ++i)
       if (p[i] != static_cast<unsigned char>(needle_[i])) return false;
     return true;
   }

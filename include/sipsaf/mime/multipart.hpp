@@ -336,9 +336,11 @@ class multipart_view {
 /// @endcode
 ///
 /// @par Specification RFC 2046 §5.1; RFC 2045 §5.2; RFC 5621 §3.
-/// @par Complexity Linear in `body.size()`: one scan for delimiters per
-/// level (it reads a fraction of the bytes, see `detail::delimiter_finder`),
-/// plus the header sections.
+/// @par Complexity Linear in `body.size()`: one bulk scan for delimiters
+/// per level (the C library's vectorised `memchr` for `-`, see
+/// `detail::delimiter_finder`), plus the header sections. Allocations: the
+/// shared part storage, and a parameter list per Content-Type with
+/// parameters.
 inline auto parse_multipart(std::string_view body, std::string_view boundary,
                             multipart_options const& options) -> result<multipart_view>;
 

@@ -219,6 +219,11 @@ BOOST_AUTO_TEST_CASE(bad_accept_lists) {
   BOOST_TEST_REQUIRE(!c.has_value());
   BOOST_TEST(c.error().code == errc::expected_comma);
   BOOST_TEST(c.error().offset == 11u);
+  // A bare q has no qvalue: the error points just after its name.
+  auto bare_q = parse_media_ranges("text/plain, */*;q");
+  BOOST_TEST_REQUIRE(!bare_q.has_value());
+  BOOST_TEST(bare_q.error().code == errc::bad_parameter);
+  BOOST_TEST(bare_q.error().offset == 17u);
   auto d = parse_media_ranges("text/plain;q=0.5;Q=1");
   BOOST_TEST_REQUIRE(!d.has_value());
   BOOST_TEST(d.error().code == errc::bad_parameter);

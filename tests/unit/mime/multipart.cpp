@@ -152,6 +152,13 @@ BOOST_AUTO_TEST_CASE(content_id_lookup_reaches_nested_parts) {
   BOOST_TEST(!r->find_content_id("nope@example.com").has_value());
   BOOST_TEST(!r->find_content_id("").has_value());
   BOOST_TEST(a->content_id() == "pic.1@example.com");
+  // Whitespace inside the angle brackets is not part of the id.
+  std::string const spaced = crlf("--b\nContent-ID: < x@y >\n\nbody\n--b--");
+  auto s = parse_multipart(spaced, "b");
+  BOOST_TEST_REQUIRE(s.has_value());
+  BOOST_TEST((*s)[0].content_id() == "x@y");
+  BOOST_TEST(s->find_content_id("<x@y>").has_value());
+  BOOST_TEST(s->find_content_id("cid:%20x@y").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(three_levels_deep) {
@@ -400,7 +407,8 @@ BOOST_AUTO_TEST_CASE(bad_part_headers) {
   std::string const inner_open = crlf("--b\nContent-Type: multipart/mixed; boundary=i\n\nx\n--b--");
   check_error(parse_multipart(inner_open, "b"), errc::no_opening_delimiter, 50);
   // Obsolete syntax (RFC 5322 §4.5): whitespace before the colon.
-  auto ws = parse_multipart(crlf("--b\nContent-Type : text/html\n\nx\n--b--"), "b");
+  std::string const obsolete = crlf("--b\nContent-Type : text/html\n\nx\n--b--");
+  auto ws = parse_multipart(obsolete, "b");
   BOOST_TEST_REQUIRE(ws.has_value());
   BOOST_TEST((*ws)[0].content_type().is("text", "html"));
 }

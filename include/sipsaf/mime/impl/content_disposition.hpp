@@ -18,7 +18,7 @@ struct disposition_sink {
   content_disposition& into;
   void on_type(std::string_view v) { into.type = v; }
   void on_param(grammar::mime_param_view const& p) {
-    into.parameters.push_back(mime_parameter{p.name, p.value, p.quoted});
+    into.parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
   }
 };
 

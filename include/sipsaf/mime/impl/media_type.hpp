@@ -64,13 +64,19 @@ inline auto parse_qvalue(std::string_view v) noexcept -> int {
   return q > 1000 ? -1 : q;
 }
 
+/// A parameter's value; for a bare name, the empty view just after it, so
+/// that an offset can still be taken from it.
+inline auto value_of(grammar::mime_param_view const& p) noexcept -> std::string_view {
+  return p.has_value ? p.value : std::string_view(p.name.data() + p.name.size(), 0);
+}
+
 /// Receives the pieces of one media type from the grammar.
 struct media_type_sink {
   media_type& into;
   void on_type(std::string_view v) { into.type = v; }
   void on_subtype(std::string_view v) { into.subtype = v; }
   void on_param(grammar::mime_param_view const& p) {
-    into.parameters.push_back(mime_parameter{p.name, p.value, p.quoted});
+    into.parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
   }
 };
 
@@ -83,7 +89,7 @@ struct media_range_sink {
   }
   void on_subtype(std::string_view v) { into.back().subtype = v; }
   void on_param(grammar::mime_param_view const& p) {
-    into.back().parameters.push_back(mime_parameter{p.name, p.value, p.quoted});
+    into.back().parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
   }
 };
 

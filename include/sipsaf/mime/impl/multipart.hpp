@@ -45,6 +45,9 @@ class multipart_parser {
 
   /// Parses the outermost level, then every nested multipart, breadth first.
   auto run(std::string_view boundary, bool digest) -> result<void> {
+    // One allocation each for a typical SIP body: a few parts, a few fields.
+    tree_.nodes.reserve(8);
+    tree_.fields.reserve(24);
     level top;
     if (auto r = parse_level(top_, boundary, 1, digest, top); !r) return r.error();
     for (std::size_t i = 0; opt_.parse_nested && i < tree_.nodes.size(); ++i) {
@@ -162,10 +165,10 @@ class multipart_parser {
     if (d.close) return error_at(errc::no_opening_delimiter, text, d.begin);
     out.preamble = text.substr(0, d.begin);
     out.first = tree_.nodes.size();
+    delimiter next;
     for (;;) {
       std::size_t const start = d.line_end;
       std::size_t const opened_at = d.begin;
-      delimiter next;
       bool more = false;
       if (start > 0) {  // the LF that ends this delimiter line may begin the next one
         auto r = next_delimiter(text, finder, start - 1, next);
@@ -327,7 +330,7 @@ inline auto normalize_content_id(std::string_view id) -> std::string {
   }
   if (out.size() >= 2 && out.front() == '<' && out.back() == '>')
     out = out.substr(1, out.size() - 2);
-  return out;
+  return std::string(trim_wsp(out));
 }
 
 /// Checks one header line of a part to serialize; returns false if it could
@@ -393,7 +396,7 @@ inline auto part_view::transfer_encoding() const noexcept -> std::string_view {
 inline auto part_view::content_id() const noexcept -> std::string_view {
   std::string_view id = header("Content-ID").value_or("");
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
-  return id;
+  return detail::trim_wsp(id);
 }
 
 inline auto part_view::disposition() const -> result<content_disposition> {

@@ -1,0 +1,25 @@
+# MIME: multipart parsing and base64 decoding, beside sofia-sip's
+# msg_multipart_parse, GMime and mimetic when they are installed, and a plain
+# memchr pass over the same bytes.
+add_executable(bench_mime "${CMAKE_CURRENT_LIST_DIR}/mime.cpp")
+target_link_libraries(bench_mime PRIVATE sipsaf::sipsaf sipsaf_warnings benchmark::benchmark)
+if(PkgConfig_FOUND)
+  pkg_check_modules(SIPSAF_MIME_SOFIA QUIET IMPORTED_TARGET sofia-sip-ua)
+  if(SIPSAF_MIME_SOFIA_FOUND)
+    target_link_libraries(bench_mime PRIVATE PkgConfig::SIPSAF_MIME_SOFIA)
+    target_compile_definitions(bench_mime PRIVATE SIPSAF_BENCH_SOFIA=1)
+  endif()
+  pkg_check_modules(SIPSAF_MIME_GMIME QUIET IMPORTED_TARGET gmime-3.0)
+  if(SIPSAF_MIME_GMIME_FOUND)
+    target_link_libraries(bench_mime PRIVATE PkgConfig::SIPSAF_MIME_GMIME)
+    target_compile_definitions(bench_mime PRIVATE SIPSAF_BENCH_GMIME=1)
+  endif()
+endif()
+# mimetic ships no pkg-config file.
+find_path(SIPSAF_MIMETIC_INCLUDE_DIR mimetic/mimetic.h)
+find_library(SIPSAF_MIMETIC_LIBRARY mimetic)
+if(SIPSAF_MIMETIC_INCLUDE_DIR AND SIPSAF_MIMETIC_LIBRARY)
+  target_include_directories(bench_mime SYSTEM PRIVATE "${SIPSAF_MIMETIC_INCLUDE_DIR}")
+  target_link_libraries(bench_mime PRIVATE "${SIPSAF_MIMETIC_LIBRARY}")
+  target_compile_definitions(bench_mime PRIVATE SIPSAF_BENCH_MIMETIC=1)
+endif()
