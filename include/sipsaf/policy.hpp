@@ -7,12 +7,14 @@
 /// The store/forward policy engine (design.md §3): the recipient profile,
 /// the default decision order with its traces, the sans-I/O engine with
 /// its actions, the named requirements of its parameters and small models
-/// of them, and the sender notifications (IMDN, NOTIFY).
+/// of them, the sender notifications (IMDN, NOTIFY), and `message_view` as
+/// a request the engine takes.
 
 #include <sipsaf/policy/action.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/default_policy.hpp>
 #include <sipsaf/policy/engine.hpp>
+#include <sipsaf/policy/message_view_request.hpp>
 #include <sipsaf/policy/models.hpp>
 #include <sipsaf/policy/notification.hpp>
 #include <sipsaf/policy/profile.hpp>

@@ -501,9 +501,19 @@ class store_forward_engine {
     {
       std::optional<parse_error> err;
       std::string_view bad_row;
+      std::size_t rows = 0;
       detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
         if (err) return;
-        if (f.disposition_text.empty()) f.disposition_text = row;
+        // One row is shown as written; several are joined for the trace
+        // (RFC 3261 §7.3.1: they are one list).
+        if (++rows == 1) {
+          f.disposition_text = row;
+        } else {
+          if (rows == 2) disposition_rows_.assign(f.disposition_text);
+          disposition_rows_ += ", ";
+          disposition_rows_.append(row.data(), row.size());
+          f.disposition_text = disposition_rows_;
+        }
         auto res = append_request_disposition(disposition_, row, opt_.disposition);
         if (!res) err = res.error(), bad_row = row;
       });
@@ -892,6 +902,7 @@ class store_forward_engine {
   std::string key_buf_;
   std::string detail_;
   std::string scratch_to_;
+  std::string disposition_rows_;
 };
 
 SIPSAF_END_NAMESPACE
