@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SIPSAF_BEGIN_NAMESPACE
@@ -170,6 +171,25 @@ constexpr auto same_name(std::string_view a, std::string_view b) noexcept -> boo
   return true;
 }
 
+// `known` is a name of the table (letters and '-' only), `name` a token: then
+// OR-ing 0x20 into each byte folds case and maps no other token byte onto a
+// letter or '-', so 8 bytes compare at once.
+inline auto same_known_name(std::string_view known, std::string_view name) noexcept -> bool {
+  std::size_t const n = known.size();
+  if (n != name.size()) return false;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, known.data() + i, 8);
+    std::memcpy(&y, name.data() + i, 8);
+    if ((x | 0x2020202020202020ULL) != (y | 0x2020202020202020ULL)) return false;
+  }
+  for (; i < n; ++i)
+    if ((known[i] | 0x20) != (name[i] | 0x20)) return false;
+  return true;
+}
+
 constexpr auto field_of_compact(char c) noexcept -> field {
   switch (lower(c)) {
     case 'a':
@@ -252,14 +272,14 @@ inline constexpr field_hash_table field_hashes = make_field_hash();
 ///
 /// @par Complexity Constant: a hash of the length and the first and last
 /// letters, then one name comparison (rarely two).
-constexpr auto field_of(std::string_view name) noexcept -> field {
+inline auto field_of(std::string_view name) noexcept -> field {
   if (name.size() == 1) return detail::field_of_compact(name[0]);
   if (name.size() < 2) return field::unknown;
   std::size_t h = detail::field_hash(name.size(), name.front(), name.back());
   for (;;) {
     std::uint8_t const i = detail::field_hashes.slots[h];
     if (i == 0) return field::unknown;
-    if (detail::same_name(detail::field_table[i].name, name)) return static_cast<field>(i);
+    if (detail::same_known_name(detail::field_table[i].name, name)) return static_cast<field>(i);
     h = (h + 1) & (detail::field_hash_size - 1);
   }
 }

@@ -86,7 +86,8 @@ inline auto frame_message(std::string_view received, message_options const& opts
   message_options o = opts;
   o.require_content_length = true;
   o.validate_known_fields = false;
-  detail::msg::message_parser ps{p, e, o, {}, {}};
+  message_view scratch;
+  detail::msg::message_parser ps{p, e, o, scratch, {}};
   ps.framing = true;
   if (!ps.run()) {
     if (ps.err.code != errc::need_more) return ps.err.rebased(f.skip);

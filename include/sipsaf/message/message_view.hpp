@@ -426,7 +426,7 @@ struct message_parser {
   char const* b;  // input begin
   char const* e;  // input end
   message_options const& opts;
-  message_view m;
+  message_view& m;  // filled in place, inside the result that is returned
   parse_error err{};
   bool framing = false;  // a stream framer: a short body is not an error
   std::size_t need = 0;  // framing: body bytes still missing
@@ -699,9 +699,10 @@ struct message_parser {
 
 inline auto parse_message(std::string_view wire, message_options const& opts)
     -> result<message_view> {
-  detail::msg::message_parser ps{wire.data(), wire.data() + wire.size(), opts, {}, {}};
+  result<message_view> out{message_view{}};
+  detail::msg::message_parser ps{wire.data(), wire.data() + wire.size(), opts, *out, {}};
   if (!ps.run()) return ps.err;
-  return std::move(ps.m);
+  return out;
 }
 
 inline auto parse_message(std::string_view wire) -> result<message_view> {
