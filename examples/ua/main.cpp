@@ -51,6 +51,7 @@ constexpr int exit_error = 4;
 
 constexpr char const* usage_text = R"(usage: sipsaf-ua send   --user NAME --to USER [options]
        sipsaf-ua listen --user NAME [options]
+       sipsaf-ua ping   [options]
        sipsaf-ua --help
 
 A small SIP user agent for the sipsaf store-and-forward proxy.
@@ -104,6 +105,9 @@ answers 200, and un-registers on exit (SIGINT, SIGTERM, --count, --timeout).
   --fail-code CODE        (default 480)
   --no-register           do not register: just listen at --local
   --no-unregister         leave the registration in place on exit
+
+ping: sends OPTIONS to the proxy (RFC 3261 §11) and prints the answer; exit 0
+when any final response came, 3 when none did within --timeout (default 2).
 )";
 
 // --- options -----------------------------------------------------------------
@@ -195,8 +199,8 @@ auto parse_options(int argc, char** argv) -> options {
     o.command = "help";
     return o;
   }
-  if (o.command != "send" && o.command != "listen")
-    throw usage_error{"unknown command '" + o.command + "': expected send or listen"};
+  if (o.command != "send" && o.command != "listen" && o.command != "ping")
+    throw usage_error{"unknown command '" + o.command + "': expected send, listen or ping"};
   bool const send = o.command == "send";
   for (std::size_t i = 1; i < args.size(); ++i) {
     std::string name = args[i];
@@ -214,7 +218,7 @@ auto parse_options(int argc, char** argv) -> options {
       if (inline_value) throw usage_error{name + " takes no value"};
     };
     auto only = [&](bool for_send) {
-      if (for_send != send)
+      if (for_send != send || o.command == "ping")
         throw usage_error{name + " is an option of '" + (for_send ? "send" : "listen") + "'"};
     };
     if (name == "--help" || name == "-h") {
@@ -345,6 +349,7 @@ auto parse_options(int argc, char** argv) -> options {
       throw usage_error{"unknown option '" + args[i] + "'"};
     }
   }
+  if (o.command == "ping" && o.user.empty()) o.user = "ping";
   if (o.user.empty()) throw usage_error{"--user is required"};
   if (send) {
     if (o.to.empty()) throw usage_error{"--to is required"};
@@ -997,6 +1002,43 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
   return exit_ok;
 }
 
+// --- ping -----------------------------------------------------------------------
+
+auto run_ping(options const& o, ua::printer const& out) -> int {
+  boost::asio::io_context io;
+  std::optional<user_agent> uac;
+  try {
+    uac.emplace(io, o, out);
+  } catch (std::exception const& e) {
+    std::cerr << "sipsaf-ua: cannot open the socket: " << e.what() << "\n";
+    return exit_error;
+  }
+  std::string const uri = "sip:" + o.domain;
+  std::string const tag = ua::random_token(12);
+  std::string const call_id = ua::random_token(24) + "@" + uac->net().host_port();
+  std::uint32_t cseq = 1;
+  auto& net = uac->net();
+  out.say(fmt::format("  -> OPTIONS {}", uri));
+  auto r = uac->request(
+      "OPTIONS", uri, cseq,
+      [&](std::uint32_t n, std::string const& branch,
+          std::vector<std::pair<std::string, std::string>> const& auth) {
+        sipsaf::request_builder b("OPTIONS", uri);
+        b.via(net.transport_name(), net.host_port(), branch + net.via_params());
+        b.max_forwards(70);
+        b.from(uac->self_uri(), tag);
+        b.to(uri);
+        b.call_id(call_id);
+        b.cseq(n);
+        for (auto const& [hn, hv] : auth) b.header(hn, hv);
+        b.header("Accept", "application/sdp");
+        return b.build();
+      },
+      o.timeout.value_or(2));
+  if (r.final) return exit_ok;
+  return r.timed_out ? exit_timeout : exit_error;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1017,6 +1059,7 @@ int main(int argc, char** argv) {
   out.json = o.json;
   out.quiet = o.quiet;
   try {
+    if (o.command == "ping") return run_ping(o, out);
     return o.command == "send" ? run_send(o, out) : run_listen(o, out);
   } catch (std::exception const& e) {
     std::cerr << "sipsaf-ua: " << e.what() << "\n";
