@@ -322,7 +322,9 @@ class message_view {
   }
   /// Content-Type (RFC 3261 §20.15) as a media type.
   auto content_type() const -> result<media_type> {
-    return single<media_type>(field::content_type, parse_media_type);
+    // A lambda, not the function's name: parse_media_type may be overloaded.
+    return single<media_type>(field::content_type,
+                              [](std::string_view v) { return parse_media_type(v); });
   }
   /// Request-Disposition combined over all its rows, by full name or `d`
   /// (RFC 3841 §9.1, RFC 3261 §7.3.1). Empty when the message has none.
