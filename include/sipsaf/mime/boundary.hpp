@@ -85,21 +85,14 @@ namespace detail {
 /// - When dashes come thick (text full of them), a Horspool scan over the
 ///   needle `"\n--" boundary` takes over: it reads the last byte of each
 ///   window and skips ahead by up to the needle's length.
-/// A full comparison runs only at an LF followed by a dash; since the needle
-/// holds no other LF, all comparisons together read each byte at most twice.
+/// A full comparison runs only at an LF followed by `--`: at most one per
+/// line, so all comparisons together read each byte a bounded number of times.
 /// Either way a scan is linear in the text, whatever its content.
 class delimiter_finder {
  public:
-  /// Precondition: `is_valid_boundary(boundary)`.
-  explicit delimiter_finder(std::string_view boundary) noexcept : size_(boundary.size() + 3) {
-    needle_[0] = '\n';
-    needle_[1] = '-';
-    needle_[2] = '-';
-    for (std::size_t i = 0; i < boundary.size(); ++i) needle_[i + 3] = boundary[i];
-    skip_.fill(static_cast<std::uint8_t>(size_));
-    for (std::size_t i = 0; i + 1 < size_; ++i)
-      skip_[static_cast<unsigned char>(needle_[i])] = static_cast<std::uint8_t>(size_ - 1 - i);
-  }
+  /// Precondition: `is_valid_boundary(boundary)`. Keeps a view of it.
+  explicit delimiter_finder(std::string_view boundary) noexcept
+      : boundary_(boundary), size_(boundary.size() + 3) {}
 
   /// The needle's length: 3 + the boundary's.
   auto size() const noexcept -> std::size_t { return size_; }
@@ -129,26 +122,32 @@ class delimiter_finder {
   }
 
  private:
+  auto needle(std::size_t i) const noexcept -> unsigned char {
+    return static_cast<unsigned char>(i == 0 ? '\n' : i < 3 ? '-' : boundary_[i - 3]);
+  }
+
   auto horspool(unsigned char const* s, std::size_t pos, std::size_t stop) const noexcept
       -> std::size_t {
-    auto const last = static_cast<unsigned char>(needle_[size_ - 1]);
+    std::array<std::uint8_t, 256> skip;
+    skip.fill(static_cast<std::uint8_t>(size_));
+    for (std::size_t i = 0; i + 1 < size_; ++i)
+      skip[needle(i)] = static_cast<std::uint8_t>(size_ - 1 - i);
+    unsigned char const last = needle(size_ - 1);
     while (pos <= stop) {
       unsigned char const c = s[pos + size_ - 1];
       if (c == last && s[pos] == '\n' && matches_at(s + pos)) return pos;
-      pos += skip_[c];
+      pos += skip[c];
     }
     return std::string_view::npos;
   }
 
-  /// `p` points at an LF; true when the needle's other bytes follow it.
+  /// `p` points at an LF; true when `"--" boundary` follows it.
   auto matches_at(unsigned char const* p) const noexcept -> bool {
-    for (std::size_t i = 1; i < size_; ++i)
-      if (p[i] != static_cast<unsigned char>(needle_[i])) return false;
-    return true;
+    return p[1] == '-' && p[2] == '-' &&
+           std::memcmp(p + 3, boundary_.data(), boundary_.size()) == 0;
   }
 
-  std::array<char, 74> needle_{};
-  std::array<std::uint8_t, 256> skip_{};
+  std::string_view boundary_;
   std::size_t size_;
 };
 

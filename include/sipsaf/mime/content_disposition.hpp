@@ -67,6 +67,10 @@ struct content_disposition {
 /// @par Complexity Linear in `value.size()`.
 inline auto parse_content_disposition(std::string_view value) -> result<content_disposition>;
 
+/// Deleted: the result would point into a temporary string.
+template <class S, class = detail::if_temporary_string<S>>
+auto parse_content_disposition(S&& temporary) -> result<content_disposition> = delete;
+
 /// The disposition a part or message body has when it carries no
 /// Content-Disposition (RFC 5621 §3.2): `session` for `application/sdp`,
 /// `render` otherwise.

@@ -35,6 +35,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 SIPSAF_BEGIN_NAMESPACE
@@ -108,6 +109,13 @@ inline auto operator!=(media_type const& a, media_type const& b) -> bool {
   return !(a == b);
 }
 
+namespace detail {
+/// Enables an overload for a `std::string` rvalue only: a parser's result
+/// would point into a temporary that dies at the end of the statement.
+template <class S>
+using if_temporary_string = std::enable_if_t<std::is_same<S, std::string>::value>;
+}  // namespace detail
+
 /// Parses one media type, e.g. a Content-Type value (RFC 3261 §20.15) or
 /// the Content-Type field of a body part (RFC 2045 §5.1).
 ///
@@ -129,6 +137,10 @@ inline auto operator!=(media_type const& a, media_type const& b) -> bool {
 /// @par Complexity Linear in `value.size()`.
 inline auto parse_media_type(std::string_view value) -> result<media_type>;
 
+/// Deleted: the result would point into a temporary string.
+template <class S, class = detail::if_temporary_string<S>>
+auto parse_media_type(S&& temporary) -> result<media_type> = delete;
+
 /// Parses a list of media ranges, e.g. an Accept value (RFC 3261 §20.1):
 /// `"text/plain, image/*;q=0.5, */*;q=0"`. An empty or blank value gives an
 /// empty list (RFC 3261 §20.1: then nothing is acceptable).
@@ -142,6 +154,10 @@ inline auto parse_media_type(std::string_view value) -> result<media_type>;
 /// @par Specification RFC 3261 §20.1, §25.1.
 /// @par Complexity Linear in `value.size()`.
 inline auto parse_media_ranges(std::string_view value) -> result<std::vector<media_type>>;
+
+/// Deleted: the result would point into a temporary string.
+template <class S, class = detail::if_temporary_string<S>>
+auto parse_media_ranges(S&& temporary) -> result<std::vector<media_type>> = delete;
 
 /// True when `t` is acceptable to a recipient whose accepted ranges are
 /// `ranges`: the most specific range that `t` matches decides (a full

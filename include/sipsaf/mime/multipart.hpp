@@ -348,6 +348,14 @@ inline auto parse_multipart(std::string_view body, std::string_view boundary,
 inline auto parse_multipart(std::string_view body, std::string_view boundary)
     -> result<multipart_view>;
 
+/// Deleted: the result would point into a temporary string.
+template <class S, class = detail::if_temporary_string<S>>
+auto parse_multipart(S&& temporary, std::string_view boundary,
+                     multipart_options const& options = {}) -> result<multipart_view> = delete;
+template <class S, class = detail::if_temporary_string<S>>
+auto parse_multipart(S&& temporary, media_type const& content_type,
+                     multipart_options const& options = {}) -> result<multipart_view> = delete;
+
 /// `parse_multipart` with the boundary and the digest flag taken from the
 /// body's Content-Type. Errors: `bad_media_type` (offset 0) when the type is
 /// not `multipart/*`, `bad_boundary` (offset 0) when it has no valid

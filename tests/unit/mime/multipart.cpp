@@ -509,7 +509,8 @@ BOOST_AUTO_TEST_CASE(serialize_round_trips) {
   BOOST_TEST(back->find_content_id("p@x").value().decoded_body().value() ==
              std::string("\xff\xd8\xff\xe0 binary", 11));
   // The media type that announces it parses and yields the same boundary.
-  auto const ct = sipsaf::parse_media_type(m->content_type()).value();
+  std::string const announced = m->content_type();
+  auto const ct = sipsaf::parse_media_type(announced).value();
   BOOST_TEST(ct.param("boundary").value() == m->boundary);
 }
 
