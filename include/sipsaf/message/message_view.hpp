@@ -45,6 +45,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -122,6 +123,11 @@ inline auto parse_message(std::string_view wire, message_options const& opts)
     -> result<message_view>;
 /// `parse_message(wire, message_options{})`.
 inline auto parse_message(std::string_view wire) -> result<message_view>;
+
+/// A temporary `std::string` would leave the view dangling: not allowed.
+template <class S, std::enable_if_t<std::is_same<S, std::string>::value, int> = 0>
+auto parse_message(S&& temporary, message_options const& opts = {})
+    -> result<message_view> = delete;
 
 /// A parsed SIP request or response: start line, header fields in order,
 /// body; plus typed accessors for the fields the store-and-forward service

@@ -150,7 +150,8 @@ BOOST_AUTO_TEST_CASE(responses_copy_the_request_fields) {
   BOOST_TEST(r->content_length().value() == 0u);
 
   // 100 Trying gets no tag; a stable tag is made when none is given.
-  auto trying = sipsaf::parse_message(sipsaf::make_response(*m, 100, "Trying").value());
+  std::string const trying_wire = sipsaf::make_response(*m, 100, "Trying").value();
+  auto trying = sipsaf::parse_message(trying_wire);
   BOOST_TEST(trying->to()->tag.empty());
   BOOST_TEST(trying->count("Record-Route") == 0u);
   auto a = sipsaf::make_response(*m, 480, "Temporarily Unavailable").value();
