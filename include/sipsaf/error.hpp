@@ -65,6 +65,7 @@ enum class errc {
   too_many_headers,     ///< more header fields than the options allow
   body_too_large,       ///< a body larger than the options allow
   message_too_large,    ///< a message larger than the options allow
+  too_many_parameters,  ///< more parameters on one media type or disposition than allowed
 };
 
 /// The groups of `errc`, usable as `std::error_condition`s.
@@ -163,6 +164,8 @@ inline auto errc_message(errc e) -> char const* {
       return "body too large";
     case errc::message_too_large:
       return "message too large";
+    case errc::too_many_parameters:
+      return "too many parameters";
   }
   return "unknown sipsaf error";
 }
@@ -275,6 +278,7 @@ inline auto to_string(errc e) -> char const* {
     SIPSAF_ERRC_NAME(too_many_headers)
     SIPSAF_ERRC_NAME(body_too_large)
     SIPSAF_ERRC_NAME(message_too_large)
+    SIPSAF_ERRC_NAME(too_many_parameters)
 #undef SIPSAF_ERRC_NAME
   }
   return "unknown";
