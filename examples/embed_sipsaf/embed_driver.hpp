@@ -21,6 +21,7 @@
 #include <sipsaf/policy/time.hpp>
 #include <sipsaf/store/memory_store.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -70,6 +71,7 @@ struct options {
   bool replay = false;
   std::string register_file;
   std::vector<int> delivery_codes{200};
+  std::string save;  ///< a folder to write each message to, as 1.sip, 2.sip, ...
 };
 
 inline auto usage(std::string_view program) -> std::string {
@@ -102,6 +104,8 @@ replay (request while offline, REGISTER, the recipient's response):
   --replay                   replay the whole cycle
   --register FILE            the REGISTER to replay (default: one for the To URI)
   --delivery-codes LIST      the recipient's final responses, one per attempt (default 200)
+output:
+  --save DIR                 also write each message sent or received to DIR/1.sip, 2.sip, ...
 )";
   return u;
 }
@@ -267,6 +271,9 @@ inline auto parse_options(int argc, char** argv, options& o, std::string& why) -
         o.delivery_codes.push_back(static_cast<int>(n));
       }
       if (o.delivery_codes.empty()) return why = "--delivery-codes: at least one code", false;
+    } else if (a == "--save") {
+      if (!value(v)) return false;
+      o.save = std::string(v);
     } else if (a == "-h" || a == "--help") {
       return why.clear(), false;
     } else if (a.size() > 1 && a.front() == '-') {
@@ -429,14 +436,18 @@ class runner {
     return 0;
   }
 
-  /// The request while the recipient is offline, its REGISTER, then each
-  /// delivery answered by the recipient, until nothing is left to do.
+  /// The whole cycle: the request (while the recipient is offline, unless
+  /// --reach says otherwise), the answers to any delivery, the recipient's
+  /// REGISTER, then each delivery answered by the recipient and each retry,
+  /// until nothing is left to do.
   auto replay(message const& m) -> int {
-    setup(m, sipsaf::reachability::unreachable);
-    os_ << "== step 1: the request arrives while " << key_ << " is offline\n";
+    setup(m, opt_.reach);
+    os_ << "== step 1: the request arrives while " << key_ << " is "
+        << sipsaf::to_string(opt_.reach) << '\n';
     sipsaf::outcome out;
     w_.engine.on_request(G::request(m), out);
     report(out, &m);
+    drain(false);
 
     std::string reg;
     if (!opt_.register_file.empty()) {
@@ -454,26 +465,49 @@ class runner {
       return 1;
     }
     registration r = G::registration(*parsed);
-    os_ << "== step 2: REGISTER " << r.aor;
+    os_ << "== step " << step_++ << ": REGISTER " << r.aor;
     for (auto const& c : r.contacts) os_ << " at " << c;
     os_ << '\n';
     w_.directory.set_contacts(r.aor, r.contacts);
     w_.engine.on_reachable(r.aor, out);
     report(out, nullptr);
     if (pending_.empty() && w_.store.usage(key_)->messages > 0) {
-      os_ << "== step 2b: " << key_ << " fetches its stored messages\n";
+      os_ << "== step " << step_++ << ": " << key_ << " fetches its stored messages\n";
       w_.engine.on_fetch(r.aor, 16, out);
       report(out, nullptr);
     }
+    drain(true);
+    os_ << "== end: " << w_.store.usage(key_)->messages << " message(s) stored for " << key_
+        << '\n';
+    return 0;
+  }
 
-    int step = 3;
-    std::size_t attempt = 0;
-    while (step < 40) {
+  /// Prints a message the stack wrote (and saves it with --save).
+  void show(rendered const& r) {
+    print_rendered(os_, r);
+    if (opt_.save.empty()) return;
+    std::string const file = opt_.save + "/" + std::to_string(++saved_) + ".sip";
+    std::ofstream f(file, std::ios::binary);
+    f << (r.error.empty() ? r.wire : "unwritten: " + r.error);
+    if (!f) std::cerr << "cannot write " << file << '\n';
+  }
+
+  /// Keeps the request so that a relayed answer can be written later.
+  void keep_origin(message m) { origin_ = std::move(m); }
+
+ private:
+  /// Answers each delivery in flight as the recipient would (the stack
+  /// writes the response and reads its status back); with `timers`, moves
+  /// the clock to each wake-up the engine asks for while messages wait.
+  void drain(bool timers) {
+    sipsaf::outcome out;
+    std::string why;
+    for (int guard = 0; guard < 40; ++guard) {
       if (pending_.empty()) {
         // Nothing in flight: wait for the engine's next wake-up, as long as
         // something is still held for the recipient.
-        if (!wake_ || w_.store.usage(key_)->messages == 0) break;
-        os_ << "== step " << step++ << ": the clock moves to " << sipsaf::format_rfc3339(*wake_)
+        if (!timers || !wake_ || w_.store.usage(key_)->messages == 0) return;
+        os_ << "== step " << step_++ << ": the clock moves to " << sipsaf::format_rfc3339(*wake_)
             << '\n';
         w_.clock.set(*wake_);
         wake_.reset();
@@ -483,9 +517,9 @@ class runner {
       }
       delivery d = std::move(pending_.front());
       pending_.pop_front();
-      int const code = opt_.delivery_codes[std::min(attempt, opt_.delivery_codes.size() - 1)];
-      ++attempt;
-      os_ << "== step " << step++ << ": " << d.target << " answers delivery " << d.id << " with "
+      int const code = opt_.delivery_codes[std::min(attempts_, opt_.delivery_codes.size() - 1)];
+      ++attempts_;
+      os_ << "== step " << step_++ << ": " << d.target << " answers delivery " << d.id << " with "
           << code << '\n';
       rendered answer = rendered::fail("nothing was sent");
       int got = code;
@@ -498,19 +532,12 @@ class runner {
         }
       }
       os_ << "receive: response " << got << '\n';
-      print_rendered(os_, answer);
+      show(answer);
       w_.engine.on_delivery_result(d.id, got, out);
       report(out, origin_ ? &*origin_ : nullptr);
     }
-    os_ << "== end: " << w_.store.usage(key_)->messages << " message(s) stored for " << key_
-        << '\n';
-    return 0;
   }
 
-  /// Keeps the request so that a relayed answer can be written later.
-  void keep_origin(message m) { origin_ = std::move(m); }
-
- private:
   struct delivery {
     sipsaf::delivery_id id = 0;
     std::string target;
@@ -591,7 +618,7 @@ class runner {
     if (request == nullptr) return;
     std::string const reason = a.relay ? std::string(reason_phrase(a.code)) : a.reason;
     os_ << "send: response " << a.code << ' ' << reason << " to the sender\n";
-    print_rendered(os_, G::response(*request, a.code, reason, a.accept, "sf-" + tag_of(*request)));
+    show(G::response(*request, a.code, reason, a.accept, "sf-" + tag_of(*request)));
   }
 
   void act(sipsaf::deliver_action const& a, message const* request) {
@@ -611,7 +638,7 @@ class runner {
       r = G::delivery(a.bytes, a.contacts.front(), branch);
     os_ << "send: " << (a.live ? "proxied request" : "MESSAGE") << " to " << a.contacts.front()
         << '\n';
-    print_rendered(os_, r);
+    show(r);
     delivery d;
     d.id = a.id;
     d.target = a.contacts.front();
@@ -637,8 +664,8 @@ class runner {
         << ", " << a.content_type << ")\n";
     std::string const n = std::to_string(a.message) + "-" + sipsaf::to_string(a.status);
     os_ << "send: " << a.method << " to " << a.to << '\n';
-    print_rendered(os_, G::notification(a, "z9hG4bK-sf-n" + n, "sf-n" + n,
-                                        "notify-" + n + "@" + std::string(via_host)));
+    show(G::notification(a, "z9hG4bK-sf-n" + n, "sf-n" + n,
+                         "notify-" + n + "@" + std::string(via_host)));
   }
 
   void act(sipsaf::schedule_action const& a, message const*) {
@@ -667,6 +694,9 @@ class runner {
   std::deque<delivery> pending_;
   std::optional<sipsaf::timestamp> wake_;
   std::optional<message> origin_;
+  unsigned saved_ = 0;
+  int step_ = 2;
+  std::size_t attempts_ = 0;
 };
 
 /// The whole program: options, input, the stack's parse, then one run.
@@ -692,7 +722,8 @@ auto run(int argc, char** argv, std::string_view program) -> int {
   auto m = G::parse(wire, why);
   if (!m) {
     std::cout << "stack: " << G::name << ' ' << G::version() << '\n';
-    std::cout << "error: " << G::name << " refused the request: " << why << '\n';
+    std::cout << "error: the stack refused the request\n";
+    std::cerr << program << ": " << G::name << " refused the request: " << why << '\n';
     return 1;
   }
   bool const replay = o.replay;

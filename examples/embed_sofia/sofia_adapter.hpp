@@ -166,7 +166,12 @@ inline auto first_fragment(sip_t const& s) noexcept -> msg_header_t const* {
 /// header line (MSG_FLG_EXTRACT_COPY). Null when sofia cannot make a message
 /// of it: no request or status line, or a broken message. Header rows sofia
 /// cannot parse are kept as error fragments, as on a transport.
+///
+/// CRLFs before the start line are dropped first: RFC 3261 §7.5 says to
+/// ignore them, and sofia-sip 1.12 does so except with MSG_FLG_EXTRACT_COPY,
+/// where msg_make() then finds no message at all.
 inline auto parse(std::string_view wire) -> msg_ptr {
+  while (!wire.empty() && (wire.front() == '\r' || wire.front() == '\n')) wire.remove_prefix(1);
   msg_ptr m(msg_make(sip_default_mclass(), MSG_FLG_EXTRACT_COPY, wire.data(),
                      static_cast<ssize_t>(wire.size())));
   if (!m) return m;
