@@ -105,12 +105,16 @@ struct default_policy {
     bool const typing =
         q.content_type != nullptr && q.content_type->is("application", "im-iscomposing+xml");
     if (who.reach == reachability::reachable) {
-      if (typing || t.sender_store == store_command::do_not_store || in.usage.push_messages == 0)
-        return deliver_now(d, "");
-      decision held = decide_unreached(in, std::move(d), typing);
+      if (typing || t.sender_store == store_command::do_not_store || in.usage.push_messages == 0) {
+        d.what = verdict::deliver;
+        t.fired = rule::reachable;
+        return d;
+      }
+      decision& held = d;
+      decide_unreached(in, held, typing);
       if (held.what == verdict::store && held.mode == delivery_mode::push) {
         held.trace.fired = rule::queued_behind;
-        return held;
+        return d;
       }
       // It cannot wait in line (the limits or the profile forbid keeping it):
       // better delivered out of order than refused while the recipient is there.
@@ -122,9 +126,10 @@ struct default_policy {
       held.target = nullptr;
       held.trace.fired = rule::reachable;
       held.trace.detail = "earlier messages wait, but this one cannot be kept: delivered now";
-      return held;
+      return d;
     }
-    return decide_unreached(in, std::move(d), typing);
+    decide_unreached(in, d, typing);
+    return d;
   }
 
   /// MESSAGE always carries a payload (RFC 3428); INVITE and INFO when they
@@ -135,22 +140,15 @@ struct default_policy {
   }
 
  private:
-  static auto deliver_now(decision& d, std::string_view detail) -> decision {
-    d.what = verdict::deliver;
-    d.trace.fired = rule::reachable;
-    d.trace.detail = detail;
-    return std::move(d);
-  }
-
-  static auto discard(decision d, rule r, int code, std::string_view reason) -> decision {
+  static void discard(decision& d, rule r, int code, std::string_view reason) {
     d.what = verdict::discard;
     d.trace.fired = r;
     d.code = code;
     d.reason = reason;
-    return d;
   }
 
-  auto decide_unreached(decision_input const& in, decision d, bool typing) const -> decision {
+  // Decides in place (a decision is a few hundred bytes: not copied around).
+  void decide_unreached(decision_input const& in, decision& d, bool typing) const {
     trace& t = d.trace;
     request_facts const& q = *in.request;
     effective_profile const& p = t.profile;
@@ -160,8 +158,8 @@ struct default_policy {
 
     // 1. The sender's do-not-store wins over everything (design.md §3).
     if (t.sender_store == store_command::do_not_store)
-      return discard(std::move(d), rule::do_not_store, gone_code, gone_reason);
-    if (typing) return discard(std::move(d), rule::typing_indicator, gone_code, gone_reason);
+      return discard(d, rule::do_not_store, gone_code, gone_reason);
+    if (typing) return discard(d, rule::typing_indicator, gone_code, gone_reason);
 
     // 2. A payload type the recipient does not take. A body without a
     //    Content-Type is application/octet-stream (RFC 2045 §5.2 default for
@@ -171,15 +169,14 @@ struct default_policy {
       media_type const& ct = q.content_type != nullptr ? *q.content_type : octets;
       if (!p.accepts->accepts(ct)) {
         d.accept = p.accepts;
-        return discard(std::move(d), rule::media_type, 415, "Unsupported Media Type");
+        return discard(d, rule::media_type, 415, "Unsupported Media Type");
       }
     }
 
     // 3. The recipient's profile, or the operator for the recipient's class.
     if (p.store == store_setting::no)
-      return discard(std::move(d), rule::profile_no_store, gone_code, gone_reason);
-    if (!p.class_may_store)
-      return discard(std::move(d), rule::class_no_store, gone_code, gone_reason);
+      return discard(d, rule::profile_no_store, gone_code, gone_reason);
+    if (!p.class_may_store) return discard(d, rule::class_no_store, gone_code, gone_reason);
 
     // 4. A redirecting profile, when a gateway can take the target now.
     if (p.store == store_setting::forward && p.forward != nullptr) {
@@ -188,7 +185,7 @@ struct default_policy {
         d.target = p.forward;
         accepted(d, q, "Payload Forwarded");
         t.fired = rule::forward;
-        return d;
+        return;
       }
       t.forward_unavailable = true;
     }
@@ -210,7 +207,7 @@ struct default_policy {
           d.mode = delivery_mode::push;
           t.fired = rule::store_profile;
         } else {
-          return discard(std::move(d), rule::no_store_requested, gone_code, gone_reason);
+          return discard(d, rule::no_store_requested, gone_code, gone_reason);
         }
         break;
     }
@@ -235,23 +232,22 @@ struct default_policy {
     t.expires_at = d.expires_at;
     if (d.expires_at <= in.now) {
       d.notify = false;
-      return discard(std::move(d), rule::expired, 480, "Message Expired");
+      return discard(d, rule::expired, 480, "Message Expired");
     }
     if (q.size > p.max_message_bytes || q.size > p.quota_bytes) {
       d.notify = false;
-      return discard(std::move(d), rule::too_large, 413, "Request Entity Too Large");
+      return discard(d, rule::too_large, 413, "Request Entity Too Large");
     }
     if (in.usage.messages >= p.quota_messages) {
       d.notify = false;
-      return discard(std::move(d), rule::quota_messages, 480, "Mailbox Full");
+      return discard(d, rule::quota_messages, 480, "Mailbox Full");
     }
     if (in.usage.bytes + q.size > p.quota_bytes) {
       d.notify = false;
-      return discard(std::move(d), rule::quota_bytes, 480, "Mailbox Full");
+      return discard(d, rule::quota_bytes, 480, "Mailbox Full");
     }
     d.what = verdict::store;
     accepted(d, q, "Payload Stored");
-    return d;
   }
 
   // 202 Accepted (RFC 3428: accepted, not necessarily delivered yet).

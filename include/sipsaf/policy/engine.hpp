@@ -402,6 +402,7 @@ class store_forward_engine {
   }
 
   auto recently_delivered(std::string const& key, timestamp t) -> bool {
+    if (recent_.empty()) return false;
     forget_old(t);
     return recent_.count(key) != 0;
   }
@@ -520,19 +521,20 @@ class store_forward_engine {
       if (err && payload)
         return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
     }
-    if (!date_text.empty()) {
-      auto d = parse_sip_timestamp(date_text);
-      if (d)
-        f.date = *d;
-      else
-        f.date_malformed = true;
-    }
+    // Date matters only with Expires (RFC 3428: the lifetime counts from it).
     if (!expires_text.empty()) {
       auto e = parse_expires_seconds(expires_text);
       if (e)
         f.expires = *e;
       else
         f.expires_malformed = true;  // RFC 3261 §20.19: read as 3600
+      if (!date_text.empty()) {
+        auto d = parse_sip_timestamp(date_text);
+        if (d)
+          f.date = *d;
+        else
+          f.date_malformed = true;
+      }
     }
 
     decision_input in;
@@ -542,7 +544,7 @@ class store_forward_engine {
     if (payload) {
       // Duplicates: the same request again (RFC 3261 §17.2.3 identity).
       key_text(key_buf_, call_id, cseq, tag);
-      if (live_keys_.count(key_buf_) != 0) {
+      if (!live_keys_.empty() && live_keys_.count(key_buf_) != 0) {
         own_decision(out, verdict::duplicate, rule::duplicate_in_progress, 0, {}, who.key, method);
         return finish(out);
       }
