@@ -60,8 +60,8 @@ struct content_disposition {
 ///
 /// Errors: `empty_value`, `bad_disposition` (no disp-type), `bad_parameter`,
 /// `bad_quoted_string`, `expected_semicolon` (bytes that start no
-/// parameter); a parameter name that occurs twice is `bad_parameter` at the
-/// second.
+/// parameter), `too_many_parameters`; a parameter name that occurs twice is
+/// `bad_parameter` at the second.
 ///
 /// @par Specification RFC 3261 §20.11, §25.1; RFC 5621 §3; RFC 2183 §2.
 /// @par Complexity Linear in `value.size()`.

@@ -40,6 +40,11 @@
 
 SIPSAF_BEGIN_NAMESPACE
 
+/// The most parameters one media type, media range or Content-Disposition
+/// may have; one more is `errc::too_many_parameters` at its name. Real
+/// values have a handful; the bound keeps every check on them linear.
+inline constexpr std::size_t max_mime_parameters = 64;
+
 /// One `name=value` parameter of a media type or a Content-Disposition.
 ///
 /// Both views point into the parsed input (or wherever the caller's strings
@@ -131,7 +136,8 @@ using if_temporary_string = std::enable_if_t<std::is_same<S, std::string>::value
 /// but whitespace), `bad_media_type` (no type token), `expected_slash`,
 /// `expected_token` (no subtype), `expected_equal`, `bad_parameter`,
 /// `bad_quoted_string`, `expected_semicolon` (bytes after the type that
-/// start no parameter).
+/// start no parameter), `too_many_parameters` (more than
+/// `max_mime_parameters`).
 ///
 /// @par Specification RFC 2045 §5.1; RFC 3261 §20.15, §25.1.
 /// @par Complexity Linear in `value.size()`.

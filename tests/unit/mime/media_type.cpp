@@ -96,6 +96,23 @@ BOOST_AUTO_TEST_CASE(malformed_values_report_code_and_offset) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(parameter_count_is_bounded) {
+  std::string in = "text/plain";
+  for (std::size_t i = 0; i < sipsaf::max_mime_parameters; ++i)
+    in += ";p" + std::to_string(i) + "=1";
+  BOOST_TEST(parse_media_type(in).has_value());
+  std::size_t const extra = in.size() + 1;
+  in += ";px=1";
+  auto r = parse_media_type(in);
+  BOOST_TEST_REQUIRE(!r.has_value());
+  BOOST_TEST(r.error().code == errc::too_many_parameters);
+  BOOST_TEST(r.error().offset == extra);
+  std::string const range = "*/*;" + in.substr(11);
+  auto ranges = parse_media_ranges(range);
+  BOOST_TEST_REQUIRE(!ranges.has_value());
+  BOOST_TEST(ranges.error().code == errc::too_many_parameters);
+}
+
 BOOST_AUTO_TEST_CASE(every_prefix_fails_or_parses_without_reading_past_it) {
   std::string const in = "multipart/related; type=\"application/sdp\"; boundary=b1";
   for (std::size_t n = 0; n <= in.size(); ++n) {

@@ -17,9 +17,7 @@ namespace detail {
 struct disposition_sink {
   content_disposition& into;
   void on_type(std::string_view v) { into.type = v; }
-  void on_param(grammar::mime_param_view const& p) {
-    into.parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
-  }
+  void on_param(grammar::mime_param_view const& p) { add_parameter(into.parameters, p); }
 };
 
 }  // namespace detail

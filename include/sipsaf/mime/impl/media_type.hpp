@@ -70,14 +70,20 @@ inline auto value_of(grammar::mime_param_view const& p) noexcept -> std::string_
   return p.has_value ? p.value : std::string_view(p.name.data() + p.name.size(), 0);
 }
 
+/// Appends a parameter, refusing more than `max_mime_parameters` (thrown
+/// inside the grammar and turned into a `parse_error` by `run`).
+inline void add_parameter(std::vector<mime_parameter>& to, grammar::mime_param_view const& p) {
+  if (to.size() == max_mime_parameters)
+    throw grammar::detail::failure{errc::too_many_parameters, p.name.data()};
+  to.push_back(mime_parameter{p.name, value_of(p), p.quoted});
+}
+
 /// Receives the pieces of one media type from the grammar.
 struct media_type_sink {
   media_type& into;
   void on_type(std::string_view v) { into.type = v; }
   void on_subtype(std::string_view v) { into.subtype = v; }
-  void on_param(grammar::mime_param_view const& p) {
-    into.parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
-  }
+  void on_param(grammar::mime_param_view const& p) { add_parameter(into.parameters, p); }
 };
 
 /// Receives a list of media ranges; `on_type` starts the next one.
@@ -88,9 +94,7 @@ struct media_range_sink {
     into.back().type = v;
   }
   void on_subtype(std::string_view v) { into.back().subtype = v; }
-  void on_param(grammar::mime_param_view const& p) {
-    into.back().parameters.push_back(mime_parameter{p.name, value_of(p), p.quoted});
-  }
+  void on_param(grammar::mime_param_view const& p) { add_parameter(into.back().parameters, p); }
 };
 
 template <class OutputIt>
