@@ -320,7 +320,8 @@ class multipart_view {
 ///
 /// Errors (offsets into `body`; 0 for a bad `boundary`):
 /// `bad_boundary` (not 1-70 bchars; or a nested multipart without a valid
-/// boundary, at its Content-Type value), `no_opening_delimiter`,
+/// boundary, at its Content-Type value; bchars need no quoted-pairs, so a
+/// boundary written with one is refused too), `no_opening_delimiter`,
 /// `no_closing_delimiter` (at the end of the body, or of the nested part),
 /// `bad_line_end`, `bad_part_header`, the errors of `parse_media_type` for
 /// a part's Content-Type, `too_many_parts`, `nesting_too_deep`,
@@ -338,9 +339,10 @@ class multipart_view {
 /// @par Specification RFC 2046 §5.1; RFC 2045 §5.2; RFC 5621 §3.
 /// @par Complexity Linear in `body.size()`: one bulk scan for delimiters
 /// per level (the C library's vectorised `memchr` for `-`, see
-/// `detail::delimiter_finder`), plus the header sections. Allocations: the
-/// shared part storage, and a parameter list per Content-Type with
-/// parameters.
+/// `detail::delimiter_finder`), plus the header sections; a nested body is
+/// scanned again at its own level, so each byte at most `max_depth` times.
+/// Allocations: the shared part storage, and a parameter list per
+/// Content-Type with parameters.
 inline auto parse_multipart(std::string_view body, std::string_view boundary,
                             multipart_options const& options) -> result<multipart_view>;
 
