@@ -124,11 +124,6 @@ inline auto parse_message(std::string_view wire, message_options const& opts)
 /// `parse_message(wire, message_options{})`.
 inline auto parse_message(std::string_view wire) -> result<message_view>;
 
-/// A temporary `std::string` would leave the view dangling: not allowed.
-template <class S, std::enable_if_t<std::is_same<S, std::string>::value, int> = 0>
-auto parse_message(S&& temporary, message_options const& opts = {})
-    -> result<message_view> = delete;
-
 /// A parsed SIP request or response: start line, header fields in order,
 /// body; plus typed accessors for the fields the store-and-forward service
 /// uses.
@@ -716,6 +711,11 @@ inline auto parse_message(std::string_view wire, message_options const& opts)
 inline auto parse_message(std::string_view wire) -> result<message_view> {
   return parse_message(wire, message_options{});
 }
+
+/// A temporary `std::string` would leave the view dangling: not allowed.
+template <class S, std::enable_if_t<std::is_same<S, std::string>::value, int> = 0>
+auto parse_message(S&& temporary, message_options const& opts = {})
+    -> result<message_view> = delete;
 
 SIPSAF_END_NAMESPACE
 
