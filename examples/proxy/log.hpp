@@ -1,0 +1,56 @@
+// Logging to standard error: one line per event, with a UTC timestamp and a
+// level, written in one call so that lines never interleave.
+#ifndef SIPSAF_EXAMPLES_PROXY_LOG_HPP
+#define SIPSAF_EXAMPLES_PROXY_LOG_HPP
+
+#include <sipsaf/policy/time.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace proxy::log {
+
+enum class level { debug, info, warn, error };
+
+/// Lines below this level are not written (`SIPSAF_PROXY_DEBUG=1` lowers it).
+inline level threshold = level::info;
+
+inline void write(level l, std::string_view text) {
+  if (l < threshold) return;
+  static constexpr char const* names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
+  auto const now =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  std::string line = sipsaf::format_rfc3339(now);
+  line += ' ';
+  line += names[static_cast<int>(l)];
+  line += ' ';
+  for (char c : text) line += (c == '\r' || c == '\n') ? ' ' : c;  // one event, one line
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+template <class... A>
+void debug(fmt::format_string<A...> f, A&&... a) {
+  if (threshold <= level::debug) write(level::debug, fmt::format(f, std::forward<A>(a)...));
+}
+template <class... A>
+void info(fmt::format_string<A...> f, A&&... a) {
+  write(level::info, fmt::format(f, std::forward<A>(a)...));
+}
+template <class... A>
+void warn(fmt::format_string<A...> f, A&&... a) {
+  write(level::warn, fmt::format(f, std::forward<A>(a)...));
+}
+template <class... A>
+void error(fmt::format_string<A...> f, A&&... a) {
+  write(level::error, fmt::format(f, std::forward<A>(a)...));
+}
+
+}  // namespace proxy::log
+
+#endif  // SIPSAF_EXAMPLES_PROXY_LOG_HPP

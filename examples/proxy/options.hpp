@@ -1,0 +1,146 @@
+// The proxy's command line:
+//
+//   sipsaf-proxy --domain NAME --users FILE --profiles FILE
+//                [--udp HOST:PORT] [--tcp HOST:PORT]
+//                [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]
+//                [--retry SECONDS]
+//
+// Defaults: UDP and TCP on 127.0.0.1:5060, `--store sqlite:sipsaf.db`,
+// `--notify imdn`, first retry after 30 s. `--udp none` or `--tcp none`
+// turns a transport off. Both `--opt value` and `--opt=value` work.
+#ifndef SIPSAF_EXAMPLES_PROXY_OPTIONS_HPP
+#define SIPSAF_EXAMPLES_PROXY_OPTIONS_HPP
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proxy {
+
+struct host_port {
+  std::string host;
+  std::uint16_t port = 5060;
+};
+
+struct options {
+  std::string domain;
+  std::string users_file;
+  std::string profiles_file;
+  std::optional<host_port> udp = host_port{"127.0.0.1", 5060};
+  std::optional<host_port> tcp = host_port{"127.0.0.1", 5060};
+  bool memory_store = false;
+  std::string sqlite_path = "sipsaf.db";
+  std::string notify = "imdn";  // imdn | notify | none
+  unsigned retry_seconds = 30;
+  bool help = false;
+};
+
+inline constexpr char const* usage_text =
+    "usage: sipsaf-proxy --domain NAME --users FILE --profiles FILE\n"
+    "                    [--udp HOST:PORT|none] [--tcp HOST:PORT|none]\n"
+    "                    [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]\n"
+    "                    [--retry SECONDS]\n";
+
+/// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
+inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
+  host_port hp;
+  std::string_view port;
+  if (!s.empty() && s.front() == '[') {
+    auto const close = s.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    hp.host = std::string(s.substr(1, close - 1));
+    std::string_view rest = s.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else {
+    auto const colon = s.rfind(':');
+    hp.host = std::string(s.substr(0, colon));
+    if (colon != std::string_view::npos) port = s.substr(colon + 1);
+    if (colon != std::string_view::npos && port.empty()) return std::nullopt;
+  }
+  if (hp.host.empty()) return std::nullopt;
+  if (!port.empty()) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+    if (ec != std::errc() || p != port.data() + port.size() || v == 0 || v > 65535)
+      return std::nullopt;
+    hp.port = static_cast<std::uint16_t>(v);
+  }
+  return hp;
+}
+
+/// Parses argv; on an error returns a message for standard error.
+inline auto parse_options(std::vector<std::string> const& args, options& o) -> std::string {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::string value;
+    bool has_value = false;
+    if (name == "--help" || name == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (name.rfind("--", 0) != 0) return "unexpected argument '" + name + "'";
+    auto const eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+      has_value = true;
+    }
+    if (!has_value) return name + " needs a value";
+    if (name == "--domain") {
+      o.domain = value;
+    } else if (name == "--users") {
+      o.users_file = value;
+    } else if (name == "--profiles") {
+      o.profiles_file = value;
+    } else if (name == "--udp" || name == "--tcp") {
+      auto& slot = name == "--udp" ? o.udp : o.tcp;
+      if (value == "none") {
+        slot.reset();
+      } else {
+        auto hp = parse_host_port(value);
+        if (!hp) return name + " " + value + ": expected HOST:PORT";
+        slot = *hp;
+      }
+    } else if (name == "--store") {
+      if (value == "memory") {
+        o.memory_store = true;
+      } else if (value.rfind("sqlite:", 0) == 0 && value.size() > 7) {
+        o.memory_store = false;
+        o.sqlite_path = value.substr(7);
+      } else {
+        return "--store " + value + ": expected sqlite:PATH or memory";
+      }
+    } else if (name == "--notify") {
+      if (value != "imdn" && value != "notify" && value != "none")
+        return "--notify " + value + ": expected imdn, notify or none";
+      o.notify = value;
+    } else if (name == "--retry") {
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || p != value.data() + value.size() || v == 0)
+        return "--retry " + value + ": expected a positive number of seconds";
+      o.retry_seconds = v;
+    } else {
+      return "unknown option " + name;
+    }
+  }
+  if (o.help) return {};
+  if (o.domain.empty()) return "--domain is required";
+  if (o.users_file.empty()) return "--users is required";
+  if (o.profiles_file.empty()) return "--profiles is required";
+  if (!o.udp && !o.tcp) return "at least one of --udp and --tcp must be on";
+  return {};
+}
+
+}  // namespace proxy
+
+#endif  // SIPSAF_EXAMPLES_PROXY_OPTIONS_HPP

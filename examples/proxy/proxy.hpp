@@ -1,0 +1,201 @@
+// The proxy core: transactions (RFC 3261 §17), routing (§16), the registrar
+// for REGISTER, and the store-and-forward engine for requests that carry a
+// payload to a local user. Transport-independent: messages come in through
+// `on_message`, go out through `transports::send`.
+#ifndef SIPSAF_EXAMPLES_PROXY_PROXY_HPP
+#define SIPSAF_EXAMPLES_PROXY_PROXY_HPP
+
+#include "any_store.hpp"
+#include "config_files.hpp"
+#include "registrar.hpp"
+#include "transport.hpp"
+
+#include <sipsaf/message.hpp>
+#include <sipsaf/policy.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace proxy {
+
+/// The engine's *Directory*: local users, their live contacts (from the
+/// registrar) and their profiles (from the profiles file).
+class directory {
+ public:
+  directory(registrar& reg, std::function<bool(sipsaf::uri_view const&)> is_local)
+      : reg_(reg), is_local_(std::move(is_local)) {}
+
+  void set_profiles(profiles_file const* p) { profiles_ = p; }
+
+  /// The recipient a URI names (an AOR key, a To or Request-URI), or null
+  /// when it is not a local user. Valid until the next call.
+  auto lookup(std::string_view uri) -> sipsaf::recipient const*;
+  /// The recipient for a local user name.
+  auto of_user(std::string_view user) -> sipsaf::recipient const&;
+  /// The user name of a local URI, or empty.
+  auto user_of(std::string_view uri) const -> std::string;
+
+ private:
+  registrar& reg_;
+  std::function<bool(sipsaf::uri_view const&)> is_local_;
+  profiles_file const* profiles_ = nullptr;
+  sipsaf::recipient scratch_;
+};
+
+/// The engine's *Gateways*: only `forward:SIP-URI` targets, which the proxy
+/// sends itself. The hand-off is recorded here and carried out once the
+/// engine call has returned (the engine is not re-entrant).
+class sip_gateways {
+ public:
+  struct handoff {
+    std::string target;  ///< the SIP URI
+    std::string bytes;   ///< the request as received
+  };
+  auto can_forward(sipsaf::forward_kind k) const noexcept -> bool {
+    return k == sipsaf::forward_kind::sip;
+  }
+  template <class Request>
+  auto forward(Request const& r, sipsaf::forward_target const& t) -> std::error_code {
+    if (t.kind != sipsaf::forward_kind::sip) return make_error_code(sipsaf::errc::unsupported);
+    auto&& bytes = sipsaf::request_traits<Request>::bytes(r);
+    pending.push_back(handoff{t.address, std::string(std::string_view(bytes))});
+    return {};
+  }
+  std::vector<handoff> pending;
+};
+
+using engine_t = sipsaf::store_forward_engine<any_store&, directory&, std::chrono::system_clock,
+                                              sip_gateways&, sipsaf::default_policy&>;
+
+struct core_config {
+  std::string domain;
+  /// Our addresses (for Via sent-by, Record-Route, and to know a URI is ours).
+  std::optional<std::pair<asio::ip::address, std::uint16_t>> udp, tcp;
+  sipsaf::engine_options engine;
+  std::chrono::milliseconds t1{500};  ///< RFC 3261 §17.1.1.1
+  std::chrono::milliseconds t2{4000};
+  std::chrono::seconds timer_c{180};  ///< an INVITE ringing longer is cancelled (§16.6 step 11)
+  std::size_t max_server_transactions = 20000;
+  std::size_t max_client_transactions = 20000;
+  std::size_t max_udp_message = 65535;
+  std::size_t max_tcp_message = 4 * 1024 * 1024 + 64 * 1024;
+};
+
+class proxy_core {
+ public:
+  proxy_core(asio::io_context& io, core_config cfg, transports& tr, any_store& store,
+             users_file users, profiles_file profiles);
+  ~proxy_core();
+
+  // From the transports.
+  void on_message(std::string_view bytes, peer const& from);
+  void on_stream_error(peer const& from, std::string_view bytes, std::string const& reason);
+  void on_unreachable(peer const& to);
+  void batch_begin();
+  void batch_end();
+
+  /// Starts the timers and runs the engine once (expiries due while down).
+  void start();
+  /// New users and profiles (SIGHUP).
+  void reload(users_file users, profiles_file profiles);
+  /// Stops taking requests, finishes what is under way (at most `grace`),
+  /// then calls `done`.
+  void shutdown(std::chrono::milliseconds grace, std::function<void()> done);
+
+ private:
+  struct server_txn;
+  struct client_txn;
+  struct fork_ctx;
+
+  // Requests.
+  void on_request(std::string_view bytes, sipsaf::message_view const& m, peer const& from);
+  void route(server_txn& st);
+  void route_ack(sipsaf::message_view const& m, peer const& from);
+  void handle_cancel(sipsaf::message_view const& m, peer const& from);
+  void handle_register(server_txn& st, std::string_view user);
+  void to_local_user(server_txn& st, std::string const& user);
+  void originate(std::string bytes, std::string what);
+
+  // Responses.
+  void on_response(sipsaf::message_view const& m, peer const& from);
+  void respond(server_txn& st, int code, std::string_view reason,
+               std::vector<std::pair<std::string, std::string>> extra = {}, bool durable = false);
+  void send_response(server_txn& st, std::string bytes, int code, bool durable = false);
+
+  // Forking and client transactions.
+  auto new_fork(server_txn* st, std::string what) -> fork_ctx&;
+  auto start_branch(fork_ctx& f, std::string const& target_uri, std::optional<peer> flow,
+                    std::function<std::string(std::string const& via)> make) -> bool;
+  void proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> const& contacts,
+                std::string const& aor);
+  void branch_final(client_txn& ct, int code, std::string response, bool transport_error);
+  void fork_maybe_done(std::uint64_t fork_id);
+  void arm_client_timers(client_txn& ct);
+  void send_cancel(client_txn& ct);
+  void fail_branch(std::string const& key, bool transport_error);
+
+  // The engine.
+  void apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::string const& about);
+  void deliver_stored(sipsaf::deliver_action const& a);
+  void notify_sender(sipsaf::notify_action const& n);
+  void run_gateways();
+  void arm_engine_timer(sipsaf::timestamp at);
+
+  // Helpers.
+  auto is_local(sipsaf::uri_view const& u) const -> bool;
+  auto resolve(std::string_view uri, std::string* error) -> std::optional<peer>;
+  auto via_for(transport_kind k, std::string const& branch) const -> std::string;
+  auto record_route() const -> std::string;
+  auto new_branch() -> std::string;
+  auto new_token() -> std::string;
+  auto server_key(sipsaf::message_view const& m, bool for_invite) const -> std::string;
+  void send(peer const& to, std::string bytes, std::function<void(std::error_code)> on_error,
+            std::string durable_key = {});
+  void sweep();
+
+  asio::io_context& io_;
+  core_config cfg_;
+  transports& tr_;
+  any_store& store_;
+  users_file users_;
+  profiles_file profiles_;
+  registrar reg_;
+  directory dir_;
+  sip_gateways gateways_;
+  sipsaf::default_policy policy_;
+  std::unique_ptr<engine_t> engine_;
+
+  std::unordered_map<std::string, std::unique_ptr<server_txn>> server_;
+  std::unordered_map<std::string, std::unique_ptr<client_txn>> client_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<fork_ctx>> forks_;
+  std::uint64_t last_fork_ = 0;
+  std::uint64_t counter_ = 0;
+  std::string token_prefix_;
+
+  asio::system_timer engine_timer_;
+  std::optional<sipsaf::timestamp> engine_timer_at_;
+  asio::steady_timer sweep_timer_;
+
+  // Group commit: sends held back until the batch's stored messages are durable.
+  struct held_send {
+    peer to;
+    std::string bytes;
+    std::function<void(std::error_code)> on_error;
+    std::string durable_key;  // a server transaction whose answer needs the commit
+  };
+  int batch_depth_ = 0;
+  std::vector<held_send> held_;
+  bool stopping_ = false;
+};
+
+}  // namespace proxy
+
+#endif  // SIPSAF_EXAMPLES_PROXY_PROXY_HPP

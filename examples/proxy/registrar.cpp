@@ -1,0 +1,359 @@
+// The registrar; see registrar.hpp.
+#include "registrar.hpp"
+
+#include "log.hpp"
+#include "sip_util.hpp"
+
+#include <sipsaf/policy/time.hpp>
+
+#include <algorithm>
+
+namespace proxy {
+
+namespace dg = example::digest;
+
+// --- nonces -----------------------------------------------------------------
+
+auto nonce_table::issue(dg::algorithm alg, steady::time_point now) -> std::string {
+  sweep(now);
+  while (map_.size() >= capacity_ && !order_.empty()) {  // bounded: the oldest go first
+    map_.erase(order_.front());
+    order_.pop_front();
+  }
+  std::string n = dg::random_hex(16);
+  map_.emplace(n, entry{now, alg, 0, false});
+  order_.push_back(n);
+  return n;
+}
+
+auto nonce_table::check(dg::credentials const& c, steady::time_point now) const -> verdict {
+  auto it = map_.find(c.nonce);
+  if (it == map_.end()) return verdict::unknown;
+  entry const& e = it->second;
+  if (e.alg != c.alg) return verdict::wrong_algorithm;
+  if (now - e.issued > lifetime_) return verdict::stale;
+  if (c.qop.empty())
+    return e.used_without_qop || e.last_nc != 0 ? verdict::replayed : verdict::fresh;
+  std::uint64_t nc = std::stoull(c.nc, nullptr, 16);  // 8 hex digits, checked by the parser
+  // RFC 2617 §3.2.2: the count rises with each request using the nonce.
+  if (nc <= e.last_nc || e.used_without_qop) return verdict::replayed;
+  return verdict::fresh;
+}
+
+auto nonce_table::use(dg::credentials const& c, steady::time_point now) -> verdict {
+  verdict const v = check(c, now);
+  if (v != verdict::fresh) return v;
+  entry& e = map_.at(c.nonce);
+  if (c.qop.empty())
+    e.used_without_qop = true;
+  else
+    e.last_nc = std::stoull(c.nc, nullptr, 16);
+  return v;
+}
+
+void nonce_table::sweep(steady::time_point now) {
+  while (!order_.empty()) {
+    auto it = map_.find(order_.front());
+    // Kept a while past their lifetime, so that a late answer gets stale=TRUE.
+    if (it != map_.end() && now - it->second.issued <= 2 * lifetime_) break;
+    if (it != map_.end()) map_.erase(it);
+    order_.pop_front();
+  }
+}
+
+// --- the registrar ----------------------------------------------------------
+
+auto md5_only_client(sipsaf::message_view const& req) -> bool {
+  // RFC 8760 §2.4 lists challenges in preference order, SHA-256 first. sipsak
+  // and SIPp take the first challenge only, see algorithm=SHA-256 and give up;
+  // they are the clients named here, so they still can register (with MD5).
+  if (auto ua = req.header(sipsaf::field::user_agent)) {
+    std::string const u = lower(*ua);
+    return u.rfind("sipsak", 0) == 0 || u.rfind("sipp", 0) == 0;
+  }
+  // SIPp without a User-Agent: its [branch] keyword writes z9hG4bK-PID-CALL-MSG.
+  if (auto v = req.top_via()) {
+    std::string_view b = v->branch;
+    if (b.rfind("z9hG4bK-", 0) != 0) return false;
+    b.remove_prefix(8);
+    int groups = 0;
+    bool digit = false;
+    for (char c : b) {
+      if (c >= '0' && c <= '9') {
+        digit = true;
+      } else if (c == '-' && digit) {
+        ++groups;
+        digit = false;
+      } else {
+        return false;
+      }
+    }
+    return digit && groups == 2;
+  }
+  return false;
+}
+
+auto registrar::challenge(sipsaf::message_view const& req, bool stale, bool legacy_first,
+                          steady::time_point now) -> std::string {
+  dg::challenge sha;
+  sha.realm = cfg_.domain;
+  sha.alg = dg::sha256;
+  sha.nonce = nonces_.issue(dg::sha256, now);
+  sha.stale = stale;
+  dg::challenge md = sha;
+  md.alg = dg::md5;
+  md.nonce = nonces_.issue(dg::md5, now);
+  sipsaf::response_builder b(req, 401, "Unauthorized");
+  // RFC 8760 §2.4: most preferred first.
+  if (legacy_first) {
+    b.header("WWW-Authenticate", dg::to_string(md));
+    b.header("WWW-Authenticate", dg::to_string(sha));
+  } else {
+    b.header("WWW-Authenticate", dg::to_string(sha));
+    b.header("WWW-Authenticate", dg::to_string(md));
+  }
+  auto r = b.build();
+  return r ? *r : std::string();
+}
+
+auto registrar::handle(sipsaf::message_view const& req, std::string_view user, peer const& from,
+                       steady::time_point now) -> result {
+  result out;
+  auto answer = [&](int code, std::string_view reason, std::string log_text,
+                    std::vector<std::pair<std::string, std::string>> extra = {}) {
+    sipsaf::response_builder b(req, code, reason);
+    for (auto& h : extra) b.header(h.first, h.second);
+    auto r = b.build();
+    out.code = code;
+    out.response = r ? *r : std::string();
+    out.log = std::move(log_text);
+    return out;
+  };
+
+  std::string const* password = users_ ? users_->find(user) : nullptr;
+  if (password == nullptr)
+    return answer(404, "Not Found", "no such user '" + std::string(user) + "'");
+  out.aor = aor(user);
+
+  // --- authentication (RFC 3261 §22.4, §10.3 steps 3-5) ---
+  bool const legacy = md5_only_client(req);
+  std::optional<dg::credentials> cred;
+  for (auto const& row : req.headers()) {
+    if (row.id != sipsaf::field::authorization) continue;
+    auto c = dg::parse_credentials(row.value);
+    if (!c) {
+      if (c.error().code == sipsaf::errc::unsupported) continue;  // another scheme or algorithm
+      return answer(400, "Bad Request", "Authorization does not parse: " + c.error().message());
+    }
+    if (c->realm == cfg_.domain) {
+      cred = std::move(*c);
+      break;
+    }
+  }
+  if (!cred) {
+    out.code = 401;
+    out.response = challenge(req, false, legacy, now);
+    out.log = std::string("no credentials: challenged") +
+              (legacy ? " (MD5 first: a client that reads one challenge)" : "");
+    return out;
+  }
+  // The authentication user is the To user. Some clients write it as
+  // `user@domain` (sipsak's usrloc mode even as `user@`): the digest covers
+  // the username as sent, so accepting these proves the same password.
+  std::string_view auth_user = cred->username;
+  if (auto at = auth_user.find('@'); at != std::string_view::npos) {
+    std::string_view const host = auth_user.substr(at + 1);
+    if (host.empty() || lower(host) == lower(cfg_.domain)) auth_user = auth_user.substr(0, at);
+  }
+  if (auth_user != user)
+    return answer(403, "Forbidden",
+                  "user '" + cred->username + "' may not register '" + std::string(user) + "'");
+  // RFC 2617 §3.2.2.5: the digest-uri is the Request-URI.
+  if (!sipsaf::detail::msg::iequals(cred->uri, req.request_uri()))
+    return answer(400, "Bad Request", "digest uri '" + cred->uri + "' is not the Request-URI");
+  auto const before = nonces_.check(*cred, now);
+  if (before == nonce_table::verdict::unknown || before == nonce_table::verdict::wrong_algorithm) {
+    out.code = 401;
+    out.response = challenge(req, false, legacy, now);
+    out.log = std::string(to_string(before)) + " from " + std::string(user) + ": challenged again";
+    return out;
+  }
+  if (!dg::verify(*cred, *password, req.method(), req.body())) {
+    out.code = 401;
+    out.response = challenge(req, false, legacy, now);
+    out.log = "wrong password for '" + std::string(user) + "' (" + dg::to_string(cred->alg) +
+              "): challenged again";
+    return out;
+  }
+  auto const v = nonces_.use(*cred, now);
+  if (v != nonce_table::verdict::fresh) {
+    out.code = 401;
+    out.response = challenge(req, v == nonce_table::verdict::stale, legacy, now);
+    out.log = std::string(to_string(v)) + " from '" + std::string(user) + "': challenged again";
+    return out;
+  }
+  std::string const how = "authenticated with " + dg::to_string(cred->alg);
+
+  // --- bindings (RFC 3261 §10.3 steps 6-8) ---
+  auto call_id = req.call_id();
+  auto cseq = req.cseq();
+  if (!call_id || !cseq) return answer(400, "Bad Request", "no Call-ID or CSeq");
+  std::uint32_t header_expires = cfg_.default_expires;
+  if (req.find(sipsaf::field::expires) != nullptr) {
+    auto e = req.expires();
+    if (!e) return answer(400, "Bad Request", "Expires does not parse");
+    header_expires = *e;
+  }
+  auto& list = bindings_[out.aor];
+  // Expired bindings are gone (RFC 3261 §10.3: a registrar removes them).
+  list.erase(
+      std::remove_if(list.begin(), list.end(), [&](binding const& b) { return b.expires <= now; }),
+      list.end());
+  std::string changes;
+  if (req.find(sipsaf::field::contact) != nullptr) {
+    auto contacts = req.contact();
+    if (!contacts) return answer(400, "Bad Request", "Contact does not parse");
+    if (contacts->star) {
+      // `Contact: *` needs Expires: 0 and no other contact (step 6).
+      if (!contacts->entries.empty() || header_expires != 0)
+        return answer(400, "Bad Request", "Contact: * needs Expires: 0 and nothing else");
+      for (auto const& b : list)
+        if (b.call_id == *call_id && cseq->number <= b.cseq)
+          return answer(500, "Server Internal Error", "out-of-order REGISTER (CSeq)");
+      changes = "removed all " + std::to_string(list.size()) + " contacts";
+      list.clear();
+    } else {
+      for (auto const& c : contacts->entries) {
+        std::string const uri(c.address.uri.text);
+        std::uint32_t expires = c.expires ? *c.expires : header_expires;
+        expires = std::min(expires, cfg_.max_expires);
+        auto it = std::find_if(list.begin(), list.end(),
+                               [&](binding const& b) { return b.contact == uri; });
+        if (it != list.end() && it->call_id == *call_id && cseq->number <= it->cseq)
+          return answer(500, "Server Internal Error", "out-of-order REGISTER (CSeq)");
+        if (expires == 0) {
+          if (it != list.end()) {
+            list.erase(it);
+            changes += " -" + uri;
+          }
+          continue;
+        }
+        if (it == list.end()) {
+          if (list.size() >= cfg_.max_contacts)
+            return answer(
+                403, "Forbidden",
+                "more than " + std::to_string(cfg_.max_contacts) + " contacts for " + out.aor);
+          if (binding_count() >= cfg_.max_bindings)
+            return answer(503, "Service Unavailable", "the registrar is full",
+                          {{"Retry-After", "60"}});
+          list.push_back(binding{});
+          it = list.end() - 1;
+          changes += " +" + uri;
+        } else {
+          changes += " ~" + uri;
+        }
+        it->contact = uri;
+        it->call_id = std::string(*call_id);
+        it->cseq = cseq->number;
+        it->q = c.q ? *c.q : 1000;
+        it->expires = now + std::chrono::seconds(expires);
+        it->source = from;
+        it->suspect_until = {};
+        it->failures = 0;
+      }
+    }
+  }
+  std::stable_sort(list.begin(), list.end(),
+                   [](binding const& a, binding const& b) { return a.q > b.q; });
+  // The 200 lists every current binding with its remaining time (step 8).
+  std::vector<std::pair<std::string, std::string>> extra;
+  for (auto const& b : list) {
+    auto const left = std::chrono::duration_cast<std::chrono::seconds>(b.expires - now).count();
+    extra.emplace_back("Contact", "<" + b.contact + ">;expires=" + std::to_string(left));
+  }
+  extra.emplace_back(
+      "Date", sipsaf::format_sip_date(std::chrono::time_point_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now())));
+  out.reachable = !list.empty();
+  std::size_t const n = list.size();
+  if (list.empty()) bindings_.erase(out.aor);
+  answer(200, "OK",
+         how + "; " +
+             (changes.empty() ? std::string("no change") : changes.substr(changes[0] == ' ')) +
+             "; " + std::to_string(n) + (n == 1 ? " contact" : " contacts") + " now",
+         std::move(extra));
+  return out;
+}
+
+auto registrar::contacts(std::string_view aor, steady::time_point now) const
+    -> std::vector<binding const*> {
+  std::vector<binding const*> out;
+  auto it = bindings_.find(aor);
+  if (it == bindings_.end()) return out;
+  for (auto const& b : it->second)
+    if (b.expires > now && b.suspect_until <= now) out.push_back(&b);
+  return out;
+}
+
+auto registrar::find(std::string_view aor, std::string_view contact) -> binding* {
+  auto it = bindings_.find(aor);
+  if (it == bindings_.end()) return nullptr;
+  for (auto& b : it->second)
+    if (b.contact == contact) return &b;
+  return nullptr;
+}
+
+void registrar::delivery_failed(std::string_view aor, std::string_view contact,
+                                steady::time_point now) {
+  binding* b = find(aor, contact);
+  if (b == nullptr) return;
+  ++b->failures;
+  auto wait = cfg_.first_retry;
+  for (unsigned i = 1; i < b->failures && wait < std::chrono::hours(1); ++i) wait *= 2;
+  wait = std::min<std::chrono::seconds>(wait, std::chrono::hours(1));
+  b->suspect_until = now + wait;
+  log::info("contact {} of {} did not answer ({} in a row): unreachable for {} s", contact, aor,
+            b->failures, wait.count());
+}
+
+void registrar::delivery_answered(std::string_view aor, std::string_view contact) {
+  if (binding* b = find(aor, contact)) {
+    b->failures = 0;
+    b->suspect_until = {};
+  }
+}
+
+auto registrar::sweep(steady::time_point now) -> std::vector<std::string> {
+  std::vector<std::string> back;
+  nonces_.sweep(now);
+  for (auto it = bindings_.begin(); it != bindings_.end();) {
+    auto& list = it->second;
+    bool retry = false;
+    for (auto b = list.begin(); b != list.end();) {
+      if (b->expires <= now) {
+        log::info("binding {} of {} expired", b->contact, it->first);
+        b = list.erase(b);
+        continue;
+      }
+      if (b->suspect_until != steady::time_point{} && b->suspect_until <= now) {
+        b->suspect_until = {};
+        retry = true;
+      }
+      ++b;
+    }
+    if (retry) back.push_back(it->first);
+    if (list.empty())
+      it = bindings_.erase(it);
+    else
+      ++it;
+  }
+  return back;
+}
+
+auto registrar::binding_count() const -> std::size_t {
+  std::size_t n = 0;
+  for (auto const& e : bindings_) n += e.second.size();
+  return n;
+}
+
+}  // namespace proxy

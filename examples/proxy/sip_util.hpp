@@ -1,0 +1,228 @@
+// SIP helpers of the proxy: the engine's view of a request, rewriting a
+// message on its way through (Via, Route, Record-Route, Max-Forwards), and
+// answering a message that does not even parse.
+#ifndef SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
+#define SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
+
+#include <sipsaf/message.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace proxy {
+
+/// A *Request* for the store-and-forward engine (<sipsaf/policy/request.hpp>),
+/// read from a parsed message: views into it, valid while it is.
+struct engine_request {
+  std::string_view method, from_uri, from_tag, to_uri, call_id;
+  std::uint32_t cseq = 0;
+  std::string_view content_type, date, expires;
+  std::vector<std::string_view> request_disposition;  // one element per header row
+  std::string_view body, bytes;
+
+  static auto of(sipsaf::message_view const& m) -> engine_request {
+    engine_request r;
+    r.method = m.method();
+    if (auto f = m.from()) {
+      r.from_uri = f->uri.text;
+      r.from_tag = f->tag;
+    }
+    if (auto t = m.to()) r.to_uri = t->uri.text;
+    if (auto c = m.call_id()) r.call_id = *c;
+    if (auto c = m.cseq()) r.cseq = c->number;
+    r.content_type = m.header(sipsaf::field::content_type).value_or("");
+    r.date = m.header(sipsaf::field::date).value_or("");
+    r.expires = m.header(sipsaf::field::expires).value_or("");
+    for (auto const& row : m.headers())
+      if (row.id == sipsaf::field::request_disposition) r.request_disposition.push_back(row.value);
+    r.body = m.body();
+    r.bytes = m.wire();
+    return r;
+  }
+};
+
+/// How to write a message again on its way through the proxy.
+struct rewrite {
+  std::optional<std::string> request_uri;  ///< a new Request-URI (requests)
+  std::string top_via;                     ///< a Via value to put on top (empty: none)
+  std::string via_params;                  ///< appended to the first existing Via entry
+  bool strip_top_via = false;              ///< remove the first Via entry (responses)
+  bool pop_route = false;                  ///< remove the first Route entry (RFC 3261 §16.4)
+  std::string record_route;                ///< a Record-Route value to put first (empty: none)
+  std::optional<unsigned> max_forwards;    ///< the Max-Forwards to write (added when absent)
+  std::optional<std::string> method;       ///< a new method (the CSeq follows)
+};
+
+namespace detail {
+inline auto join(std::vector<std::string_view> const& v, std::size_t from) -> std::string {
+  std::string s;
+  for (std::size_t i = from; i < v.size(); ++i) {
+    if (!s.empty()) s += ", ";
+    s += v[i];
+  }
+  return s;
+}
+inline void add_row(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+}  // namespace detail
+
+/// Writes `m` with the changes in `r`. Header rows keep their order (RFC
+/// 3261 §16.6 asks a proxy to keep it); names are written in full form;
+/// Content-Length is written from the body (a datagram may omit it, a
+/// stream needs it, RFC 3261 §18.3).
+inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> std::string {
+  using sipsaf::field;
+  std::string out;
+  out.reserve(m.wire().size() + 256);
+  if (m.is_request()) {
+    out += r.method ? std::string_view(*r.method) : m.method();
+    out += ' ';
+    out += r.request_uri ? std::string_view(*r.request_uri) : m.request_uri();
+    out += " SIP/2.0\r\n";
+  } else {
+    out += m.start_line();
+    out += "\r\n";
+  }
+  bool via_done = false, route_done = false, rr_done = false, mf_done = false;
+  if (!r.top_via.empty() && m.find(field::via) == nullptr) {  // our own request: Via first
+    detail::add_row(out, "Via", r.top_via);
+    via_done = true;
+  }
+  for (auto const& row : m.headers()) {
+    std::string_view const name = row.id == field::unknown ? row.name : sipsaf::field_name(row.id);
+    switch (row.id) {
+      case field::via:
+        if (!via_done) {
+          via_done = true;
+          if (!r.top_via.empty()) detail::add_row(out, "Via", r.top_via);
+          auto entries = sipsaf::split_list(row.value);
+          std::size_t first = 0;
+          if (r.strip_top_via) first = 1;
+          if (!r.via_params.empty() && first < entries.size()) {
+            std::string top(entries[first]);
+            top += r.via_params;
+            std::string rest = detail::join(entries, first + 1);
+            detail::add_row(out, "Via", rest.empty() ? top : top + ", " + rest);
+          } else if (first < entries.size()) {
+            detail::add_row(out, "Via", detail::join(entries, first));
+          }
+          continue;
+        }
+        break;
+      case field::route:
+        if (r.pop_route && !route_done) {
+          route_done = true;
+          auto entries = sipsaf::split_list(row.value);
+          if (entries.size() > 1) detail::add_row(out, "Route", detail::join(entries, 1));
+          continue;
+        }
+        break;
+      case field::record_route:
+        if (!rr_done && !r.record_route.empty()) {
+          rr_done = true;
+          detail::add_row(out, "Record-Route", r.record_route);
+        }
+        break;
+      case field::max_forwards:
+        if (r.max_forwards) {
+          if (!mf_done) detail::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
+          mf_done = true;
+          continue;
+        }
+        break;
+      case field::cseq:
+        if (r.method) {
+          auto c = m.cseq();
+          detail::add_row(out, "CSeq",
+                          std::to_string(c ? c->number : 1) + " " + std::string(*r.method));
+          continue;
+        }
+        break;
+      case field::content_length:
+        continue;  // written at the end
+      default:
+        break;
+    }
+    detail::add_row(out, name, row.value);
+  }
+  if (!rr_done && !r.record_route.empty()) detail::add_row(out, "Record-Route", r.record_route);
+  if (!mf_done && r.max_forwards)
+    detail::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
+  detail::add_row(out, "Content-Length", std::to_string(m.body().size()));
+  out += "\r\n";
+  out += m.body();
+  return out;
+}
+
+/// A response to a request that did not parse, from its raw header lines:
+/// Via, From, To, Call-ID and CSeq are copied as found (full or compact
+/// names). Empty when the bytes are not a request or carry no Via, so that
+/// there is nobody to answer (RFC 3261 §18.3: drop it).
+inline auto error_response_from_raw(std::string_view raw, int code, std::string_view reason,
+                                    std::string_view extra_header = {}) -> std::string {
+  while (raw.size() >= 2 && raw[0] == '\r' && raw[1] == '\n') raw.remove_prefix(2);
+  std::size_t const eol = raw.find("\r\n");
+  if (eol == std::string_view::npos) return {};
+  std::string_view const start = raw.substr(0, eol);
+  if (start.rfind("SIP/", 0) == 0 || start.find(" SIP/2.0") == std::string_view::npos) return {};
+  std::string head = "SIP/2.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
+  std::string rows;
+  bool via = false;
+  std::size_t pos = eol + 2;
+  for (int n = 0; pos < raw.size() && n < 256; ++n) {
+    std::size_t e = raw.find("\r\n", pos);
+    if (e == std::string_view::npos) e = raw.size();
+    std::string_view const line = raw.substr(pos, e - pos);
+    pos = e + 2;
+    if (line.empty()) break;
+    std::size_t const colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = line.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    auto const f = sipsaf::field_of(name);
+    if (f != sipsaf::field::via && f != sipsaf::field::from && f != sipsaf::field::to &&
+        f != sipsaf::field::call_id && f != sipsaf::field::cseq)
+      continue;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    if (value.size() > 1024) continue;
+    via = via || f == sipsaf::field::via;
+    detail::add_row(rows, sipsaf::field_name(f), value);
+  }
+  if (!via) return {};
+  std::string out = head + rows;
+  if (!extra_header.empty()) {
+    out += extra_header;
+    out += "\r\n";
+  }
+  out += "Content-Length: 0\r\n\r\n";
+  return out;
+}
+
+/// A short printable summary of a message for the log: start line, Call-ID, CSeq.
+inline auto summary(sipsaf::message_view const& m) -> std::string {
+  std::string s(m.start_line());
+  if (auto c = m.header(sipsaf::field::call_id)) s += " [" + std::string(*c) + "]";
+  if (auto c = m.header(sipsaf::field::cseq)) s += " (" + std::string(*c) + ")";
+  return s;
+}
+
+/// Lower-case ASCII copy.
+inline auto lower(std::string_view s) -> std::string {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace proxy
+
+#endif  // SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
