@@ -243,7 +243,7 @@ auto run_round(std::string const& path, std::uint32_t round, std::mt19937& rng,
   if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
     return fail("child ended before the kill with status", std::to_string(status));
   std::vector<record> recs(buf.size() / sizeof(record));
-  std::memcpy(recs.data(), buf.data(), recs.size() * sizeof(record));
+  if (!recs.empty()) std::memcpy(recs.data(), buf.data(), recs.size() * sizeof(record));
   round_result res;
   if (!verify(path, round, recs, survivors, res)) {
     std::fprintf(stderr, "  in round %u after %d ms (%zu puts, %zu erases reported)\n", round,
