@@ -1,5 +1,7 @@
-# The proxy's pure pieces (digest, users and profiles files) use libcrypto and
-# live beside the example programs.
+# The proxy's pure pieces (digest, users and profiles files, the registrar)
+# live beside the example programs; they use libcrypto and Asio's headers.
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
-target_link_libraries(sipsaf_test_${area} PRIVATE OpenSSL::Crypto)
+find_package(Threads REQUIRED)
+target_sources(sipsaf_test_${area} PRIVATE "${PROJECT_SOURCE_DIR}/examples/proxy/registrar.cpp")
+target_link_libraries(sipsaf_test_${area} PRIVATE OpenSSL::Crypto Threads::Threads)
 target_include_directories(sipsaf_test_${area} PRIVATE "${PROJECT_SOURCE_DIR}/examples")
