@@ -70,8 +70,19 @@ proxy_says() {
   total=$(wc -l < "$work/proxy.log")
   if [ "$total" -gt "$log_seen" ]; then
     say "   The proxy's log:"
+    # Time of day, level, text; long lines folded at spaces.
     tail -n "+$((log_seen + 1))" "$work/proxy.log" | head -n "$((total - log_seen))" |
-      cut -c1-200 | indent
+      awk '{
+        sub(/^[0-9-]+T/, ""); sub(/Z /, " ")
+        line = $0; pad = ""
+        while (length(line) + length(pad) > 96) {
+          cut = 96 - length(pad)
+          while (cut > 40 && substr(line, cut, 1) != " ") cut--
+          print pad substr(line, 1, cut)
+          line = substr(line, cut + 1); pad = "               "
+        }
+        print pad line
+      }' | indent
   fi
   log_seen=$total
 }
@@ -101,10 +112,11 @@ alice   wonderland
 bob     builder
 EOF
 cat > "$work/profiles" << 'EOF'
-# Bob lets the network store messages for him, texts and pictures.
+# Bob lets the network store messages for him: texts, pictures, and the two
+# together (multipart/mixed).
 [bob]
 store-and-forward = yes
-accepts = text/plain, image/*
+accepts = text/plain, image/*, multipart/mixed
 EOF
 say "   Users (name, password):"
 grep -v '^#' "$work/users" | indent
