@@ -271,7 +271,8 @@ BOOST_AUTO_TEST_CASE(request_disposition_errors_point_into_the_message) {
 BOOST_AUTO_TEST_CASE(content_length_against_body) {
   std::string const head = "MESSAGE sip:a@b SIP/2.0\r\nContent-Length: 5\r\n\r\n";
   // Smaller than the body: the rest is ignored (RFC 3261 §18.3).
-  auto m = sipsaf::parse_message(head + "helloEXTRA");
+  std::string const extra = head + "helloEXTRA";
+  auto m = sipsaf::parse_message(extra);
   BOOST_TEST_REQUIRE(m.has_value());
   BOOST_TEST(m->body() == "hello");
   BOOST_TEST(m->trailing() == "EXTRA");
