@@ -23,6 +23,13 @@
 /// *Clock* and the *DispositionPolicy*. It opens no socket, starts no
 /// thread, sets no timer: every other effect is an action for the caller.
 ///
+/// @par Batching writes
+/// A store that groups writes into one commit (`sqlite_store::batch`) makes
+/// them durable only when the batch commits. A caller that opens a batch
+/// around several events must hold back every `respond_action` of an
+/// outcome that also holds a `store_action` until the commit returns, and
+/// answer 500 instead if it fails: "202" promises a durable message.
+///
 /// @par Delivery semantics
 /// - **Order per recipient**: push messages are delivered one at a time per
 ///   recipient, oldest first; a new request for a recipient with waiting
@@ -275,7 +282,10 @@ class store_forward_engine {
     timestamp const t = now();
     bool more = false;
     auto expired = store_.expired(t, opt_.batch);
-    if (!expired) return store_fault(expired.error(), "listing expired messages", out);
+    if (!expired) {
+      store_fault(expired.error(), "listing expired messages", out);
+      return retry_timer(t, out);
+    }
     more = expired->size() >= opt_.batch;
     for (envelope const& e : *expired) {
       if (by_message_.count(e.id) != 0) continue;  // its attempt's result decides
@@ -289,7 +299,10 @@ class store_forward_engine {
       if (e.notify) notify(e, delivery_status::expired, out);
     }
     auto due = store_.due(t, opt_.batch);
-    if (!due) return store_fault(due.error(), "listing due messages", out);
+    if (!due) {
+      store_fault(due.error(), "listing due messages", out);
+      return retry_timer(t, out);
+    }
     more = more || due->size() >= opt_.batch;
     std::set<std::string> recipients;
     for (envelope const& e : *due) {
@@ -861,6 +874,13 @@ class store_forward_engine {
     out.actions.push_back(schedule_action{at});
   }
 
+  // The store failed while the timer ran: try again in a second rather
+  // than never.
+  void retry_timer(timestamp t, outcome& out) {
+    announced_ = t + std::chrono::seconds(1);
+    out.actions.push_back(schedule_action{*announced_});
+  }
+
   void announce(timestamp t, bool more, outcome& out) {
     announced_.reset();
     if (more) {
@@ -869,7 +889,10 @@ class store_forward_engine {
       return;
     }
     auto next = store_.next_due();
-    if (!next) return store_fault(next.error(), "reading the next due time", out);
+    if (!next) {
+      store_fault(next.error(), "reading the next due time", out);
+      return retry_timer(t, out);
+    }
     if (!*next) return;
     // A due time in the past belongs to a message whose attempt is in
     // flight; its result will act, so look again a little later.

@@ -465,6 +465,25 @@ BOOST_AUTO_TEST_CASE(a_store_failure_is_answered_500) {
   BOOST_TEST(o.log.find("the store failed") != std::string::npos, o.log);
 }
 
+namespace {
+// A store that cannot be read for expiry: the timer must not go silent.
+struct unreadable_store : memory_store {
+  auto expired(timestamp, std::size_t) -> result<std::vector<envelope>, std::error_code> {
+    return std::make_error_code(std::errc::io_error);
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_store_failure_in_the_timer_schedules_a_retry) {
+  unreadable_store store;
+  static_directory dir;
+  manual_clock clock;
+  store_forward_engine<unreadable_store&, static_directory&, manual_clock&> e(store, dir, clock);
+  auto o = e.on_timer();
+  BOOST_TEST(o.find<fault_action>() != nullptr);
+  BOOST_TEST((schedule_of(o) == std::optional<timestamp>(clock.now() + 1s)));
+}
+
 BOOST_AUTO_TEST_CASE(decide_is_a_dry_run) {
   world w;
   outcome o;
