@@ -500,39 +500,64 @@ class store_forward_engine {
 
     // The headers the service reads must parse; a bad one is the sender's
     // error (400), reported with what and where.
-    content_type_.reset();
+    // Most senders write the same Content-Type and Request-Disposition on
+    // every request: the last value of each is kept parsed (over a copy of
+    // its text) and reused while the text is the same.
     if (!ct_text.empty()) {
-      auto ct = parse_media_type(ct_text);
-      if (!ct) {
-        if (payload) return bad_request(out, "Content-Type", ct.error(), ct_text, who, method, act);
-      } else {
-        content_type_ = std::move(*ct);
+      if (content_type_ && ct_text == content_type_text_) {
         f.content_type = &*content_type_;
+      } else {
+        auto ct = parse_media_type(ct_text);
+        if (!ct) {
+          content_type_.reset();
+          if (payload)
+            return bad_request(out, "Content-Type", ct.error(), ct_text, who, method, act);
+        } else {
+          content_type_text_.assign(ct_text.data(), ct_text.size());
+          content_type_ = rebased(*ct, ct_text, content_type_text_);
+          f.content_type = &*content_type_;
+        }
       }
     }
-    disposition_ = request_disposition{};
-    f.disposition = &disposition_;
     {
-      std::optional<parse_error> err;
-      std::string_view bad_row;
       std::size_t rows = 0;
+      std::string_view first;
       detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
-        if (err) return;
-        // One row is shown as written; several are joined for the trace
-        // (RFC 3261 §7.3.1: they are one list).
-        if (++rows == 1) {
-          f.disposition_text = row;
-        } else {
-          if (rows == 2) disposition_rows_.assign(f.disposition_text);
-          disposition_rows_ += ", ";
-          disposition_rows_.append(row.data(), row.size());
-          f.disposition_text = disposition_rows_;
-        }
-        auto res = append_request_disposition(disposition_, row, opt_.disposition);
-        if (!res) err = res.error(), bad_row = row;
+        if (++rows == 1) first = row;
       });
-      if (err && payload)
-        return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
+      if (rows == 1 && disposition_cached_ && first == disposition_text_) {
+        f.disposition = &disposition_cache_;
+        f.disposition_text = first;
+      } else {
+        disposition_ = request_disposition{};
+        f.disposition = &disposition_;
+        std::optional<parse_error> err;
+        std::string_view bad_row;
+        std::size_t n = 0;
+        detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
+          if (err) return;
+          // One row is shown as written; several are joined for the trace
+          // (RFC 3261 §7.3.1: they are one list).
+          if (++n == 1) {
+            f.disposition_text = row;
+          } else {
+            if (n == 2) disposition_rows_.assign(f.disposition_text);
+            disposition_rows_ += ", ";
+            disposition_rows_.append(row.data(), row.size());
+            f.disposition_text = disposition_rows_;
+          }
+          auto res = append_request_disposition(disposition_, row, opt_.disposition);
+          if (!res) err = res.error(), bad_row = row;
+        });
+        if (err && payload)
+          return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
+        if (!err && rows == 1) {
+          disposition_text_.assign(first.data(), first.size());
+          disposition_cache_ = rebased(disposition_, first, disposition_text_);
+          disposition_cached_ = true;
+          f.disposition = &disposition_cache_;
+        }
+      }
     }
     // Date matters only with Expires (RFC 3428: the lifetime counts from it).
     if (!expires_text.empty()) {
@@ -590,7 +615,7 @@ class store_forward_engine {
     bool const typing =
         f.content_type != nullptr && f.content_type->is("application", "im-iscomposing+xml");
     if (d.what == verdict::store &&
-        (disposition_.store() == store_command::do_not_store || typing)) {
+        (f.disposition->store() == store_command::do_not_store || typing)) {
       // The policy broke its contract; the sender's do-not-store wins.
       detail_ = "the policy chose to store against do-not-store or a typing indicator; refused";
       d.what = verdict::discard;
@@ -637,6 +662,35 @@ class store_forward_engine {
         break;
     }
     finish(out);
+  }
+
+  // The same parsed value over another copy of its text.
+  static auto rebase_view(std::string_view v, std::string_view from, std::string_view to)
+      -> std::string_view {
+    if (v.empty()) return {};
+    return to.substr(static_cast<std::size_t>(v.data() - from.data()), v.size());
+  }
+  static auto rebased(media_type const& m, std::string_view from, std::string_view to)
+      -> media_type {
+    media_type r;
+    r.type = rebase_view(m.type, from, to);
+    r.subtype = rebase_view(m.subtype, from, to);
+    r.parameters.reserve(m.parameters.size());
+    for (mime_parameter const& p : m.parameters)
+      r.parameters.push_back(
+          mime_parameter{rebase_view(p.name, from, to), rebase_view(p.value, from, to), p.quoted});
+    return r;
+  }
+  static auto rebased(request_disposition const& d, std::string_view from, std::string_view to)
+      -> request_disposition {
+    request_disposition r;
+    d.for_each([&](directive_entry e) {
+      if (e.kind == directive::extension)
+        r.add_extension(rebase_view(e.text, from, to));
+      else
+        r.add(e.kind);
+    });
+    return r;
   }
 
   void bad_request(outcome& out, char const* header, parse_error const& e, std::string_view value,
@@ -922,8 +976,12 @@ class store_forward_engine {
 
   // Scratch reused from call to call; decisions point into it.
   request_facts facts_;
-  std::optional<media_type> content_type_;
-  request_disposition disposition_;
+  std::optional<media_type> content_type_;  // views into content_type_text_
+  std::string content_type_text_;
+  request_disposition disposition_;        // several rows, or one that failed
+  request_disposition disposition_cache_;  // views into disposition_text_
+  std::string disposition_text_;
+  bool disposition_cached_ = false;
   std::string key_buf_;
   std::string detail_;
   std::string scratch_to_;

@@ -484,6 +484,44 @@ BOOST_AUTO_TEST_CASE(a_store_failure_in_the_timer_schedules_a_retry) {
   BOOST_TEST((schedule_of(o) == std::optional<timestamp>(clock.now() + 1s)));
 }
 
+BOOST_AUTO_TEST_CASE(header_values_that_change_from_request_to_request) {
+  // The engine keeps the last Content-Type and Request-Disposition parsed;
+  // every change of text must be seen.
+  world w;
+  w.profile().accepts = media_ranges::parse("text/plain").value();
+  struct step {
+    char const* disposition;
+    char const* content_type;
+    int code;
+    char const* mode;
+  } const steps[] = {
+      {"store", "text/plain", 202, "pull"},
+      {"store", "text/plain", 202, "pull"},
+      {"do-not-store", "text/plain", 480, ""},
+      {"store-and-forward-if-not-reached, x-ext", "text/plain", 202, "push"},
+      {"store-and-forward-if-not-reached, x-ext", "image/png", 415, ""},
+      {"store", "image/png", 415, ""},
+      {"store", "text/plain;charset=utf-8", 202, "pull"},
+      {"", "text/plain;charset=utf-8", 202, "push"},
+      {"store, do-not-store", "text/plain", 400, ""},
+      {"store", "text/plain", 202, "pull"},
+  };
+  int i = 0;
+  for (auto const& st : steps) {
+    auto r = message("chg-" + std::to_string(i++), st.disposition);
+    r.content_type = st.content_type;
+    r.wire();
+    auto o = w.engine.on_request(r);
+    BOOST_TEST_CONTEXT(st.disposition << " | " << st.content_type << " | " << o.log) {
+      BOOST_TEST(o.decided->code == st.code);
+      if (auto const* s = o.find<store_action>()) BOOST_TEST(to_string(s->mode) == st.mode);
+      if (*st.disposition != '\0' && st.code == 202)
+        BOOST_TEST(o.log.find(std::string("(Request-Disposition: ") + st.disposition) !=
+                   std::string::npos);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(decide_is_a_dry_run) {
   world w;
   outcome o;
