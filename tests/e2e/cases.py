@@ -16,7 +16,7 @@ import socket
 import subprocess
 import time
 
-from harness import (DOMAIN, PASSWORDS, Failure, Listener, Proxy, RawSip, SipResponse, check,
+from harness import (DOMAIN, PASSWORDS, Failure, Listener, Proxy, RawSip, SippRun, check,
                      log, main, parse_challenge, rand, register_raw, sipp, sipp_trace,
                      split_message, ua_send)
 
@@ -136,7 +136,11 @@ def stored_invite_and_info(env):
     for method in ("INVITE", "INFO"):
         r = ua_send(env, proxy, "alice", "bob", "--method", method, "--text",
                     f"stored {method}", "--store=store-and-forward")
-        expect_code(r, 202, f"{method} to offline Bob")
+        # A 2xx to INVITE would open a dialog (RFC 3261 §13.2.2.4): the proxy may
+        # say "stored" with a 480 whose reason tells it instead.
+        code = r.final_code()
+        check(code == 202 or (method == "INVITE" and code == 480),
+              f"{method} to offline Bob: expected 202 (or 480 for INVITE), got {r.codes()}")
     bob = Listener(env, proxy, "bob", "--count", "2", "--timeout", "20")
     msgs = bob.wait_messages(2, timeout=20)
     bob.stop()
@@ -347,7 +351,7 @@ def digest_no_credentials(env):
     check(not (n1 & n2), "a nonce was handed out twice")
     raw.close()
     bob = Listener(env, proxy, "bob", "--timeout", "5", password=None, register=False)
-    rc = bob.stop()
+    rc = bob.wait()
     check(rc == 4 and not bob.of("registered"),
           f"registered without a password (exit {rc}):\n{bob.output()}")
     proxy.stop()
@@ -361,7 +365,7 @@ def digest_wrong_password(env):
         for transport in ("udp", "tcp"):
             bob = Listener(env, proxy, "bob", "--algorithm", alg, "--timeout", "5",
                            password="not-the-password", transport=transport, register=False)
-            rc = bob.stop()
+            rc = bob.wait()
             check(rc == 4 and not bob.of("registered"),
                   f"{alg}/{transport}: registered with a wrong password (exit {rc}):\n"
                   f"{bob.output()}")
@@ -410,7 +414,7 @@ def security_cannot_register_as_bob(env):
     # Mallory's own agent, claiming to be Bob with Mallory's password.
     m = Listener(env, proxy, "bob", "--timeout", "3", password=PASSWORDS["mallory"],
                  register=False)
-    m.stop()
+    m.wait()
     check(not m.of("registered") and not m.messages(),
           f"Mallory registered as Bob:\n{m.output()}")
     time.sleep(0.5)
@@ -434,21 +438,25 @@ def security_cannot_register_as_bob(env):
 @case
 def sipp_multipart_store_then_register(env):
     """sipp sends a MESSAGE with Request-Disposition and a multipart body to offline
-    Bob (202); another sipp registers as Bob with MD5 digest and receives it, the
-    headers and the body intact (checked by sipp, then byte for byte here)."""
+    Bob (202); then sipp registers as Bob with MD5 digest and a sipp phone at his
+    contact receives the message, the headers and the body intact (checked by sipp,
+    then byte for byte here); then sipp un-registers him."""
     env.need("sipp")
     proxy = Proxy(env).start()
-    sender_port = env.port()
-    sipp(env, "message_multipart_uac.xml", proxy, "-s", "bob", "-au", "alice",
-         "-ap", PASSWORDS["alice"], local_port=sender_port, name="sender")
-    receiver_port = env.port()
-    sipp(env, "register_receive_uas.xml", proxy, "-s", "bob", "-au", "bob",
-         "-ap", PASSWORDS["bob"], local_port=receiver_port, name="receiver", timeout=30)
-    sent = [t for d, t in sipp_trace(env.path(f"sender-{sender_port}/messages.log"))
-            if d == "sent" and t.startswith("MESSAGE ")][-1]
-    got = [t for d, t in sipp_trace(env.path(f"receiver-{receiver_port}/messages.log"))
-           if d == "received" and t.startswith("MESSAGE ")]
-    check(got, "the receiver's trace has no MESSAGE")
+    sender = sipp(env, "message_multipart_uac.xml", proxy, "-s", "bob", "-au", "alice",
+                  "-ap", PASSWORDS["alice"], name="sender")
+    phone_port = env.port()
+    phone = SippRun(env, "receive_message_uas.xml", proxy, local_port=phone_port,
+                    name="phone", timeout=30)
+    time.sleep(0.3)
+    sipp(env, "register_uac.xml", proxy, "-s", "bob", "-au", "bob", "-ap", PASSWORDS["bob"],
+         "-key", "contact_port", str(phone_port), "-key", "expires", "60", name="register")
+    phone.wait()
+    sipp(env, "register_uac.xml", proxy, "-s", "bob", "-au", "bob", "-ap", PASSWORDS["bob"],
+         "-key", "contact_port", str(phone_port), "-key", "expires", "0", name="unregister")
+    sent = [t for d, t in sender.trace() if d == "sent" and t.startswith("MESSAGE ")][-1]
+    got = [t for d, t in phone.trace() if d == "received" and t.startswith("MESSAGE ")]
+    check(got, "the phone's trace has no MESSAGE")
     _, sent_h, sent_body = split_message(sent)
     _, got_h, got_body = split_message(got[0])
     check(got_body == sent_body, f"the body changed on the way:\n--- sent\n{sent_body}\n"
@@ -456,9 +464,8 @@ def sipp_multipart_store_then_register(env):
 
     def value(headers, name):
         return [v for n, v in headers if n.lower() == name.lower()]
-    for name in ("Content-Type", "Request-Disposition", "Date", "Subject"):
-        check(value(got_h, name) == value(sent_h, name) or
-              (name == "Subject" and not value(got_h, name)),
+    for name in ("Content-Type", "Request-Disposition", "Date"):
+        check(value(got_h, name) == value(sent_h, name),
               f"{name}: sent {value(sent_h, name)}, received {value(got_h, name)}")
     check("sip:alice@example.test" in " ".join(value(got_h, "From")),
           f"From: {value(got_h, 'From')}")
@@ -467,44 +474,50 @@ def sipp_multipart_store_then_register(env):
 
 @case
 def sipsak_register_and_message(env):
-    """sipsak (MD5 digest only) registers as Bob; sipsak sends a MESSAGE to offline
-    Carol, which is stored and delivered to her."""
+    """sipsak (MD5 digest only) registers as Bob, and sends a MESSAGE to offline Carol
+    that is stored and delivered to her.
+
+    Debian 12's sipsak 0.9.8.1 resolves the host of the URI it is given (so the
+    domain here is 127.0.0.1), writes 5-digit ports short of their last digit (so
+    the proxy listens on a 4-digit port), and crashes in its message mode (-M): the
+    MESSAGE is sent from a file (-f), which sipsak sends and authenticates."""
     tool = env.need("sipsak")
-    proxy = Proxy(env).start()
-    contact_port = env.port()
+    port = 9000 + env.port_base % 1000
+    proxy = Proxy(env, domain="127.0.0.1", port=port).start()
+    contact_port = port + 1
     reg = subprocess.run(
         [tool, "-U", "-C", f"sip:bob@127.0.0.1:{contact_port}", "-x", "60",
-         "-s", f"sip:bob@{DOMAIN}", "-p", "127.0.0.1", "-r", str(proxy.port),
-         "-a", PASSWORDS["bob"], "-u", "bob", "-l", str(contact_port), "-H", "127.0.0.1",
-         "-i", "-vv"], capture_output=True, text=True, timeout=30)
-    log(f"$ sipsak -U ... -> exit {reg.returncode}")
+         "-s", f"sip:bob@127.0.0.1:{port}", "-a", PASSWORDS["bob"], "-u", "bob",
+         "-l", str(port + 2), "-H", "127.0.0.1", "-i", "-vv"],
+        capture_output=True, text=True, timeout=30)
+    log(f"$ sipsak -U -s sip:bob@127.0.0.1:{port} -> exit {reg.returncode}")
     check(reg.returncode == 0, f"sipsak could not register as Bob (exit {reg.returncode}):\n"
           f"{reg.stdout}\n{reg.stderr}\n--- proxy\n{proxy.log_tail()}")
-    # A MESSAGE shot from a file (sipsak fills in its Via and answers challenges).
+    check(re.search(r"REGISTER sip:bob@127.0.0.1 .*: 200", proxy.log_text()),
+          "the proxy did not log Bob's registration by sipsak")
+    body = "hello from sipsak"
     msg_file = env.write("sipsak-message.sip", (
-        f"MESSAGE sip:carol@{DOMAIN} SIP/2.0\r\n"
-        f"From: <sip:alice@{DOMAIN}>;tag={rand(8)}\r\n"
-        f"To: <sip:carol@{DOMAIN}>\r\n"
+        "MESSAGE sip:carol@127.0.0.1 SIP/2.0\r\n"
+        f"From: <sip:alice@127.0.0.1>;tag={rand(8)}\r\n"
+        "To: <sip:carol@127.0.0.1>\r\n"
         f"Call-ID: {rand()}@sipsak\r\n"
         "CSeq: 1 MESSAGE\r\n"
         "Max-Forwards: 70\r\n"
         "Request-Disposition: store-and-forward-if-not-reached\r\n"
         "Content-Type: text/plain\r\n"
-        "Content-Length: 17\r\n\r\n"
-        "hello from sipsak"))
+        f"Content-Length: {len(body)}\r\n\r\n{body}"))
     shot = subprocess.run(
-        [tool, "-f", msg_file, "-s", f"sip:carol@{DOMAIN}", "-p", "127.0.0.1",
-         "-r", str(proxy.port), "-a", PASSWORDS["alice"], "-u", "alice",
-         "-l", str(env.port()), "-H", "127.0.0.1", "-vv"],
+        [tool, "-f", msg_file, "-s", f"sip:carol@127.0.0.1:{port}", "-a", PASSWORDS["alice"],
+         "-u", "alice", "-l", str(port + 3), "-H", "127.0.0.1", "-vv"],
         capture_output=True, text=True, timeout=30)
     log(f"$ sipsak -f message -> exit {shot.returncode}")
-    check("202" in shot.stdout or shot.returncode == 0,
-          f"sipsak's MESSAGE was not accepted (exit {shot.returncode}):\n{shot.stdout}\n"
+    check("SIP/2.0 202" in shot.stdout,
+          f"sipsak's MESSAGE was not answered 202 (exit {shot.returncode}):\n{shot.stdout}\n"
           f"{shot.stderr}\n--- proxy\n{proxy.log_tail()}")
     carol = Listener(env, proxy, "carol", "--count", "1", "--timeout", "15")
     msgs = carol.wait_messages(1, timeout=15)
     carol.stop()
-    check(len(msgs) == 1 and msgs[0]["text"] == "hello from sipsak",
+    check(len(msgs) == 1 and msgs[0]["text"] == body,
           f"Carol did not get sipsak's message:\n{carol.output()}")
     proxy.stop()
 
@@ -632,13 +645,14 @@ def bad_input_datagrams(env):
         raw.send(data.encode("latin-1"))
         r = raw.response(timeout=1)
         answers[name] = r.code if r else None
-        check(r is None or 400 <= r.code < 600, f"{name}: answered {r and r.start}")
+        valid = name == "huge header"
+        check(valid or r is None or 400 <= r.code < 600, f"{name}: answered {r and r.start}")
     log(f"answers: {answers}")
     for name in ("bad CSeq", "truncated body"):
         check(answers[name] in (400, None), f"{name}: expected 400 or nothing, got "
               f"{answers[name]}")
-    check(answers["huge header"] in (400, 413, 513, None),
-          f"huge header: got {answers['huge header']}")
+    # 64 000 header bytes fit in a datagram and within the default header
+    # limit (64 KiB): a valid request, answered as any other.
     raw.close()
     still_serving(env, proxy, "bad datagrams")
     proxy.stop()

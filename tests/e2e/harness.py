@@ -95,9 +95,10 @@ class Env:
 
 class Proxy:
     def __init__(self, env, users=None, profiles="", store="sqlite", notify=None,
-                 retry=None, extra=()):
+                 retry=None, extra=(), domain=DOMAIN, port=None):
         self.env = env
-        self.port = env.port()
+        self.domain = domain
+        self.port = port or env.port()
         users = users if users is not None else PASSWORDS
         self.users_file = env.write(
             f"users-{self.port}", "# name password\n" +
@@ -117,7 +118,7 @@ class Proxy:
         return f"127.0.0.1:{self.port}"
 
     def command(self):
-        cmd = [self.env.proxy_bin, "--domain", DOMAIN, "--users", self.users_file,
+        cmd = [self.env.proxy_bin, "--domain", self.domain, "--users", self.users_file,
                "--profiles", self.profiles_file, "--udp", self.address, "--tcp", self.address,
                "--store", self.store]
         if self.notify:
@@ -230,6 +231,10 @@ class Result:
                 if method is None or e.get("method") == method]
 
     def final_code(self, method=None):
+        """The last final response to `method` (by default the method sent)."""
+        if method is None:
+            sent = self.of("request")
+            method = sent[0]["method"] if sent else None
         finals = [c for c in self.codes(method) if c >= 200]
         return finals[-1] if finals else None
 
@@ -238,7 +243,7 @@ class Result:
 
 
 def ua_common(env, proxy, user, password, transport):
-    cmd = [env.ua_bin, "--proxy", proxy.address, "--domain", DOMAIN, "--user", user,
+    cmd = [env.ua_bin, "--proxy", proxy.address, "--domain", proxy.domain, "--user", user,
            "--transport", transport, "--json"]
     if password is not None:
         cmd += ["--password", password]
@@ -357,6 +362,16 @@ class Listener:
                 break
             time.sleep(0.05)
         return self.messages()
+
+    def wait(self, timeout=15):
+        """Until the agent exits by itself (e.g. its registration was refused)."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return self.stop()
+        self.reader.join(5)
+        self.err_reader.join(5)
+        return rc
 
     def stop(self, timeout=15):
         if self.proc.poll() is None:
@@ -572,33 +587,58 @@ def register_raw(raw, user, password, auth_user=None, expires=60, alg_pref=("SHA
 
 # --- sipp ---------------------------------------------------------------------
 
-def sipp(env, scenario, proxy, *args, timeout=120, local_port=None, check_rc=True, name="sipp"):
-    """Runs sipp with a scenario of tests/e2e/sipp/ to the end; returns (rc, output)."""
-    tool = env.need("sipp")
-    here = os.path.dirname(os.path.abspath(__file__))
-    local_port = local_port or env.port()
-    trace_dir = env.path(f"{name}-{local_port}")
-    os.makedirs(trace_dir, exist_ok=True)
-    cmd = [tool, proxy.address, "-sf", os.path.join(here, "sipp", scenario),
-           "-i", "127.0.0.1", "-p", str(local_port), "-m", "1", "-nostdin",
-           "-trace_err", "-trace_msg", "-trace_screen",
-           "-error_file", os.path.join(trace_dir, "errors.log"),
-           "-message_file", os.path.join(trace_dir, "messages.log"),
-           "-screen_file", os.path.join(trace_dir, "screen.log"),
-           "-timeout", str(timeout), "-timeout_error"] + list(args)
-    log("$ " + " ".join(cmd[:1] + [os.path.basename(scenario)] + list(args)))
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 30, cwd=trace_dir)
-    out = p.stdout + p.stderr
-    for f in ("errors.log", "messages.log"):
+class SippRun:
+    """One sipp process with a scenario of tests/e2e/sipp/, traced to its own directory."""
+
+    def __init__(self, env, scenario, proxy, *args, timeout=120, local_port=None, name="sipp"):
+        tool = env.need("sipp")
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.scenario = scenario
+        self.proxy = proxy
+        self.timeout = timeout
+        self.local_port = local_port or env.port()
+        self.dir = env.path(f"{name}-{self.local_port}")
+        os.makedirs(self.dir, exist_ok=True)
+        cmd = [tool, proxy.address, "-sf", os.path.join(here, "sipp", scenario),
+               "-i", "127.0.0.1", "-p", str(self.local_port), "-m", "1", "-nostdin",
+               "-trace_err", "-trace_msg", "-trace_screen",
+               "-error_file", os.path.join(self.dir, "errors.log"),
+               "-message_file", os.path.join(self.dir, "messages.log"),
+               "-screen_file", os.path.join(self.dir, "screen.log"),
+               "-timeout", str(timeout), "-timeout_error"] + list(args)
+        log("$ sipp " + scenario + " " + " ".join(args))
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, cwd=self.dir, stdin=subprocess.DEVNULL)
+        env.children.append(self.proc)
+
+    def wait(self, check_rc=True):
         try:
-            with open(os.path.join(trace_dir, f), errors="replace") as fh:
-                out += f"\n--- {f}\n" + fh.read()[-20000:]
-        except OSError:
-            pass
-    if check_rc:
-        check(p.returncode == 0, f"sipp {scenario} exited {p.returncode}:\n{out[-8000:]}\n"
-              f"--- proxy log\n{proxy.log_tail()}")
-    return p.returncode, out
+            out, _ = self.proc.communicate(timeout=self.timeout + 30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        rc = self.proc.returncode
+        for f in ("errors.log", "messages.log"):
+            try:
+                with open(os.path.join(self.dir, f), errors="replace") as fh:
+                    out += f"\n--- {f}\n" + fh.read()[-12000:]
+            except OSError:
+                pass
+        if check_rc:
+            check(rc == 0, f"sipp {self.scenario} exited {rc}:\n{out[-10000:]}\n"
+                  f"--- proxy log\n{self.proxy.log_tail()}")
+        return rc, out
+
+    def trace(self):
+        return sipp_trace(os.path.join(self.dir, "messages.log"))
+
+
+def sipp(env, scenario, proxy, *args, **kw):
+    """Runs sipp with a scenario of tests/e2e/sipp/ to the end; returns the SippRun."""
+    check_rc = kw.pop("check_rc", True)
+    run = SippRun(env, scenario, proxy, *args, **kw)
+    run.wait(check_rc)
+    return run
 
 
 def sipp_trace(path):
