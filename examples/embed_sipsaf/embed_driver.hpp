@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -292,9 +293,14 @@ inline auto read_input(std::string const& name, std::string& out) -> bool {
     out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     return true;
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(name, ec)) return false;
   std::ifstream f(name, std::ios::binary);
   if (!f) return false;
-  out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  std::ostringstream all;
+  all << f.rdbuf();
+  if (f.bad()) return false;
+  out = std::move(all).str();
   return true;
 }
 
@@ -552,7 +558,9 @@ class runner {
     sipsaf::recipient who;
     who.key = key_;
     who.profile = opt_.profile;
-    w_.directory.set(who);
+    // A request whose To the stack could not read names nobody the
+    // directory knows (the engine answers 404).
+    if (!key_.empty()) w_.directory.set(who);
     if (opt_.contacts.empty()) opt_.contacts.push_back("sip:" + uri_user(key_) + "@192.0.2.7:5060");
     if (reach != sipsaf::reachability::unreachable)
       w_.directory.set_contacts(key_, opt_.contacts, reach);
