@@ -19,9 +19,9 @@
 /// a caller that batches must hold back the answers that promise storage
 /// (202) until then, and answer 500 for the batch if the commit fails.
 ///
-/// @par Schema (version 1)
+/// @par Schema (version 2)
 /// @code
-///   sipsaf_schema(version INTEGER)                   -- one row: 1
+///   sipsaf_schema(version INTEGER)                   -- one row: 2
 ///   sipsaf_messages(id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT,
 ///     sender TEXT, to_uri TEXT, call_id TEXT, cseq INTEGER, from_tag TEXT,
 ///     mode INTEGER, notify INTEGER, arrived INTEGER, expires_at INTEGER,
@@ -29,7 +29,10 @@
 ///     UNIQUE(call_id, cseq, from_tag))
 ///   index by (recipient, mode, id); by (next_attempt, id) where not null;
 ///   by (expires_at, id)
+///   sipsaf_usage(recipient TEXT PRIMARY KEY, messages, bytes, push_messages)
+///     -- kept by triggers on insert and delete (version 2)
 /// @endcode
+/// Opening a file of an older version upgrades it in one transaction.
 /// Times are milliseconds since 1970 UTC. `AUTOINCREMENT` keeps ids
 /// increasing and never reused, so id order is arrival order. A file with a
 /// newer schema version than this code knows is refused (`errc::unsupported`).
@@ -50,6 +53,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,7 +95,7 @@ struct sqlite_store_options {
 class sqlite_store {
  public:
   /// The schema version this code writes and reads.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   /// Opens (and, if allowed, creates) the store at `path`; `":memory:"`
   /// gives a private in-memory database (then nothing is durable).
@@ -252,6 +256,7 @@ class sqlite_store {
     if (!s) return s.ec;
     s.text(1, recipient);
     int rc = s.step();
+    if (rc == SQLITE_DONE) return store_usage{};
     if (rc != SQLITE_ROW) return s.fail(rc);
     store_usage u;
     u.messages = static_cast<std::uint64_t>(sqlite3_column_int64(s.h, 0));
@@ -382,8 +387,7 @@ class sqlite_store {
         return "SELECT id FROM sipsaf_messages WHERE call_id = ?1 AND cseq = ?2 AND "
                "from_tag = ?3";
       case q_usage:
-        return "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(mode = 0), 0) "
-               "FROM sipsaf_messages WHERE recipient = ?1";
+        return "SELECT messages, bytes, push_messages FROM sipsaf_usage WHERE recipient = ?1";
       case q_list:
         return "SELECT " SIPSAF_SQLITE_ENVELOPE_COLUMNS
                " FROM sipsaf_messages WHERE recipient = ?1 AND mode = ?2 ORDER BY id LIMIT ?3";
@@ -558,6 +562,45 @@ class sqlite_store {
     return migrate(opt.create);
   }
 
+  // Version 1: the messages and their indexes. Version 2: per-recipient
+  // usage kept by triggers, so a quota check reads one row instead of
+  // counting the recipient's messages.
+  static constexpr char const* schema_v1 =
+      "CREATE TABLE sipsaf_schema (version INTEGER NOT NULL);"
+      "INSERT INTO sipsaf_schema (version) VALUES (1);"
+      "CREATE TABLE sipsaf_messages ("
+      " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+      " recipient TEXT NOT NULL, sender TEXT NOT NULL, to_uri TEXT NOT NULL,"
+      " call_id TEXT NOT NULL, cseq INTEGER NOT NULL, from_tag TEXT NOT NULL,"
+      " mode INTEGER NOT NULL, notify INTEGER NOT NULL,"
+      " arrived INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+      " next_attempt INTEGER, attempts INTEGER NOT NULL,"
+      " size INTEGER NOT NULL, bytes BLOB NOT NULL,"
+      " UNIQUE (call_id, cseq, from_tag));"
+      "CREATE INDEX sipsaf_messages_by_recipient ON sipsaf_messages (recipient, mode, id);"
+      "CREATE INDEX sipsaf_messages_by_due ON sipsaf_messages (next_attempt, id)"
+      " WHERE next_attempt IS NOT NULL;"
+      "CREATE INDEX sipsaf_messages_by_expiry ON sipsaf_messages (expires_at, id);";
+
+  static constexpr char const* schema_v1_to_v2 =
+      "CREATE TABLE sipsaf_usage (recipient TEXT PRIMARY KEY, messages INTEGER NOT NULL,"
+      " bytes INTEGER NOT NULL, push_messages INTEGER NOT NULL) WITHOUT ROWID;"
+      "INSERT INTO sipsaf_usage (recipient, messages, bytes, push_messages)"
+      " SELECT recipient, count(*), sum(size), sum(mode = 0) FROM sipsaf_messages"
+      " GROUP BY recipient;"
+      "CREATE TRIGGER sipsaf_usage_insert AFTER INSERT ON sipsaf_messages BEGIN"
+      " INSERT INTO sipsaf_usage (recipient, messages, bytes, push_messages)"
+      " VALUES (NEW.recipient, 1, NEW.size, NEW.mode = 0)"
+      " ON CONFLICT (recipient) DO UPDATE SET messages = messages + 1,"
+      " bytes = bytes + excluded.bytes, push_messages = push_messages + excluded.push_messages;"
+      " END;"
+      "CREATE TRIGGER sipsaf_usage_delete AFTER DELETE ON sipsaf_messages BEGIN"
+      " UPDATE sipsaf_usage SET messages = messages - 1, bytes = bytes - OLD.size,"
+      " push_messages = push_messages - (OLD.mode = 0) WHERE recipient = OLD.recipient;"
+      " DELETE FROM sipsaf_usage WHERE recipient = OLD.recipient AND messages <= 0;"
+      " END;"
+      "UPDATE sipsaf_schema SET version = 2;";
+
   auto migrate(bool create) -> std::error_code {
     if (auto ec = exec("BEGIN IMMEDIATE")) return ec;
     auto fail = [this](std::error_code ec) {
@@ -566,29 +609,21 @@ class sqlite_store {
     };
     std::string const has_table = pragma_text(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sipsaf_schema'");
+    int version = 0;
     if (has_table == "0") {
       if (!create) return fail(make_error_code(errc::unsupported));
-      if (auto ec = exec(
-              "CREATE TABLE sipsaf_schema (version INTEGER NOT NULL);"
-              "INSERT INTO sipsaf_schema (version) VALUES (1);"
-              "CREATE TABLE sipsaf_messages ("
-              " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-              " recipient TEXT NOT NULL, sender TEXT NOT NULL, to_uri TEXT NOT NULL,"
-              " call_id TEXT NOT NULL, cseq INTEGER NOT NULL, from_tag TEXT NOT NULL,"
-              " mode INTEGER NOT NULL, notify INTEGER NOT NULL,"
-              " arrived INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-              " next_attempt INTEGER, attempts INTEGER NOT NULL,"
-              " size INTEGER NOT NULL, bytes BLOB NOT NULL,"
-              " UNIQUE (call_id, cseq, from_tag));"
-              "CREATE INDEX sipsaf_messages_by_recipient ON sipsaf_messages (recipient, mode, id);"
-              "CREATE INDEX sipsaf_messages_by_due ON sipsaf_messages (next_attempt, id)"
-              " WHERE next_attempt IS NOT NULL;"
-              "CREATE INDEX sipsaf_messages_by_expiry ON sipsaf_messages (expires_at, id);"))
-        return fail(ec);
+      if (auto ec = exec(schema_v1)) return fail(ec);
+      version = 1;
     } else {
       std::string const v = pragma_text("SELECT max(version) FROM sipsaf_schema");
-      if (v != std::to_string(schema_version)) return fail(make_error_code(errc::unsupported));
+      version = v.empty() ? 0 : std::atoi(v.c_str());
     }
+    // Each step runs in this one transaction: a crash leaves the old version.
+    if (version == 1) {
+      if (auto ec = exec(schema_v1_to_v2)) return fail(ec);
+      version = 2;
+    }
+    if (version != schema_version) return fail(make_error_code(errc::unsupported));
     return exec("COMMIT");
   }
 

@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(runs_in_wal_mode_with_full_sync) {
 
 BOOST_AUTO_TEST_CASE(schema_is_versioned_and_indexed) {
   sqlite_fixture f;
-  BOOST_TEST(pragma(f.store, "SELECT version FROM sipsaf_schema") == "1");
+  BOOST_TEST(pragma(f.store, "SELECT version FROM sipsaf_schema") == "2");
   BOOST_TEST(pragma(f.store, "SELECT count(*) FROM sipsaf_schema") == "1");
   for (char const* index :
        {"sipsaf_messages_by_recipient", "sipsaf_messages_by_due", "sipsaf_messages_by_expiry"}) {
@@ -127,6 +127,44 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused) {
   auto s = sipsaf::sqlite_store::open(path);
   BOOST_REQUIRE(!s);
   BOOST_TEST((s.error() == sipsaf::make_error_code(sipsaf::errc::unsupported)));
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_with_its_usage) {
+  sipsaf_test::temp_dir dir;
+  std::string const path = dir.file("v1.db");
+  {
+    // A file as version 1 wrote it: messages and indexes, no usage table.
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char const* v1 =
+        "CREATE TABLE sipsaf_schema (version INTEGER NOT NULL);"
+        "INSERT INTO sipsaf_schema (version) VALUES (1);"
+        "CREATE TABLE sipsaf_messages (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " recipient TEXT NOT NULL, sender TEXT NOT NULL, to_uri TEXT NOT NULL,"
+        " call_id TEXT NOT NULL, cseq INTEGER NOT NULL, from_tag TEXT NOT NULL,"
+        " mode INTEGER NOT NULL, notify INTEGER NOT NULL, arrived INTEGER NOT NULL,"
+        " expires_at INTEGER NOT NULL, next_attempt INTEGER, attempts INTEGER NOT NULL,"
+        " size INTEGER NOT NULL, bytes BLOB NOT NULL, UNIQUE (call_id, cseq, from_tag));"
+        "INSERT INTO sipsaf_messages VALUES (1, 'sip:bob@x', 's', 't', 'c1', 1, 'f', 0, 0, 0,"
+        " 10, NULL, 0, 5, 'hello');"
+        "INSERT INTO sipsaf_messages VALUES (2, 'sip:bob@x', 's', 't', 'c2', 1, 'f', 1, 0, 0,"
+        " 10, NULL, 0, 3, 'abc');";
+    BOOST_REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = sqlite_fixture::open(path);
+  BOOST_TEST(pragma(s, "SELECT version FROM sipsaf_schema") == "2");
+  auto u = ok(s.usage("sip:bob@x"));
+  BOOST_TEST(u.messages == 2u);
+  BOOST_TEST(u.bytes == 8u);
+  BOOST_TEST(u.push_messages == 1u);
+  // The triggers keep it from here on.
+  ok(s.put(make_message("sip:bob@x", "c3", 1, "12")));
+  BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 3u);
+  BOOST_TEST(ok(s.erase(1)));
+  BOOST_TEST(ok(s.erase(2)));
+  BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 1u);
+  BOOST_TEST(ok(s.get(3)).has_value());  // ids continue after the old ones
 }
 
 BOOST_AUTO_TEST_CASE(open_reports_errors) {
