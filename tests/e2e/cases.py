@@ -532,7 +532,8 @@ def no_loss_after_sigkill(env):
     env.need("sipp")
     users = {"alice": PASSWORDS["alice"], "u1": "pw-u1", "u2": "pw-u2", "u3": "pw-u3",
              "u4": "pw-u4"}
-    proxy = Proxy(env, users=users, retry=1).start()
+    profiles = "[default]\nquota-messages = 100000\nquota-bytes = 1000000000\n"
+    proxy = Proxy(env, users=users, profiles=profiles, retry=1).start()
     inf = env.write("users.csv", "SEQUENTIAL\n" + "".join(f"u{i};\n" for i in range(1, 5)))
     total, rate = 400, 100
     sipp_port = env.port()
