@@ -72,10 +72,22 @@ if [ "${SIPSAF_TEST_DPKG_INSTALL:-0}" = 1 ]; then
   fi
 fi
 
+installed() { dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q -v 'not-installed$'; }
 if [ $mode = system ]; then
   trap 'dpkg -r "$package" >/dev/null 2>&1 || true' EXIT
   echo "dpkg -i $deb"
-  dpkg -i "$deb"
+  if ! dpkg -i "$deb"; then
+    if installed; then
+      echo "dpkg -i failed" >&2
+      exit 1
+    fi
+    # Nothing was touched (another dpkg run holds its lock): unpack instead.
+    echo "dpkg -i could not run: unpacking instead"
+    trap - EXIT
+    mode=extract
+  fi
+fi
+if [ $mode = system ]; then
   prefix=/usr
   unset PKG_CONFIG_SYSROOT_DIR || true
   cmake_prefix_path=
