@@ -235,8 +235,10 @@ struct sipsaf::request_traits<osip_message_t> {
   }
 
   /// Every Request-Disposition entry (full name or compact `d`) joined with
-  /// ", " (RFC 3261 §7.3.1). osip has split each row into its comma
-  /// separated elements already, dropping empty ones.
+  /// ", " into one list (RFC 3261 §7.3.1). osip splits each row into its
+  /// comma-separated elements (dropping empty ones) and keeps no trace of
+  /// where a row ended, so the list is what it can hand over; for the usual
+  /// single row that is the row as the sender wrote it, give or take spaces.
   static auto request_disposition(osip_message_t const& m) -> text {
     std::vector<std::string_view> rows;
     sipsaf_osip::detail::each_header(m, [&](std::string_view n, std::string_view v) {

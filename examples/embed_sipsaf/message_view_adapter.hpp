@@ -1,60 +1,24 @@
-// sipsaf's own message_view as a *Request* of the store-and-forward engine,
-// and the engine's actions written with sipsaf's own builders: the
-// reference the sofia-sip and osip2 adapters are compared with.
+// The engine's actions written with sipsaf's own builders, for requests
+// held as sipsaf's own message_view: the reference the sofia-sip and osip2
+// adapters are compared with.
 //
-// The engine reads a request only through `sipsaf::request_traits<R>`
-// (<sipsaf/policy/request.hpp>). message_view's own members have other
-// shapes (`from()` returns a parsed name-addr, `cseq()` a result), so it
-// becomes a model through a specialization, like any stack's type.
+// The engine reads a message_view through the library's own model of
+// *Request* (<sipsaf/policy/message_view_request.hpp>): every value a view
+// into the message, the Request-Disposition rows handed over one by one.
+// What is left for a stack to do is to turn the engine's actions into
+// messages; with sipsaf as the stack, that is the message builders.
 #ifndef SIPSAF_EXAMPLES_EMBED_MESSAGE_VIEW_ADAPTER_HPP
 #define SIPSAF_EXAMPLES_EMBED_MESSAGE_VIEW_ADAPTER_HPP
 
 #include <sipsaf/message/builder.hpp>
 #include <sipsaf/message/message_view.hpp>
 #include <sipsaf/policy/action.hpp>
-#include <sipsaf/policy/request.hpp>
+#include <sipsaf/policy/message_view_request.hpp>
 
-#include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace sipsaf_view {
-
-/// A value the engine reads: a view into the message, or a string made for
-/// the occasion (several header rows joined). Converts to std::string_view.
-class text {
- public:
-  text() = default;
-  explicit text(std::string_view v) noexcept : view_(v) {}
-  explicit text(std::string s) : owned_(std::move(s)), owns_(true) {}
-  operator std::string_view() const noexcept { return owns_ ? std::string_view(owned_) : view_; }
-
- private:
-  std::string_view view_;
-  std::string owned_;
-  bool owns_ = false;
-};
-
-/// The values of every non-empty row of `f`, joined with ", " (RFC 3261
-/// §7.3.1: several rows are one comma-separated list); a view when there is
-/// only one.
-inline auto joined_rows(sipsaf::message_view const& m, sipsaf::field f) -> text {
-  std::string_view first;
-  std::string all;
-  int n = 0;
-  for (auto const& h : m.headers()) {
-    if (h.id != f || h.value.empty()) continue;
-    if (n++ == 0) {
-      first = h.value;
-      continue;
-    }
-    if (n == 2) all.assign(first.data(), first.size());
-    all += ", ";
-    all.append(h.value.data(), h.value.size());
-  }
-  return n <= 1 ? text(first) : text(std::move(all));
-}
 
 inline auto header_or_empty(sipsaf::message_view const& m, sipsaf::field f) -> std::string_view {
   auto const* h = m.find(f);
@@ -62,54 +26,6 @@ inline auto header_or_empty(sipsaf::message_view const& m, sipsaf::field f) -> s
 }
 
 }  // namespace sipsaf_view
-
-/// message_view as a *Request*: every value is a view into the message
-/// (Request-Disposition rows are joined into one text when there are
-/// several). A field that is absent or does not parse reads as empty; the
-/// engine then answers as for a request without it.
-template <>
-struct sipsaf::request_traits<sipsaf::message_view> {
-  using message_view = sipsaf::message_view;
-  using field = sipsaf::field;
-
-  static auto method(message_view const& m) noexcept -> std::string_view { return m.method(); }
-  static auto from_uri(message_view const& m) -> std::string_view {
-    auto f = m.from();
-    return f ? f->uri.text : std::string_view();
-  }
-  static auto from_tag(message_view const& m) -> std::string_view {
-    auto f = m.from();
-    return f ? f->tag : std::string_view();
-  }
-  static auto to_uri(message_view const& m) -> std::string_view {
-    auto t = m.to();
-    return t ? t->uri.text : std::string_view();
-  }
-  static auto call_id(message_view const& m) -> std::string_view {
-    auto c = m.call_id();
-    return c ? *c : std::string_view();
-  }
-  static auto cseq(message_view const& m) -> std::uint32_t {
-    auto c = m.cseq();
-    return c ? c->number : 0;
-  }
-  static auto content_type(message_view const& m) -> std::string_view {
-    return sipsaf_view::header_or_empty(m, field::content_type);
-  }
-  static auto date(message_view const& m) -> std::string_view {
-    return sipsaf_view::header_or_empty(m, field::date);
-  }
-  static auto expires(message_view const& m) -> std::string_view {
-    return sipsaf_view::header_or_empty(m, field::expires);
-  }
-  static auto request_disposition(message_view const& m) -> sipsaf_view::text {
-    return sipsaf_view::joined_rows(m, field::request_disposition);
-  }
-  static auto body(message_view const& m) noexcept -> std::string_view { return m.body(); }
-  static auto bytes(message_view const& m) noexcept -> std::string_view { return m.wire(); }
-};
-
-static_assert(sipsaf::is_request<sipsaf::message_view>::value, "message_view is a Request");
 
 namespace sipsaf_view {
 

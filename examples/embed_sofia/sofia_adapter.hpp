@@ -217,10 +217,10 @@ struct sipsaf::request_traits<sip_t> {
   }
 
   /// Every Request-Disposition row (full or compact name `d`, parsed by
-  /// sofia or not) as received, joined with ", " (RFC 3261 §7.3.1); empty
-  /// rows add nothing. sofia merges the rows into one header object, so
-  /// without the received text this is sofia's encoding of the merged list.
-  static auto request_disposition(sip_t const& s) -> text {
+  /// sofia or not) as received, one by one; empty rows add nothing. sofia
+  /// merges the rows into one header object, so without the received text
+  /// this is one row: sofia's encoding of the merged list.
+  static auto request_disposition(sip_t const& s) -> std::vector<text> {
     namespace d = sipsaf_sofia::detail;
     std::vector<text> rows;
     bool raw = false;
@@ -230,14 +230,9 @@ struct sipsaf::request_traits<sip_t> {
       text v = d::line_value(d::raw_line(h));
       if (!std::string_view(v).empty()) rows.push_back(std::move(v));
     }
-    if (!raw) return d::value_of(s.sip_request_disposition);
-    if (rows.size() == 1) return std::move(rows.front());
-    std::string joined;
-    for (text const& v : rows) {
-      if (!joined.empty()) joined += ", ";
-      joined += std::string_view(v);
-    }
-    return text(std::move(joined));
+    if (!raw && s.sip_request_disposition != nullptr)
+      rows.push_back(d::value_of(s.sip_request_disposition));
+    return rows;
   }
 
   static auto body(sip_t const& s) noexcept -> std::string_view {
@@ -384,8 +379,10 @@ inline auto make_delivery(std::string_view stored, std::string const& target,
       detail::add_dup(m.get(), s, o->sip_call_id) &&
       detail::add(m.get(), s, sip_cseq_class, std::to_string(cseq) + " MESSAGE") &&
       detail::add_dup(m.get(), s, o->sip_date);
-  std::string const rd(std::string_view(T::request_disposition(*o)));
-  if (ok && !rd.empty()) ok = detail::add(m.get(), s, sip_request_disposition_class, rd);
+  for (text const& row : T::request_disposition(*o))
+    if (ok)
+      ok = detail::add(m.get(), s, sip_request_disposition_class,
+                       std::string(std::string_view(row)));
   if (!ok || !detail::finish(m.get(), s, std::string_view(T::content_type(*o)), T::body(*o)))
     return nullptr;
   return m;
