@@ -166,9 +166,6 @@ namespace msg {
 
 enum class addr_mode : std::uint8_t { single, list };
 
-// Bytes that end a URI inside angle brackets (RFC 3261 §25.1: no LWS there).
-inline constexpr char_set angle_stop = char_set("> \t\r\n<\"");
-
 // name-addr / addr-spec with params, from p; stops at the end (single) or
 // before a `,` (list). On failure p is the offending byte. `out` must be
 // freshly constructed.
@@ -223,24 +220,30 @@ inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_a
       q = uri_e;
     }
   }
+  char const* at = uri_b;
+  errc ec = ok;
   if (uri_b == nullptr) {
     // q is at '<': LAQUOT addr-spec RAQUOT, no LWS inside (RFC 3261 §25.1).
+    // The URI is read once, up to the first byte that cannot continue it.
     out.angle_brackets = true;
     uri_b = q + 1;
     char const* s = uri_b;
-    while (s != e && !angle_stop(*s)) ++s;
+    ec = scan_uri(uri_b, e, uri_context::header, out.uri, at, &s);
+    if (ec != ok) {
+      p = at;
+      return ec;
+    }
     if (s == e || *s != '>') {
       p = s;
       return errc::bad_uri;
     }
-    uri_e = s;
     q = s + 1;
-  }
-  char const* at = uri_b;
-  errc ec = scan_uri(uri_b, uri_e, uri_context::header, out.uri, at);
-  if (ec != ok) {
-    p = at;
-    return ec;
+  } else {
+    ec = scan_uri(uri_b, uri_e, uri_context::header, out.uri, at);
+    if (ec != ok) {
+      p = at;
+      return ec;
+    }
   }
   char const* const before_params = q;
   char const* params_b = skip_lws(q, e);

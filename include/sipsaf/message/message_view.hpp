@@ -333,7 +333,10 @@ class message_view {
   auto request_disposition(request_disposition_options const& opts = {}) const
       -> result<::sipsaf::request_disposition> {
     ::sipsaf::request_disposition rd;
-    for (auto const& r : rows_) {
+    auto const f = static_cast<std::size_t>(field::request_disposition);
+    if (count_[f] == 0) return rd;
+    for (std::size_t i = first_[f] - 1u; i < rows_.size(); ++i) {
+      message_field const& r = rows_[i];
       if (r.id != field::request_disposition) continue;
       auto ok = append_request_disposition(rd, r.raw, opts);
       if (!ok) return ok.error().rebased(offset_of(r.raw));
@@ -621,7 +624,11 @@ struct message_parser {
       if (m.rows_.size() == opts.max_headers) return fail(errc::too_many_headers, p);
       // Trim LWS (folds included) before, WSP after the value.
       char const* vb = v;
-      for (char const* n = skip_lws(vb, cr); n != vb; n = skip_lws(vb, cr)) vb = n;
+      if (vb + 1 < cr && *vb == ' ' && !is_wsp(vb[1]) && vb[1] != '\r') {
+        ++vb;  // the usual single SP after the colon
+      } else {
+        for (char const* n = skip_lws(vb, cr); n != vb; n = skip_lws(vb, cr)) vb = n;
+      }
       char const* ve = cr;
       while (ve != vb && (is_wsp(ve[-1]) || ve[-1] == '\n' || ve[-1] == '\r')) --ve;
       std::string_view const name = view(p, name_end);

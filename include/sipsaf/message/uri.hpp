@@ -82,9 +82,10 @@ namespace msg {
 
 // Parses [b, e) as a whole URI into `u`, which must be freshly constructed
 // (members not found are left as they are). On failure `at` is the offending byte.
-inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u, char const*& at)
-    -> errc {
-  u.text = view(b, e);
+// With `stop`, the URI may end before `e` (at the first byte that cannot
+// continue it), and `*stop` tells where.
+inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u, char const*& at,
+                     char const** stop = nullptr) -> errc {
   char const* p = b;
   if (p == e || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')) {
     at = p;
@@ -97,25 +98,39 @@ inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u,
   }
   u.scheme = view(b, p);
   ++p;
-  u.opaque = view(p, e);
-  if (!u.is_sip()) {
+  char const* const opaque = p;
+  // RFC 3261 §19.1.1: the scheme is case-insensitive.
+  bool const sip =
+      (p - b == 4 && (b[0] | 0x20) == 's' && (b[1] | 0x20) == 'i' && (b[2] | 0x20) == 'p') ||
+      (p - b == 5 && (b[0] | 0x20) == 's' && (b[1] | 0x20) == 'i' && (b[2] | 0x20) == 'p' &&
+       (b[3] | 0x20) == 's');
+  if (!sip) {
     // absoluteURI: at least one byte, all uric, escapes well-formed.
     char const* q = span(p, e, uric_chars);
-    if (p == e || q != e) {
+    if (p == q || (q != e && stop == nullptr)) {
       at = q;
       return errc::bad_uri;
     }
-    if (char const* bad = bad_escape(p, e); bad != e) {
+    if (char const* bad = bad_escape(p, q); bad != q) {
       at = bad;
       return errc::bad_uri;
     }
+    if (stop != nullptr) *stop = q;
+    u.text = view(b, q);
+    u.opaque = view(opaque, q);
     return ok;
   }
-  // userinfo: the longest run of userinfo bytes, if an '@' ends it.
-  char const* ui_end = span(p, e, userinfo_chars);
+  // userinfo: the longest run of userinfo bytes, if an '@' ends it. One pass
+  // notes the first ':' and whether any escape needs checking.
+  char const* ui_end = p;
+  char const* colon = nullptr;
+  bool escaped = false;
+  for (; ui_end != e && userinfo_chars(*ui_end); ++ui_end) {
+    if (*ui_end == ':' && colon == nullptr) colon = ui_end;
+    escaped = escaped || *ui_end == '%';
+  }
   if (ui_end != e && *ui_end == '@') {
-    char const* colon = p;
-    while (colon != ui_end && *colon != ':') ++colon;
+    if (colon == nullptr) colon = ui_end;
     if (colon == p) {
       at = p;
       return errc::bad_uri;
@@ -130,9 +145,11 @@ inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u,
           return errc::bad_uri;
         }
     }
-    if (char const* bad = bad_escape(p, ui_end); bad != ui_end) {
-      at = bad;
-      return errc::bad_uri;
+    if (escaped) {
+      if (char const* bad = bad_escape(p, ui_end); bad != ui_end) {
+        at = bad;
+        return errc::bad_uri;
+      }
     }
     p = ui_end + 1;
   }
@@ -213,10 +230,14 @@ inline auto scan_uri(char const* b, char const* e, uri_context ctx, uri_view& u,
     }
     u.headers = view(hb, p);
   }
-  if (p != e) {
+  if (stop != nullptr) {
+    *stop = p;
+  } else if (p != e) {
     at = p;
     return errc::bad_uri;
   }
+  u.text = view(b, p);
+  u.opaque = view(opaque, p);
   return ok;
 }
 
