@@ -286,7 +286,7 @@ class store_forward_engine {
       store_fault(expired.error(), "listing expired messages", out);
       return retry_timer(t, out);
     }
-    more = expired->size() >= opt_.batch;
+    std::size_t removed = 0;
     for (envelope const& e : *expired) {
       if (by_message_.count(e.id) != 0) continue;  // its attempt's result decides
       auto erased = store_.erase(e.id);
@@ -294,10 +294,14 @@ class store_forward_engine {
         store_fault(erased.error(), "removing an expired message", out);
         continue;
       }
+      ++removed;
       out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::expired,
                                           "lifetime over at " + format_rfc3339(e.expires_at)});
       if (e.notify) notify(e, delivery_status::expired, out);
     }
+    // A full batch may hide more; but one made only of messages in flight
+    // would come back unchanged, so it does not call for another run now.
+    more = expired->size() >= opt_.batch && removed > 0;
     auto due = store_.due(t, opt_.batch);
     if (!due) {
       store_fault(due.error(), "listing due messages", out);

@@ -435,6 +435,29 @@ BOOST_AUTO_TEST_CASE(timer_batches_and_schedules_itself) {
   BOOST_TEST(w.store.size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(messages_in_flight_at_expiry_wait_for_their_result) {
+  engine_options opt;
+  opt.batch = 1;
+  world w({}, opt);
+  w.profile().max_lifetime = 10s;
+  store_some(w, 1, "store-and-forward-if-not-reached, notify");
+  w.online();
+  auto ds = deliveries(w.engine.on_reachable("sip:bob@example.com"));
+  BOOST_REQUIRE(ds.size() == 1u);
+  w.clock.advance(10s);
+  auto o = w.engine.on_timer();
+  BOOST_TEST(o.find<expire_action>() == nullptr);  // in flight: its result decides
+  auto when = schedule_of(o);
+  BOOST_REQUIRE(when.has_value());
+  BOOST_TEST((*when > w.clock.now()));  // not a busy loop
+  o = w.engine.on_delivery_result(ds[0].id, 408);
+  w.clock.set(*when);
+  o = w.engine.on_timer();
+  BOOST_TEST(o.count<expire_action>() == 1u);
+  BOOST_TEST(o.count<notify_action>() == 1u);
+  BOOST_TEST(w.store.size() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_delivery_ids_are_reported) {
   world w;
   auto o = w.engine.on_delivery_result(12345, 200);
