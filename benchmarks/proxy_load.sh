@@ -120,7 +120,8 @@ load message [call_id] for [field0]
 EOF
 
 # Runs the store scenario against HOST:PORT in directory $1; prints
-# "seconds accepted refused retransmissions".
+# "seconds accepted refused retransmissions unexpected" (unexpected: calls
+# aborted on another answer or on a timeout, from sipp's error log).
 run_sipp() {
   local dir=$1 target=$2 lport=$3
   mkdir -p "$dir"
@@ -128,12 +129,13 @@ run_sipp() {
   t0=$(now)
   (cd "$dir" && sipp "$target" -sf "$work/store.xml" -inf "$work/recipients.csv" \
     -m "$messages" -r "$rate" -l "$window" -i 127.0.0.1 -p "$lport" -nostdin \
-    -au alice -ap wonderland -trace_counts -timeout 600 > /dev/null 2>&1) || true
+    -au alice -ap wonderland -trace_counts -trace_err -timeout 600 > /dev/null 2>&1) || true
   t1=$(now)
-  local counts
+  local counts unexpected
   counts=$(ls "$dir"/store_*_counts.csv)
+  unexpected=$(cat "$dir"/store_*_errors.log 2> /dev/null | grep -c -E 'Aborting call' || true)
   # The last row; columns named e.g. 5_202_Recv, 4_503_Recv, 0_MESSAGE_Retrans.
-  awk -F';' -v secs="$(elapsed "$t0" "$t1")" '
+  awk -F';' -v secs="$(elapsed "$t0" "$t1")" -v unexpected="$unexpected" '
     NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
     { for (i = 1; i <= NF; i++) last[i] = $i }
     END {
@@ -142,7 +144,7 @@ run_sipp() {
         if (name[i] ~ /_503_Recv$/) refused += last[i]
         if (name[i] ~ /MESSAGE_Retrans$/) retrans += last[i]
       }
-      printf "%s %d %d %d\n", secs, ok, refused, retrans
+      printf "%s %d %d %d %d\n", secs, ok, refused, retrans, unexpected
     }' "$counts"
 }
 
@@ -169,9 +171,9 @@ wait_port "$port" || {
   tail "$work/proxy.log" >&2
   exit 1
 }
-read -r secs accepted refused retrans < <(run_sipp "$work/sipsaf" "127.0.0.1:$port" $((port + 1)))
+read -r secs accepted refused retrans unexpected < <(run_sipp "$work/sipsaf" "127.0.0.1:$port" $((port + 1)))
 store_rate=$(rate_of "$accepted" "$secs")
-echo "   $accepted stored (202) in $secs s: $store_rate/s; refused $refused, retransmissions $retrans" >&2
+echo "   $accepted stored (202) in $secs s: $store_rate/s; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
 
 # Delivery: every user registers (sipsaf-ua listen) and takes its messages.
 echo "== the $users users register and take their messages" >&2
@@ -258,12 +260,14 @@ request_route {
   exit;
 }
 EOF
-  kamailio -f "$dir/kamailio.cfg" -DD -E > "$dir/kamailio.log" 2>&1 &
+  # 512 MB of shared memory: a burst keeps thousands of transactions alive
+  # for their wait timer, more than the 64 MB default holds.
+  kamailio -f "$dir/kamailio.cfg" -DD -E -m 512 > "$dir/kamailio.log" 2>&1 &
   local kpid=$!
   pids+=("$kpid")
   wait_port "$kport" || true  # Kamailio answers OPTIONS 405: any answer will do
-  local secs accepted refused retrans
-  read -r secs accepted refused retrans < <(run_sipp "$dir/sipp" "127.0.0.1:$kport" $((kport + 1)))
+  local secs accepted refused retrans unexpected
+  read -r secs accepted refused retrans unexpected < <(run_sipp "$dir/sipp" "127.0.0.1:$kport" $((kport + 1)))
   kill -TERM "$kpid"
   wait "$kpid" || true
   local stored
@@ -273,7 +277,7 @@ EOF
   krate=$(rate_of "$accepted" "$secs")
   local locked
   locked=$(grep -c 'database is locked' "$dir/kamailio.log" || true)
-  echo "   $accepted stored (202) in $secs s: $krate/s; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans" >&2
+  echo "   $accepted stored (202) in $secs s: $krate/s; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
   rows+=("| Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }') msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | - | $kloss |")
 }
 
