@@ -105,6 +105,8 @@ answers 200, and un-registers on exit (SIGINT, SIGTERM, --count, --timeout).
   --fail-code CODE        (default 480)
   --no-register           do not register: just listen at --local
   --no-unregister         leave the registration in place on exit
+  --fetch                 after registering, ask for the messages kept for pull
+                          (`store`): an empty MESSAGE to one's own address
 
 ping: sends OPTIONS to the proxy (RFC 3261 §11) and prints the answer; exit 0
 when any final response came, 3 when none did within --timeout (default 2).
@@ -147,6 +149,7 @@ struct options {
   int fail_code = 480;
   bool no_register = false;
   bool no_unregister = false;
+  bool fetch = false;
 };
 
 struct usage_error {
@@ -341,6 +344,10 @@ auto parse_options(int argc, char** argv) -> options {
       only(false);
       flag();
       o.no_register = true;
+    } else if (name == "--fetch") {
+      only(false);
+      flag();
+      o.fetch = true;
     } else if (name == "--no-unregister") {
       only(false);
       flag();
@@ -972,6 +979,36 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
   } else {
     out.print(ua::event("listening").add("contact", net.contact_uri(o.user)),
               fmt::format("listening at {}", net.contact_uri(o.user)));
+  }
+  if (o.fetch) {
+    // Pull (`store`): the messages wait until their recipient asks. The ask
+    // is an empty MESSAGE from the user to its own address-of-record; the
+    // proxy answers it and delivers what it keeps to the registered contacts.
+    std::string const self = uas->self_uri();
+    std::string const tag = ua::random_token(12);
+    std::string const call_id = ua::random_token(24) + "@" + net.host_port();
+    std::uint32_t cseq = 1;
+    out.say(fmt::format("  -> MESSAGE {} (fetch the messages kept for pull)", self));
+    auto r = uas->request(
+        "MESSAGE", self, cseq,
+        [&](std::uint32_t n, std::string const& branch,
+            std::vector<std::pair<std::string, std::string>> const& auth) {
+          sipsaf::request_builder b("MESSAGE", self);
+          b.via(net.transport_name(), net.host_port(), branch + net.via_params());
+          b.max_forwards(70);
+          b.from(self, tag);
+          b.to(self);
+          b.call_id(call_id);
+          b.cseq(n);
+          for (auto const& [hn, hv] : auth) b.header(hn, hv);
+          b.header("User-Agent", "sipsaf-ua");
+          return b.build();
+        },
+        o.timeout.value_or(32));
+    int const code = r.final ? r.final->msg.status() : 0;
+    out.print(ua::event("fetched").add("code", code),
+              fmt::format("fetch answered {}",
+                          code == 0 ? std::string("nothing") : std::to_string(code)));
   }
   auto const end = o.timeout ? deadline_in(*o.timeout) : ua::steady::time_point::max();
   auto refresh = deadline_in(std::max(1.0, o.reg_expires / 2.0));

@@ -186,27 +186,24 @@ def durable_across_restart(env):
 @case
 def pull_mode(env):
     """`store` keeps the message for Bob to fetch (pull): it is not pushed when he
-    registers; it is handed over when he asks (a MESSAGE to himself, see the proxy)."""
+    registers; it is handed over when he asks (`sipsaf-ua listen --fetch`: an empty
+    MESSAGE to his own address)."""
     proxy = Proxy(env).start()
     r = ua_send(env, proxy, "alice", "bob", "--text", "for you to fetch", "--store=store")
     expect_code(r, 202, "store (pull) to offline Bob")
-    bob = Listener(env, proxy, "bob", "--timeout", "4")
-    time.sleep(1.5)
-    pushed = bob.messages()
-    check(not pushed, f"a pull message was pushed on REGISTER:\n{bob.output()}")
-    fetch = ua_send(env, proxy, "bob", "bob", *PULL_FETCH_ARGS)
-    check(fetch.final_code() is not None and 200 <= fetch.final_code() < 300,
-          f"Bob's fetch was refused: {fetch}")
+    bob = Listener(env, proxy, "bob", "--timeout", "2")
+    bob.wait(10)
+    check(not bob.messages(), f"a pull message was pushed on REGISTER:\n{bob.output()}")
+    bob = Listener(env, proxy, "bob", "--fetch", "--count", "1", "--timeout", "10")
     msgs = bob.wait_messages(1, timeout=10)
     bob.stop()
+    fetched = bob.of("fetched")
+    check(fetched and 200 <= fetched[0]["code"] < 300,
+          f"Bob's fetch was not answered 2xx: {fetched}\n{bob.output()}")
     check(len(msgs) == 1 and msgs[0]["text"] == "for you to fetch",
           f"Bob got {[m['text'] for m in msgs]} after fetching:\n{bob.output()}\n"
           f"--- proxy\n{proxy.log_tail()}")
     proxy.stop()
-
-
-# How a recipient asks for its pull messages (set to the proxy's convention).
-PULL_FETCH_ARGS = ("--text", "", "--header", "Subject: fetch")
 
 
 @case
