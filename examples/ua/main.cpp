@@ -518,10 +518,28 @@ class user_agent {
     };
     auto r = request("REGISTER", registrar, reg_cseq_, build, o_.timeout.value_or(32));
     if (!r.final) return 0;
-    int const code = r.final->msg.status();
+    int code = r.final->msg.status();
+    // RFC 3261 §10.2.8: 423 Interval Too Brief names the shortest lifetime.
+    if (code == 423 && expires != 0) {
+      auto min = r.final->msg.header("Min-Expires");
+      auto v = min ? sipsaf::parse_delta_seconds(*min) : sipsaf::result<std::uint32_t>(0u);
+      if (v && *v > expires) {
+        expires = *v;
+        r = request("REGISTER", registrar, reg_cseq_, build, o_.timeout.value_or(32));
+        if (!r.final) return 0;
+        code = r.final->msg.status();
+      }
+    }
     if (code >= 200 && code < 300) {
+      // The lifetime granted: our Contact's expires in the 200 (RFC 3261
+      // §10.2.4), else its Expires, else what was asked.
+      granted_ = expires;
+      if (auto e = r.final->msg.expires()) granted_ = *e;
+      if (auto c = r.final->msg.contact())
+        for (auto const& entry : c->entries)
+          if (entry.address.uri.text == contact && entry.expires) granted_ = *entry.expires;
       ua::event e(expires == 0 ? "unregistered" : "registered");
-      e.add("aor", self_uri()).add("contact", contact).add("expires", static_cast<int>(expires));
+      e.add("aor", self_uri()).add("contact", contact).add("expires", static_cast<int>(granted_));
       out_.print(e, expires == 0 ? fmt::format("unregistered {}", self_uri())
                                  : fmt::format("registered {} at {}", self_uri(), contact));
       registered_ = expires != 0;
@@ -529,6 +547,8 @@ class user_agent {
     return code;
   }
   auto registered() const -> bool { return registered_; }
+  /// The registration lifetime the registrar granted last.
+  auto granted() const -> std::uint32_t { return granted_; }
 
  private:
   auto pick_challenge(sipsaf::message_view const& m, std::string_view header)
@@ -554,6 +574,7 @@ class user_agent {
   std::string reg_tag_;
   std::uint32_t reg_cseq_ = 1;
   bool registered_ = false;
+  std::uint32_t granted_ = 0;
 };
 
 // --- notifications --------------------------------------------------------------
@@ -1011,7 +1032,11 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
                           code == 0 ? std::string("nothing") : std::to_string(code)));
   }
   auto const end = o.timeout ? deadline_in(*o.timeout) : ua::steady::time_point::max();
-  auto refresh = deadline_in(std::max(1.0, o.reg_expires / 2.0));
+  auto half = [&] {
+    return uas->granted() == 0 ? ua::steady::time_point::max()
+                               : deadline_in(std::max(1.0, uas->granted() / 2.0));
+  };
+  auto refresh = o.no_register ? ua::steady::time_point::max() : half();
   bool timed_out = false;
   for (;;) {
     auto until = std::min(end, refresh);
@@ -1023,9 +1048,9 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
       timed_out = true;
       break;
     }
-    if (now >= refresh && !o.no_register && o.reg_expires > 0) {
+    if (now >= refresh) {
       uas->register_contact(o.reg_expires);  // RFC 3261 §10.2.4 refresh
-      refresh = deadline_in(std::max(1.0, o.reg_expires / 2.0));
+      refresh = half();
     }
   }
   // A short grace to answer an ACK, a BYE or a retransmission of the last
