@@ -177,16 +177,32 @@ constexpr auto same_name(std::string_view a, std::string_view b) noexcept -> boo
 inline auto same_known_name(std::string_view known, std::string_view name) noexcept -> bool {
   std::size_t const n = known.size();
   if (n != name.size()) return false;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x = 0;
-    std::uint64_t y = 0;
-    std::memcpy(&x, known.data() + i, 8);
-    std::memcpy(&y, name.data() + i, 8);
-    if ((x | 0x2020202020202020ULL) != (y | 0x2020202020202020ULL)) return false;
+  char const* a = known.data();
+  char const* b = name.data();
+  auto eq8 = [](char const* x, char const* y) {
+    std::uint64_t u = 0;
+    std::uint64_t v = 0;
+    std::memcpy(&u, x, 8);
+    std::memcpy(&v, y, 8);
+    return (u | 0x2020202020202020ULL) == (v | 0x2020202020202020ULL);
+  };
+  auto eq4 = [](char const* x, char const* y) {
+    std::uint32_t u = 0;
+    std::uint32_t v = 0;
+    std::memcpy(&u, x, 4);
+    std::memcpy(&v, y, 4);
+    return (u | 0x20202020U) == (v | 0x20202020U);
+  };
+  if (n >= 8) {
+    // Whole words, then one last word that may overlap the previous one.
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      if (!eq8(a + i, b + i)) return false;
+    return i == n || eq8(a + n - 8, b + n - 8);
   }
-  for (; i < n; ++i)
-    if ((known[i] | 0x20) != (name[i] | 0x20)) return false;
+  if (n >= 4) return eq4(a, b) && eq4(a + n - 4, b + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
   return true;
 }
 
