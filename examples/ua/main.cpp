@@ -739,6 +739,11 @@ auto run_send(options const& o, ua::printer const& out) -> int {
 
   double const timeout = o.timeout.value_or(32);
   bool const want_register = o.password && (o.register_while_sending || o.wait_imdn);
+  if (o.wait_imdn && !o.password)
+    out.say(
+        "  (without --password this agent cannot register: the notification will wait "
+        "for the next registration of " +
+        uac->self_uri() + ")");
   if (want_register) {
     auto const exp = static_cast<std::uint32_t>(std::max(60.0, o.wait_imdn.value_or(0) + timeout));
     int const code = uac->register_contact(exp);

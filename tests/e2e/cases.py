@@ -620,6 +620,7 @@ def bad_input_datagrams(env):
     (and logged); the proxy keeps serving everyone else."""
     proxy = Proxy(env).start()
     raw = RawSip(proxy)
+    logged_before = len(proxy.log_text().splitlines())
     rnd = random.Random(20240601)
     for _ in range(300):
         raw.send(bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 1400))))
@@ -646,6 +647,8 @@ def bad_input_datagrams(env):
         valid = name == "huge header"
         check(valid or r is None or 400 <= r.code < 600, f"{name}: answered {r and r.start}")
     log(f"answers: {answers}")
+    logged = len(proxy.log_text().splitlines()) - logged_before
+    check(logged >= len(samples) - 2, f"the bad input was not logged ({logged} new lines)")
     for name in ("bad CSeq", "truncated body"):
         check(answers[name] in (400, None), f"{name}: expected 400 or nothing, got "
               f"{answers[name]}")
