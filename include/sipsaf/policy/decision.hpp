@@ -245,6 +245,16 @@ struct decision {
 
 namespace detail {
 
+/// `m == lit` with the length known at compile time, so the compare is
+/// inlined (methods are case-sensitive, RFC 3261 §7.1).
+template <std::size_t N>
+constexpr auto is_method(std::string_view m, char const (&lit)[N]) noexcept -> bool {
+  if (m.size() != N - 1) return false;
+  for (std::size_t i = 0; i + 1 < N; ++i)
+    if (m[i] != lit[i]) return false;
+  return true;
+}
+
 inline void append_uint(std::string& s, std::uint64_t v) {
   s += std::to_string(v);
 }

@@ -135,8 +135,9 @@ struct default_policy {
   /// MESSAGE always carries a payload (RFC 3428); INVITE and INFO when they
   /// have a body (the patent's extension of the service to those methods).
   static auto carries_payload(request_facts const& q) noexcept -> bool {
-    if (q.method == "MESSAGE") return true;
-    return (q.method == "INVITE" || q.method == "INFO") && q.body_size > 0;
+    if (detail::is_method(q.method, "MESSAGE")) return true;
+    return (detail::is_method(q.method, "INVITE") || detail::is_method(q.method, "INFO")) &&
+           q.body_size > 0;
   }
 
  private:
@@ -255,7 +256,7 @@ struct default_policy {
   // (RFC 3261 §13.2.2.4), so a stored or forwarded INVITE payload is
   // answered 480 with a reason phrase that says what happened.
   static void accepted(decision& d, request_facts const& q, std::string_view invite_reason) {
-    if (q.method == "INVITE") {
+    if (detail::is_method(q.method, "INVITE")) {
       d.code = 480;
       d.reason = invite_reason;
     } else {

@@ -413,7 +413,13 @@ class store_forward_engine {
     buf.clear();
     buf.append(call_id.data(), call_id.size());
     buf += '\n';
-    buf += std::to_string(cseq);
+    char digits[10];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + cseq % 10);
+      cseq /= 10;
+    } while (cseq != 0);
+    while (n > 0) buf += digits[--n];
     buf += '\n';
     buf.append(from_tag.data(), from_tag.size());
   }
