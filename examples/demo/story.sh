@@ -171,8 +171,9 @@ ua send --user alice --password wonderland --to bob --text "Call me now?" \
 rc=$?
 set -e
 indent < "$work/instant.out"
-[ "$rc" -eq 1 ] && grep -q -- '<- 480' "$work/instant.out" ||
+if [ "$rc" -ne 1 ] || ! grep -q -- '<- 480' "$work/instant.out"; then
   fail "expected 480 Temporarily Unavailable (exit 1), got exit $rc"
+fi
 ok "480 Temporarily Unavailable: the instant message was dropped, not stored"
 proxy_says
 
@@ -208,8 +209,9 @@ rc=$?
 set -e
 alice_pid=''
 tail -n "+$((alice_seen + 1))" "$work/alice.out" | indent
-[ "$rc" -eq 0 ] && grep -q 'delivered' "$work/alice.out" ||
+if [ "$rc" -ne 0 ] || ! grep -q 'delivered' "$work/alice.out"; then
   fail "Alice did not get the delivery notification (exit $rc)"
+fi
 ok "the delivery notification (IMDN, RFC 5438) reached Alice"
 proxy_says
 
