@@ -101,7 +101,8 @@ operator:
   --notify-stored            also notify "stored"
   --strict                   RFC 3841 strict Request-Disposition (no store tokens)
   --now DATE                 the clock, RFC 1123 (default 'Sat, 13 Nov 2010 23:30:00 GMT')
-replay (request while offline, REGISTER, the recipient's response):
+replay (the request, while offline unless --reach says otherwise; the
+recipient's REGISTER; each delivery answered by the recipient; retries):
   --replay                   replay the whole cycle
   --register FILE            the REGISTER to replay (default: one for the To URI)
   --delivery-codes LIST      the recipient's final responses, one per attempt (default 200)
@@ -713,8 +714,11 @@ auto run(int argc, char** argv, std::string_view program) -> int {
   options o;
   std::string why;
   if (!parse_options(argc, argv, o, why)) {
-    if (!why.empty()) std::cerr << program << ": " << why << '\n';
-    std::cerr << usage(program);
+    if (why.empty()) {  // --help
+      std::cout << usage(program);
+      return 0;
+    }
+    std::cerr << program << ": " << why << '\n' << usage(program);
     return 2;
   }
   auto now = sipsaf::parse_sip_timestamp(o.now);
