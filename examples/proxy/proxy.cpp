@@ -56,6 +56,7 @@ struct proxy_core::server_txn {
   steady::time_point created{}, finished{};
   std::uint64_t fork = 0;
   bool pop_route = false;
+  bool decided = false;  // the engine decided (and logged) its answer
 };
 
 /// A request we sent (RFC 3261 §17.1): retransmitted over UDP until
@@ -276,13 +277,25 @@ void proxy_core::send(peer const& to, std::string bytes,
 }
 
 void proxy_core::batch_begin() {
+  if (batch_depth_ == 0) batch_started_ = steady::now();
   if (batch_depth_++ == 0)
     if (auto ec = store_.begin_batch()) log::error("store: cannot begin a batch: {}", ec.message());
 }
 
 void proxy_core::batch_end() {
   if (--batch_depth_ > 0) return;
+  auto const t_commit = steady::now();
   auto const ec = store_.commit_batch();
+  if (batch_stores_ > 0) {
+    auto const us = [](steady::duration d) {
+      return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    };
+    log::debug("batch: {} stored; handling took {} us, the commit {} us", batch_stores_,
+               us(t_commit - batch_started_), us(steady::now() - t_commit));
+    ++stats_.commits;
+    stats_.batched += batch_stores_;
+    batch_stores_ = 0;
+  }
   std::vector<held_send> held = std::move(held_);
   held_.clear();
   std::size_t refused = 0;
@@ -381,6 +394,16 @@ void proxy_core::on_request(std::string_view bytes, sipsaf::message_view const& 
   if (stopping_) {
     answer_stateless(503, "Service Unavailable", "30");
     return;
+  }
+  // Bounded: answered transactions are forgotten oldest first when room is
+  // needed (a retransmission that comes after is handled again, and the
+  // engine recognises it as a duplicate); only when every one is still
+  // under way is the request refused.
+  while (server_.size() >= cfg_.max_server_transactions && !answered_.empty()) {
+    auto it = server_.find(answered_.front());
+    answered_.pop_front();
+    if (it != server_.end() && it->second->code >= 200 && forks_.count(it->second->fork) == 0)
+      server_.erase(it);
   }
   if (server_.size() >= cfg_.max_server_transactions) {
     log::warn("{}: {} refused: {} transactions open", from.text(), method, server_.size());
@@ -616,12 +639,15 @@ void proxy_core::respond(server_txn& st, int code, std::string_view reason,
 void proxy_core::send_response(server_txn& st, std::string bytes, int code, bool durable) {
   if (st.code >= 200 && code >= 200 && !(st.method == "INVITE" && code < 300)) return;
   st.response = std::move(bytes);
-  st.code = std::max(st.code, code);
-  if (code >= 200) st.finished = steady::now();
-  if (st.source.kind == transport_kind::local) {
-    if (code >= 200) log::info("{}: answered {}", st.what, code);
-    return;
+  if (code >= 200 && st.code < 200) {
+    st.finished = steady::now();
+    answered_.push_back(st.key);
   }
+  st.code = std::max(st.code, code);
+  // The engine's decisions are logged with their trace already.
+  if (code >= 200 && st.method != "REGISTER" && !st.decided)
+    log::info("{}: answered {}", st.what, code);
+  if (st.source.kind == transport_kind::local) return;
   send(st.source, st.response, nullptr, durable ? st.key : std::string());
 }
 
@@ -750,7 +776,8 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
     std::optional<peer> flow;
     if (!aor.empty())
       if (binding* b = reg_.find(aor, target))
-        if (b->source.kind == transport_kind::tcp && tr_.is_open(b->source.connection))
+        if (b->source.kind == transport_kind::tcp && b->source.connection != 0 &&
+            tr_.is_open(b->source.connection))
           flow = b->source;  // reach a TCP client on the connection it registered over
     start_branch(f, target, flow, [&](std::string const& via) {
       rewrite rw;
@@ -967,6 +994,7 @@ void proxy_core::fork_maybe_done(std::uint64_t id) {
 void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::string const& about) {
   // A log line per decision, with its trace.
   if (!o.log.empty()) log::info("{}: {}", about, o.log);
+  if (st != nullptr && o.decided) st->decided = true;
   bool const stored = o.find<sipsaf::store_action>() != nullptr;
   for (auto& a : o.actions) {
     std::visit(overloaded{
@@ -1005,6 +1033,8 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
                      proxy_to(*st, nf, d.contacts, d.recipient);
                    },
                    [&](sipsaf::store_action& s) {
+                     ++stats_.stored;
+                     if (batch_depth_ > 0) ++batch_stores_;
                      log::info("{}: stored as #{} for {} ({} delivery, kept until {}{})", about,
                                s.id, s.recipient, sipsaf::to_string(s.mode),
                                sipsaf::format_rfc3339(s.expires_at),
@@ -1051,7 +1081,8 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
   for (auto const& contact : a.contacts) {
     std::optional<peer> flow;
     if (binding* b = reg_.find(a.recipient, contact))
-      if (b->source.kind == transport_kind::tcp && tr_.is_open(b->source.connection))
+      if (b->source.kind == transport_kind::tcp && b->source.connection != 0 &&
+          tr_.is_open(b->source.connection))
         flow = b->source;
     start_branch(f, contact, flow, [&](std::string const& via) {
       // A new MESSAGE carrying the original body and the headers that
@@ -1172,13 +1203,29 @@ void proxy_core::arm_engine_timer(sipsaf::timestamp at) {
 
 void proxy_core::sweep() {
   auto const now = steady::now();
-  for (auto it = server_.begin(); it != server_.end();) {
+  // Answered transactions leave in the order they were answered, after
+  // Timer J (64*T1 on UDP, RFC 3261 §17.2.2; at once on TCP, kept a moment).
+  while (!answered_.empty()) {
+    auto it = server_.find(answered_.front());
+    if (it == server_.end()) {
+      answered_.pop_front();
+      continue;
+    }
     server_txn const& s = *it->second;
-    bool const busy = forks_.count(s.fork) != 0;
-    // Timer J / H: 64*T1 after the final answer; an unanswered one after 5 min.
-    bool const done = s.code >= 200 && now - s.finished > 64 * cfg_.t1 && !busy;
-    bool const stuck = now - s.created > std::chrono::minutes(5) && !busy;
-    it = (done || stuck) ? server_.erase(it) : std::next(it);
+    auto const linger = s.source.kind == transport_kind::udp ? 64 * cfg_.t1 : cfg_.t1;
+    if (now - s.finished <= linger || forks_.count(s.fork) != 0) break;
+    server_.erase(it);
+    answered_.pop_front();
+  }
+  // Now and then, anything stuck without an answer for 5 minutes goes too.
+  if (now - last_full_sweep_ > std::chrono::minutes(1)) {
+    last_full_sweep_ = now;
+    for (auto it = server_.begin(); it != server_.end();) {
+      server_txn const& s = *it->second;
+      bool const stuck =
+          s.code < 200 && now - s.created > std::chrono::minutes(5) && forks_.count(s.fork) == 0;
+      it = stuck ? server_.erase(it) : std::next(it);
+    }
   }
   for (auto it = client_.begin(); it != client_.end();)
     it = (it->second->completed && now >= it->second->linger_until) ? client_.erase(it)
@@ -1198,14 +1245,28 @@ void proxy_core::shutdown(std::chrono::milliseconds grace, std::function<void()>
   stopping_ = true;
   tr_.stop_receiving();
   log::info("shutting down: {} requests under way", forks_.size());
-  auto const deadline = steady::now() + grace;
-  auto timer = std::make_shared<asio::steady_timer>(io_);
-  auto finish = std::make_shared<std::function<void()>>();
-  auto step = std::make_shared<std::function<void()>>();
-  *finish = [this, done, timer]() {
+  shutdown_done_ = std::move(done);
+  shutdown_deadline_ = steady::now() + grace;
+  shutdown_timer_ = std::make_unique<asio::steady_timer>(io_);
+  shutdown_step();
+}
+
+void proxy_core::shutdown_step() {
+  auto const now = steady::now();
+  if (!flushing_) {
+    bool idle = true;
+    for (auto const& f : forks_)
+      if (f.second->pending > 0) idle = false;
+    if (!idle && now < shutdown_deadline_) {
+      shutdown_timer_->expires_after(std::chrono::milliseconds(50));
+      shutdown_timer_->async_wait([this](boost::system::error_code ec) {
+        if (!ec) shutdown_step();
+      });
+      return;
+    }
     // What did not finish in time: a live delivery is decided as not
-    // reached (stored, 202), anything else is answered 503. Stored messages
-    // stay stored and are tried again at the next start.
+    // reached (stored, then 202), anything else is answered as unanswered.
+    // Stored messages stay stored and are tried again after the restart.
     std::vector<std::uint64_t> ids;
     for (auto const& f : forks_) ids.push_back(f.first);
     for (auto id : ids) {
@@ -1221,31 +1282,21 @@ void proxy_core::shutdown(std::chrono::milliseconds grace, std::function<void()>
     }
     engine_timer_.cancel();
     sweep_timer_.cancel();
-    auto flush_deadline = steady::now() + std::chrono::seconds(2);
-    auto wait = std::make_shared<std::function<void()>>();
-    *wait = [this, done, timer, flush_deadline, wait]() {
-      if (tr_.pending_writes() == 0 || steady::now() >= flush_deadline) {
-        log::info("shut down");
-        done();
-        return;
-      }
-      timer->expires_after(std::chrono::milliseconds(50));
-      timer->async_wait([wait](boost::system::error_code) { (*wait)(); });
-    };
-    (*wait)();
-  };
-  *step = [this, deadline, timer, finish, step]() {
-    bool idle = true;
-    for (auto const& f : forks_)
-      if (f.second->pending > 0) idle = false;
-    if (idle || steady::now() >= deadline) {
-      (*finish)();
-      return;
-    }
-    timer->expires_after(std::chrono::milliseconds(50));
-    timer->async_wait([step](boost::system::error_code) { (*step)(); });
-  };
-  (*step)();
+    flushing_ = true;
+    flush_deadline_ = now + std::chrono::seconds(2);
+  }
+  if (tr_.pending_writes() == 0 || now >= flush_deadline_) {
+    log::info("shut down; {} messages stored in this run ({} in {} group commits)", stats_.stored,
+              stats_.batched, stats_.commits);
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    if (done) done();
+    return;
+  }
+  shutdown_timer_->expires_after(std::chrono::milliseconds(50));
+  shutdown_timer_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) shutdown_step();
+  });
 }
 
 }  // namespace proxy

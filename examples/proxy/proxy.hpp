@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -160,6 +161,7 @@ class proxy_core {
   void send(peer const& to, std::string bytes, std::function<void(std::error_code)> on_error,
             std::string durable_key = {});
   void sweep();
+  void shutdown_step();
 
   asio::io_context& io_;
   core_config cfg_;
@@ -174,6 +176,7 @@ class proxy_core {
   std::unique_ptr<engine_t> engine_;
 
   std::unordered_map<std::string, std::unique_ptr<server_txn>> server_;
+  std::deque<std::string> answered_;  // server transactions in the order they were answered
   std::unordered_map<std::string, std::unique_ptr<client_txn>> client_;
   std::unordered_map<std::uint64_t, std::unique_ptr<fork_ctx>> forks_;
   std::uint64_t last_fork_ = 0;
@@ -183,6 +186,7 @@ class proxy_core {
   asio::system_timer engine_timer_;
   std::optional<sipsaf::timestamp> engine_timer_at_;
   asio::steady_timer sweep_timer_;
+  std::chrono::steady_clock::time_point last_full_sweep_{};
 
   // Group commit: sends held back until the batch's stored messages are durable.
   struct held_send {
@@ -192,8 +196,17 @@ class proxy_core {
     std::string durable_key;  // a server transaction whose answer needs the commit
   };
   int batch_depth_ = 0;
+  std::size_t batch_stores_ = 0;
+  std::chrono::steady_clock::time_point batch_started_{};
+  struct {
+    std::uint64_t stored = 0, batched = 0, commits = 0;
+  } stats_;
   std::vector<held_send> held_;
   bool stopping_ = false;
+  bool flushing_ = false;
+  std::function<void()> shutdown_done_;
+  steady::time_point shutdown_deadline_{}, flush_deadline_{};
+  std::unique_ptr<asio::steady_timer> shutdown_timer_;
 };
 
 }  // namespace proxy

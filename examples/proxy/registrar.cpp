@@ -258,6 +258,20 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
         it->q = c.q ? *c.q : 1000;
         it->expires = now + std::chrono::seconds(expires);
         it->source = from;
+        // A TCP connection is the way back to this contact when the contact
+        // is the registering client itself (its Via sent-by, RFC 5923's
+        // `alias`) or asks for it (`ob`, RFC 5626 §5): then a client behind
+        // an ephemeral port is reached on the connection it opened.
+        if (from.kind == transport_kind::tcp) {
+          bool same = c.address.uri.param("ob").has_value();
+          if (auto v = req.top_via()) {
+            same = same || v->param("alias").has_value();
+            std::uint16_t const vp = v->port ? *v->port : 5060;
+            std::uint16_t const cp = c.address.uri.port ? *c.address.uri.port : 5060;
+            same = same || (lower(v->host) == lower(c.address.uri.host) && vp == cp);
+          }
+          if (!same) it->source.connection = 0;
+        }
         it->suspect_until = {};
         it->failures = 0;
       }

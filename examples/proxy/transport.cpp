@@ -242,6 +242,8 @@ void transports::open_udp(asio::ip::address const& a, std::uint16_t port) {
   udp_->open(ep.protocol());
   udp_->bind(ep);
   udp_->non_blocking(true);
+  boost::system::error_code ignored;
+  udp_->set_option(asio::socket_base::receive_buffer_size(limits_.udp_receive_buffer), ignored);
   // Learn of ICMP "port unreachable" at once (Linux IP_RECVERR): a contact
   // that is gone fails its delivery now, not after 32 s of Timer F.
   int on = 1;
