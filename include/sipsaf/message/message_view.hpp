@@ -59,7 +59,7 @@ SIPSAF_BEGIN_NAMESPACE
 /// `body_too_large`, `message_too_large`).
 struct message_options {
   std::size_t max_header_bytes = 64 * 1024;  ///< start line + header fields + empty line
-  std::size_t max_headers = 256;             ///< header field rows
+  std::size_t max_headers = 256;             ///< header field rows (at most 65535)
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   std::size_t max_message_bytes = 16 * 1024 * 1024 + 64 * 1024;
   /// Stream transports: Content-Length is mandatory (RFC 3261 §18.3), so a
@@ -621,7 +621,9 @@ struct message_parser {
         folded = true;
         q = cr + 3;
       }
-      if (m.rows_.size() == opts.max_headers) return fail(errc::too_many_headers, p);
+      // The row index is kept in 16 bits: at most 65535 rows whatever the option.
+      if (m.rows_.size() >= opts.max_headers || m.rows_.size() == 65535)
+        return fail(errc::too_many_headers, p);
       // Trim LWS (folds included) before, WSP after the value.
       char const* vb = v;
       if (vb + 1 < cr && *vb == ' ' && !is_wsp(vb[1]) && vb[1] != '\r') {
