@@ -2,8 +2,9 @@
 //
 // decide/*: one decision for a MESSAGE to an unreachable recipient, through
 //   the engine's dry run (headers parsed, duplicate and quota lookups in the
-//   memory store, the default policy), with and without the rendered trace;
-//   and the default policy alone on prepared inputs.
+//   memory store, the default policy), with and without the rendered trace,
+//   and without an Expires header (then the Date is not parsed); and the
+//   default policy alone on prepared inputs.
 // cycle/memory: store (on_request), deliver (on_reachable), erase (the 200).
 // sqlite/*: the same cycle on the durable SQLite store, one message at a
 //   time (every put and every erase is its own fsync'ed commit) and in
@@ -65,7 +66,7 @@ auto bob() -> recipient {
 template <class Store>
 using engine_over = store_forward_engine<Store&, static_directory&, manual_clock&>;
 
-void decide_engine(benchmark::State& state, bool trace) {
+void decide_engine(benchmark::State& state, bool trace, bool with_expires = true) {
   memory_store store;
   static_directory dir;
   dir.set(bob());
@@ -84,6 +85,7 @@ void decide_engine(benchmark::State& state, bool trace) {
     e.on_request(r, who);
   }
   request r;
+  if (!with_expires) r.expires.clear();  // then the Date is not read either
   r.wire();
   recipient const who = bob();
   outcome out;

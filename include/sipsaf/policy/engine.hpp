@@ -424,6 +424,14 @@ class store_forward_engine {
     buf.append(from_tag.data(), from_tag.size());
   }
 
+  // The duplicate key of the request being handled, as text; built when
+  // first needed (most requests never need it).
+  auto key() -> std::string const& {
+    if (!key_built_) key_text(key_buf_, key_.call_id, key_.cseq, key_.from_tag);
+    key_built_ = true;
+    return key_buf_;
+  }
+
   auto recently_delivered(std::string const& key, timestamp t) -> bool {
     if (recent_.empty()) return false;
     forget_old(t);
@@ -497,6 +505,8 @@ class store_forward_engine {
     std::uint32_t const cseq = detail::cseq_number(cseq_v);
     timestamp const t = now();
     detail_.clear();
+    key_ = message_key{call_id, cseq, tag};
+    key_built_ = false;
 
     request_facts& f = facts_;
     f = request_facts{};
@@ -591,8 +601,7 @@ class store_forward_engine {
     in.now = t;
     if (payload) {
       // Duplicates: the same request again (RFC 3261 §17.2.3 identity).
-      key_text(key_buf_, call_id, cseq, tag);
-      if (!live_keys_.empty() && live_keys_.count(key_buf_) != 0) {
+      if (!live_keys_.empty() && live_keys_.count(key()) != 0) {
         own_decision(out, verdict::duplicate, rule::duplicate_in_progress, 0, {}, who.key, method);
         return finish(out);
       }
@@ -605,7 +614,7 @@ class store_forward_engine {
         if (act) out.actions.push_back(respond_action{202, "Accepted", {}, false});
         return finish(out);
       }
-      if (recently_delivered(key_buf_, t)) {
+      if (!recent_.empty() && recently_delivered(key(), t)) {
         own_decision(out, verdict::duplicate, rule::duplicate_delivered, 200, "OK", who.key,
                      method);
         if (act) out.actions.push_back(respond_action{200, "OK", {}, false});
@@ -666,7 +675,7 @@ class store_forward_engine {
                                                  std::string(again.accept_header()), false});
           break;
         }
-        remember_delivered(key_buf_);
+        remember_delivered(key());
         out.actions.push_back(forward_action{*d.target});
         out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
         break;
@@ -798,9 +807,9 @@ class store_forward_engine {
     attempt a;
     a.live = true;
     a.recipient = who.key;
-    a.key = key_buf_;
+    a.key = key();
     a.state = std::move(st);
-    live_keys_.emplace(key_buf_, id);
+    live_keys_.emplace(key(), id);
     out.actions.push_back(
         deliver_action{id, who.key, who.contacts, true, 0, delivery_mode::push, {}, 1});
     inflight_.emplace(id, std::move(a));
@@ -993,6 +1002,8 @@ class store_forward_engine {
   std::string disposition_text_;
   bool disposition_cached_ = false;
   std::string key_buf_;
+  message_key key_;  // views into the request being handled
+  bool key_built_ = false;
   std::string detail_;
   std::string scratch_to_;
   std::string disposition_rows_;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -69,17 +70,22 @@ inline auto hash_mix(std::uint64_t h, std::uint64_t w) noexcept -> std::uint64_t
   return h ^ (h >> 29);
 }
 
+// A little-endian 64-bit word of `n` (at most 8) bytes at `p`.
+inline auto load_le(char const* p, std::size_t n) noexcept -> std::uint64_t {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  w = __builtin_bswap64(w);
+  if (n < 8) w >>= 8 * (8 - n);
+#endif
+  return w;
+}
+
 inline auto hash_bytes(std::string_view s, std::uint64_t seed) noexcept -> std::uint64_t {
   std::uint64_t h = seed ^ s.size();
   std::size_t i = 0;
-  auto word = [&](std::size_t at, std::size_t n) {
-    std::uint64_t w = 0;
-    for (std::size_t k = 0; k < n; ++k)
-      w |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[at + k])) << (8 * k);
-    return w;
-  };
-  for (; i + 8 <= s.size(); i += 8) h = hash_mix(h, word(i, 8));
-  if (i < s.size()) h = hash_mix(h, word(i, s.size() - i));
+  for (; i + 8 <= s.size(); i += 8) h = hash_mix(h, load_le(s.data() + i, 8));
+  if (i < s.size()) h = hash_mix(h, load_le(s.data() + i, s.size() - i));
   return hash_mix(h, 0xbf58476d1ce4e5b9ull);
 }
 
