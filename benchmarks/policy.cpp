@@ -101,6 +101,11 @@ void BM_decide_engine_dry_run(benchmark::State& state) {
 }
 BENCHMARK(BM_decide_engine_dry_run)->Name("decide/engine (memory store)");
 
+void BM_decide_engine_no_expires(benchmark::State& state) {
+  decide_engine(state, false, false);
+}
+BENCHMARK(BM_decide_engine_no_expires)->Name("decide/engine, no Expires (memory store)");
+
 void BM_decide_engine_with_trace(benchmark::State& state) {
   decide_engine(state, true);
 }
