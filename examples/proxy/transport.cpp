@@ -71,7 +71,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     }
     if (out_bytes_ + bytes.size() > t_.limits_.max_write_queue) {
       // A peer that does not read must not make us hold its bytes forever.
-      log::warn("TCP {}: write queue over {} bytes, closing", remote_.text(),
+      log::warn("{}: write queue over {} bytes, closing", remote_.text(),
                 t_.limits_.max_write_queue);
       if (on_error)
         asio::post(t_.io_,
@@ -119,14 +119,14 @@ class transports::connection : public std::enable_shared_from_this<connection> {
   void check(std::chrono::steady_clock::time_point now) {
     if (closed_) return;
     if (!in_.empty() && now - partial_since_ > t_.limits_.message_timeout) {
-      log::warn("TCP {}: a message was not finished within {} s, closing", remote_.text(),
+      log::warn("{}: a message was not finished within {} s, closing", remote_.text(),
                 t_.limits_.message_timeout.count());
       if (t_.h_.stream_error) t_.h_.stream_error(remote_, in_, "message not finished in time");
       close_after_writes();
       return;
     }
     if (now - last_activity_ > t_.limits_.idle_timeout) {
-      log::info("TCP {}: idle, closing", remote_.text());
+      log::info("{}: idle, closing", remote_.text());
       close({});
     }
   }
@@ -140,7 +140,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     sock_.async_read_some(asio::buffer(chunk_), [this, self](error_code ec, std::size_t n) {
       if (closed_) return;
       if (ec) {
-        if (ec != asio::error::eof) log::debug("TCP {}: read: {}", remote_.text(), ec.message());
+        if (ec != asio::error::eof) log::debug("{}: read: {}", remote_.text(), ec.message());
         close(ec);
         return;
       }
@@ -149,7 +149,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       in_.append(chunk_.data(), n);
       t_.buffered_ += n;
       if (t_.buffered_ > t_.limits_.max_buffered) {
-        log::warn("TCP {}: all connections together buffer over {} bytes, closing this one",
+        log::warn("{}: all connections together buffer over {} bytes, closing this one",
                   remote_.text(), t_.limits_.max_buffered);
         close({});
         return;
@@ -170,7 +170,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       if (!f) {
         // RFC 3261 §18.3: the stream cannot be resynchronised; answer if we
         // can (400, 413), then close.
-        log::warn("TCP {}: {}; closing", remote_.text(), f.error().message());
+        log::warn("{}: {}; closing", remote_.text(), f.error().message());
         if (t_.h_.stream_error) t_.h_.stream_error(remote_, in_, f.error().message());
         close_after_writes();
         break;
@@ -198,7 +198,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
                         writing_ = false;
                         if (closed_) return;
                         if (ec) {
-                          log::warn("TCP {}: write: {}", remote_.text(), ec.message());
+                          log::warn("{}: write: {}", remote_.text(), ec.message());
                           close(ec);
                           return;
                         }
@@ -349,13 +349,13 @@ void transports::accept() {
         return;
       }
       if (connections_.size() >= limits_.max_connections) {
-        log::warn("TCP {}: refused, {} connections open already", remote.address().to_string(),
+        log::warn("{}: refused, {} connections open already", remote.address().to_string(),
                   connections_.size());
         s.close(e);
       } else {
         peer p{transport_kind::tcp, remote.address(), remote.port(), 0};
         auto c = add_connection(std::move(s), false, p);
-        log::debug("TCP {} accepted (connection {})", c->remote().text(), c->id());
+        log::debug("{} accepted (connection {})", c->remote().text(), c->id());
         c->start();
       }
     } else {
