@@ -974,13 +974,15 @@ void proxy_core::fork_maybe_done(std::uint64_t id) {
   } else if (st != nullptr && !f.answered) {
     f.answered = true;
     if (f.best_code >= 200) {
-      log::info("{}: answered {} (from downstream)", f.what, f.best_code);
       send_response(*st, f.best, f.best_code);
     } else if (f.timeouts) {
-      log::info("{}: no answer: 408", f.what);
+      log::info("{}: no answer in time: 408", f.what);
+      st->decided = true;
       respond(*st, 408, "Request Timeout");
     } else {
-      log::info("{}: unreachable: 503", f.what);
+      log::info("{}: {}", f.what,
+                f.transport_errors ? "transport error: 503" : "nobody to send it to: 480");
+      st->decided = true;
       respond(*st, f.transport_errors ? 503 : 480,
               f.transport_errors ? "Service Unavailable" : "Temporarily Unavailable");
     }
