@@ -70,6 +70,7 @@ struct proxy_core::client_txn {
   std::uint64_t fork = 0;
   std::unique_ptr<asio::steady_timer> retransmit, timeout;
   std::chrono::milliseconds interval{};
+  std::chrono::milliseconds give_up{32000};  // Timer B / F
   bool provisional = false;
   bool completed = false;
   int code = 0;
@@ -819,6 +820,9 @@ auto proxy_core::start_branch(fork_ctx& f, std::string const& target_uri, std::o
   ct->dest = *dest;
   ct->contact = target_uri;
   ct->fork = f.id;
+  // A delivery that is not an INVITE is given up sooner than Timer F, so
+  // that the sender hears "stored" (202) before its own Timer F fires.
+  ct->give_up = f.delivery && f.method != "INVITE" ? cfg_.delivery_timeout : 64 * cfg_.t1;
   f.branches.push_back(ct->key);
   ++f.pending;
   std::string const key = ct->key;
@@ -833,7 +837,7 @@ auto proxy_core::start_branch(fork_ctx& f, std::string const& target_uri, std::o
 void proxy_core::arm_client_timers(client_txn& ct) {
   std::string const key = ct.key;
   // Timer B / F: no final answer within 64*T1 means unreachable.
-  ct.timeout = std::make_unique<asio::steady_timer>(io_, 64 * cfg_.t1);
+  ct.timeout = std::make_unique<asio::steady_timer>(io_, ct.give_up);
   ct.timeout->async_wait([this, key](boost::system::error_code ec) {
     if (ec) return;
     auto c = client_.find(key);

@@ -84,6 +84,9 @@ struct core_config {
   std::chrono::milliseconds t1{500};  ///< RFC 3261 §17.1.1.1
   std::chrono::milliseconds t2{4000};
   std::chrono::seconds timer_c{180};  ///< an INVITE ringing longer is cancelled (§16.6 step 11)
+  /// A MESSAGE (INFO) delivery without an answer by then counts as not
+  /// reached: shorter than Timer F, so the sender gets its 202 in time.
+  std::chrono::milliseconds delivery_timeout{10000};
   std::size_t max_server_transactions = 20000;
   std::size_t max_client_transactions = 20000;
   std::size_t max_udp_message = 65535;
