@@ -545,6 +545,36 @@ BOOST_AUTO_TEST_CASE(header_values_that_change_from_request_to_request) {
   }
 }
 
+namespace {
+// A directory that hands out copies (std::optional), as a registrar over a
+// database would.
+struct copying_directory {
+  static_directory inner;
+  auto lookup(std::string_view uri) const -> std::optional<recipient> {
+    if (auto const* r = inner.lookup(uri)) return *r;
+    return std::nullopt;
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_directory_that_returns_copies) {
+  memory_store store;
+  copying_directory dir;
+  recipient bob;
+  bob.key = "sip:bob@example.com";
+  dir.inner.set(bob);
+  manual_clock clock;
+  store_forward_engine<memory_store&, copying_directory&, manual_clock&> e(store, dir, clock);
+  auto o = e.on_request(message("copy-1", "store-and-forward-if-not-reached"));
+  BOOST_TEST(o.decided->code == 202);
+  BOOST_TEST(o.decided->trace.recipient == "sip:bob@example.com");  // still valid here
+  BOOST_TEST(o.log.find("sip:bob@example.com is unreachable") != std::string::npos, o.log);
+  dir.inner.set_contacts("sip:bob@example.com", {"sip:bob@192.0.2.7"});
+  auto ds = deliveries(e.on_reachable("sip:bob@example.com"));
+  BOOST_REQUIRE(ds.size() == 1u);
+  BOOST_TEST(ds[0].contacts.at(0) == "sip:bob@192.0.2.7");
+}
+
 BOOST_AUTO_TEST_CASE(decide_is_a_dry_run) {
   world w;
   outcome o;
