@@ -518,6 +518,21 @@ void proxy_core::to_local_user(server_txn& st, std::string const& user) {
   sipsaf::recipient const who = dir_.of_user(user);  // a copy: the directory reuses its own
   auto const to = m.to();
   bool const in_dialog = to && !to->tag.empty();
+  // Pull (`store`) messages wait until their recipient asks: an empty
+  // MESSAGE from the user to its own address. It is answered 200 and what
+  // is kept goes to the user's registered (authenticated) contacts only.
+  if (st.method == "MESSAGE" && m.body().empty() && !in_dialog) {
+    auto const from = m.from();
+    if (from && dir_.user_of(from->uri.text) == user) {
+      log::info("{}: {} asks for its stored messages", st.what, who.key);
+      st.decided = true;
+      respond(st, 200, "OK");
+      sipsaf::outcome o;
+      engine_->on_fetch(who.key, 256, o);
+      apply(o, nullptr, nullptr, who.key + " fetch");
+      return;
+    }
+  }
   if (is_payload_method(st.method) && !in_dialog) {
     auto const r = engine_request::of(m);
     sipsaf::outcome o;
