@@ -52,6 +52,18 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+# CPU seconds (user + system) used so far by a process and its children
+# (Kamailio's workers), from /proc.
+tick=$(getconf CLK_TCK)
+cpu_of() {
+  local pids total=0 p t
+  pids="$1 $(ps -o pid= --ppid "$1" 2> /dev/null | tr '\n' ' ')"
+  for p in $pids; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2> /dev/null || echo 0)
+    total=$((total + t))
+  done
+  awk -v t="$total" -v hz="$tick" 'BEGIN { printf "%.3f", t / hz }'
+}
 rate_of() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
@@ -171,9 +183,12 @@ wait_port "$port" || {
   tail "$work/proxy.log" >&2
   exit 1
 }
+cpu0=$(cpu_of "$proxy_pid")
 read -r secs accepted refused retrans unexpected < <(run_sipp "$work/sipsaf" "127.0.0.1:$port" $((port + 1)))
+cpu=$(elapsed "$cpu0" "$(cpu_of "$proxy_pid")")
 store_rate=$(rate_of "$accepted" "$secs")
-echo "   $accepted stored (202) in $secs s: $store_rate/s; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
+store_cpu=$(rate_of "$accepted" "$cpu")
+echo "   $accepted stored (202) in $secs s: $store_rate/s; $cpu s of CPU: $store_cpu per CPU-second; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
 
 # Delivery: every user registers (sipsaf-ua listen) and takes its messages.
 echo "== the $users users register and take their messages" >&2
@@ -213,7 +228,7 @@ loss=$((accepted - distinct))
 echo "   $delivered delivered ($distinct distinct, $dup duplicates) in $dsecs s: $deliver_rate/s; loss $loss" >&2
 kill -TERM "$proxy_pid"
 wait "$proxy_pid" || true
-rows+=("| sipsaf-proxy, SQLite store | 1 (one I/O thread) | $accepted | $refused | $((messages - accepted - refused)) | $store_rate | $deliver_rate | $loss |")
+rows+=("| sipsaf-proxy, SQLite store | 1 (one I/O thread) | $accepted | $refused | $((messages - accepted - refused)) | $store_rate | $store_cpu | $deliver_rate | $loss |")
 
 # --- 2. Kamailio msilo ---------------------------------------------------------------
 kamailio_run() {
@@ -266,19 +281,22 @@ EOF
   local kpid=$!
   pids+=("$kpid")
   wait_port "$kport" || true  # Kamailio answers OPTIONS 405: any answer will do
-  local secs accepted refused retrans unexpected
+  local secs accepted refused retrans unexpected cpu0 cpu
+  cpu0=$(cpu_of "$kpid")
   read -r secs accepted refused retrans unexpected < <(run_sipp "$dir/sipp" "127.0.0.1:$kport" $((kport + 1)))
+  cpu=$(elapsed "$cpu0" "$(cpu_of "$kpid")")
   kill -TERM "$kpid"
   wait "$kpid" || true
   local stored
   stored=$(sqlite3 "$dir/silo.db" 'SELECT count(*) FROM silo;')
   local kloss=$((accepted > stored ? accepted - stored : 0))
-  local krate
+  local krate kcpu
   krate=$(rate_of "$accepted" "$secs")
+  kcpu=$(rate_of "$accepted" "$cpu")
   local locked
   locked=$(grep -c 'database is locked' "$dir/kamailio.log" || true)
-  echo "   $accepted stored (202) in $secs s: $krate/s; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
-  rows+=("| Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }') msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | - | $kloss |")
+  echo "   $accepted stored (202) in $secs s: $krate/s; $cpu s of CPU: $kcpu per CPU-second; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
+  rows+=("| Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }') msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | $kcpu | - | $kloss |")
 }
 
 if [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio > /dev/null; then
@@ -291,6 +309,6 @@ fi
 echo
 echo "Machine: $machine; $messages MESSAGEs (sipp, UDP, at most $window in flight) to $users offline users."
 echo
-echo "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | delivered/s | loss |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | stored per CPU-s | delivered/s | loss |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
