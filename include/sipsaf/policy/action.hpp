@@ -118,9 +118,13 @@ using action = std::variant<respond_action, deliver_action, store_action, forwar
 
 /// What an event produced.
 struct outcome {
-  /// For a request event: the decision. Its views point into the request
-  /// passed in and into the engine; valid until the next call into the
-  /// engine while the request is alive. `log` keeps the words.
+  /// For a request event: the decision. Its views (the trace's method,
+  /// Content-Type, Request-Disposition, recipient and detail, the reason,
+  /// ...) point into the request passed in, where its traits handed text over
+  /// as views, and into the engine: its copies of text the traits returned
+  /// by value (<sipsaf/policy/request.hpp>), the recipient and its own words.
+  /// They stay valid until the next call into the engine while the request
+  /// is alive. `log` keeps the words.
   std::optional<decision> decided;
   /// The decision's trace as one log line (when the engine renders traces).
   std::string log;

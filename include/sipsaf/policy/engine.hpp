@@ -424,6 +424,20 @@ class store_forward_engine {
     buf.append(from_tag.data(), from_tag.size());
   }
 
+  // The text of a trait's result `v`, declared `V` (`auto&& v = ...`): a view
+  // into the request as it is, or text returned by value copied into `buf`
+  // (request.hpp), so that a decision may point to it until the next call.
+  template <class V>
+  static auto keep(std::remove_reference_t<V> const& v, std::string& buf) -> std::string_view {
+    std::string_view const s(v);
+    if constexpr (detail::owns_text<V>::value) {
+      buf.assign(s.data(), s.size());
+      return buf;
+    } else {
+      return s;
+    }
+  }
+
   // The duplicate key of the request being handled, as text; built when
   // first needed (most requests never need it).
   auto key() -> std::string const& {
@@ -500,8 +514,36 @@ class store_forward_engine {
     auto&& rd_v = T::request_disposition(r);
     auto&& body_v = T::body(r);
     auto&& bytes_v = T::bytes(r);
-    std::string_view const method(method_v), from(from_v), tag(tag_v), to(to_v), call_id(call_id_v),
-        ct_text(ct_v), date_text(date_v), expires_text(expires_v), body(body_v), bytes(bytes_v);
+    // A decision may point to these: text returned by value is copied.
+    std::string_view const method = keep<decltype(method_v)>(method_v, kept_.method);
+    std::string_view const from = keep<decltype(from_v)>(from_v, kept_.from_uri);
+    std::string_view const to = keep<decltype(to_v)>(to_v, kept_.to_uri);
+    std::string_view const ct_text = keep<decltype(ct_v)>(ct_v, kept_.content_type);
+    // These are read during this call only.
+    std::string_view const tag(tag_v), call_id(call_id_v), date_text(date_v),
+        expires_text(expires_v), body(body_v), bytes(bytes_v);
+    // The Request-Disposition rows, over copies when they are not views.
+    using rd_t = decltype(rd_v);
+    std::string_view rd_text;  // when it is one text
+    std::size_t rd_kept = 0;   // when it is a range of rows kept here
+    if constexpr (detail::is_text<rd_t>::value) {
+      rd_text = keep<rd_t>(rd_v, kept_.disposition);
+    } else if constexpr (detail::owns_rows<rd_t>::value) {
+      for (auto&& row : rd_v) {
+        std::string_view const v(row);
+        if (rd_kept == kept_.rows.size()) kept_.rows.emplace_back();
+        kept_.rows[rd_kept++].assign(v.data(), v.size());
+      }
+    }
+    auto each_row = [&](auto&& fn) {
+      if constexpr (detail::is_text<rd_t>::value) {
+        if (!rd_text.empty()) fn(rd_text);
+      } else if constexpr (detail::owns_rows<rd_t>::value) {
+        for (std::size_t i = 0; i < rd_kept; ++i) fn(std::string_view(kept_.rows[i]));
+      } else {
+        detail::for_each_disposition_row(rd_v, fn);
+      }
+    };
     std::uint32_t const cseq = detail::cseq_number(cseq_v);
     timestamp const t = now();
     detail_.clear();
@@ -542,7 +584,7 @@ class store_forward_engine {
     {
       std::size_t rows = 0;
       std::string_view first;
-      detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
+      each_row([&](std::string_view row) {
         if (++rows == 1) first = row;
       });
       if (rows == 1 && disposition_cached_ && first == disposition_text_) {
@@ -554,7 +596,7 @@ class store_forward_engine {
         std::optional<parse_error> err;
         std::string_view bad_row;
         std::size_t n = 0;
-        detail::for_each_disposition_row(rd_v, [&](std::string_view row) {
+        each_row([&](std::string_view row) {
           if (err) return;
           // One row is shown as written; several are joined for the trace
           // (RFC 3261 §7.3.1: they are one list).
@@ -995,6 +1037,10 @@ class store_forward_engine {
 
   // Scratch reused from call to call; decisions point into it.
   request_facts facts_;
+  struct {
+    std::string method, from_uri, to_uri, content_type, disposition;
+    std::vector<std::string> rows;
+  } kept_;                                  // copies of text the request's traits returned by value
   std::optional<media_type> content_type_;  // views into content_type_text_
   std::string content_type_text_;
   request_disposition disposition_;        // several rows, or one that failed

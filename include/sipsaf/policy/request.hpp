@@ -24,10 +24,24 @@
 /// functions of these names taking `R const&`.
 ///
 /// In this table `T` is `request_traits<R>`, `r` an `R const&`. *text* is any
-/// type convertible to `std::string_view`: a view into `r` (valid as long as
-/// `r` is), or an owning string returned by value (the engine keeps it alive
-/// while it uses it). Header values are the text after the colon, without
-/// the CRLF; "empty" means the header field is absent.
+/// type convertible to `std::string_view`, handed over in one of two ways:
+/// - as a view: a `std::string_view` or `char const*` (by value or by
+///   reference), or any text returned by reference. Its characters must stay
+///   valid as long as `r` is; the engine copies none of them. The fast way;
+/// - as an owning value: any other type returned by value (`std::string`, a
+///   stack's own string class). Its characters go with the value, so the
+///   engine copies those a decision may point to (method, From and To URIs,
+///   Content-Type, Request-Disposition) into buffers of its own, reusing
+///   their capacity from call to call, and reads the others only during the
+///   call.
+///
+/// Either way the views in `outcome::decided` stay valid until the next call
+/// into the engine, as long as `r` is alive (<sipsaf/policy/action.hpp>). The
+/// rows of a Request-Disposition range follow the same rule: rows that are
+/// views are taken to point into `r`; other rows are copied when the range
+/// is returned by value or its iterator makes them. Header values are the
+/// text after the colon, without the CRLF; "empty" means the header field
+/// is absent.
 ///
 /// | Expression | Type | Semantics |
 /// |---|---|---|
@@ -130,6 +144,32 @@ template <class T>
 struct is_text_range<T, std::void_t<decltype(std::begin(std::declval<T const&>())),
                                     decltype(std::end(std::declval<T const&>()))>>
     : std::is_convertible<decltype(*std::begin(std::declval<T const&>())), std::string_view> {};
+
+/// A text type taken as a view: it points into the request.
+template <class T>
+struct is_view_text : std::integral_constant<bool, std::is_same<T, std::string_view>::value ||
+                                                       std::is_same<T, char const*>::value ||
+                                                       std::is_same<T, char*>::value> {};
+
+/// True when `V`, the declared type of `auto&& v = request_traits<R>::f(r)`,
+/// is text returned by value that is not a view: it owns its characters and
+/// they go when `v` does, so the engine copies what it keeps of them.
+template <class V>
+struct owns_text : std::integral_constant<bool, std::is_rvalue_reference<V>::value &&
+                                                    !is_view_text<std::decay_t<V>>::value> {};
+
+/// The same for the rows of a Request-Disposition range declared `V`: a row
+/// that is not a view and is either a value of its own (the iterator makes
+/// it) or an element of a range returned by value.
+template <class V, class = void>
+struct owns_rows : std::false_type {};
+template <class V>
+struct owns_rows<V, std::enable_if_t<!is_text<V>::value && is_text_range<std::decay_t<V>>::value>> {
+  using row = decltype(*std::begin(std::declval<std::remove_reference_t<V> const&>()));
+  static constexpr bool value =
+      !is_view_text<std::decay_t<row>>::value &&
+      (!std::is_lvalue_reference<row>::value || std::is_rvalue_reference<V>::value);
+};
 
 template <class T>
 struct is_cseq_type

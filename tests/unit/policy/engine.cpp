@@ -8,8 +8,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <boost/mpl/list.hpp>
+
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace sipsaf;
@@ -573,6 +578,149 @@ BOOST_AUTO_TEST_CASE(a_directory_that_returns_copies) {
   auto ds = deliveries(e.on_reachable("sip:bob@example.com"));
   BOOST_REQUIRE(ds.size() == 1u);
   BOOST_TEST(ds[0].contacts.at(0) == "sip:bob@192.0.2.7");
+}
+
+namespace {
+// Text that owns its characters and overwrites them with '#' when it is
+// destroyed; the memory stays allocated (in `graveyard`), so a view kept
+// past its end reads '#' with or without a sanitizer, never freed memory.
+class fleeting_text {
+ public:
+  explicit fleeting_text(std::string s) : s_(&graveyard().emplace_back(std::move(s))) {}
+  fleeting_text(fleeting_text const& o) : fleeting_text(*o.s_) {}
+  auto operator=(fleeting_text const&) -> fleeting_text& = delete;
+  ~fleeting_text() { std::fill(s_->begin(), s_->end(), '#'); }
+  operator std::string_view() const noexcept { return *s_; }
+
+ private:
+  static auto graveyard() -> std::deque<std::string>& {
+    static std::deque<std::string> g;
+    return g;
+  }
+  std::string* s_;
+};
+
+// A request whose accessors return text by value (`Text`), as a stack that
+// renders its parsed fields does; the Request-Disposition as one text, or
+// (`Rows`) as a vector of rows by value ('|' separates the rows).
+template <class Text, bool Rows>
+struct by_value_request {
+  tiny_request r;
+  auto method() const -> Text { return Text(r.method); }
+  auto from_uri() const -> Text { return Text(r.from_uri); }
+  auto from_tag() const -> Text { return Text(r.from_tag); }
+  auto to_uri() const -> Text { return Text(r.to_uri); }
+  auto call_id() const -> Text { return Text(r.call_id); }
+  auto cseq() const -> Text { return Text(std::to_string(r.cseq) + " " + r.method); }
+  auto content_type() const -> Text { return Text(r.content_type); }
+  auto date() const -> Text { return Text(r.date); }
+  auto expires() const -> Text { return Text(r.expires); }
+  auto request_disposition() const -> std::conditional_t<Rows, std::vector<Text>, Text> {
+    std::string const& d = r.request_disposition;
+    if constexpr (Rows) {
+      std::vector<Text> rows;
+      for (std::size_t at = 0; at < d.size();) {
+        std::size_t bar = d.find('|', at);
+        if (bar == std::string::npos) bar = d.size();
+        rows.emplace_back(d.substr(at, bar - at));
+        at = bar + 1;
+      }
+      return rows;
+    } else {
+      std::string joined = d;
+      for (std::size_t bar; (bar = joined.find('|')) != std::string::npos;)
+        joined.replace(bar, 1, ", ");
+      return Text(joined);
+    }
+  }
+  auto body() const -> Text { return Text(r.body); }
+  auto bytes() const -> Text { return Text(r.bytes); }
+};
+
+// A policy that points the trace at the request's From URI, as the
+// DispositionPolicy contract allows (views into the decision's inputs).
+struct echoing_policy {
+  default_policy inner;
+  auto decide(decision_input const& in) const -> decision {
+    decision d = inner.decide(in);
+    if (d.trace.detail.empty()) d.trace.detail = in.request->from_uri;
+    return d;
+  }
+};
+
+using by_value_models =
+    boost::mpl::list<by_value_request<std::string, false>, by_value_request<std::string, true>,
+                     by_value_request<fleeting_text, false>, by_value_request<fleeting_text, true>>;
+}  // namespace
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(decision_views_outlive_text_returned_by_value, R, by_value_models) {
+  memory_store store;
+  static_directory dir;
+  recipient bob;
+  bob.key = "sip:bob@example.com";
+  bob.profile.accepts = media_ranges::parse("text/plain, message/cpim").value();
+  dir.set(bob);
+  manual_clock clock;
+  store_forward_engine<memory_store&, static_directory&, manual_clock&, no_gateways, echoing_policy>
+      e(store, dir, clock);
+  struct step {
+    char const* method;
+    char const* disposition;  // '|' separates rows
+    char const* shown;        // the trace's Request-Disposition
+    char const* content_type;
+    char const* body;
+    int code;
+    rule fired;
+  } const steps[] = {
+      {"MESSAGE", "store-and-forward-if-not-reached|notify",
+       "store-and-forward-if-not-reached, notify", "text/plain;charset=utf-8", "hello Bob", 202,
+       rule::store_sender},
+      // The same header texts again: the engine's parsed copies are reused.
+      {"MESSAGE", "store-and-forward-if-not-reached|notify",
+       "store-and-forward-if-not-reached, notify", "text/plain;charset=utf-8", "hello again", 202,
+       rule::store_sender},
+      {"MESSAGE", "store-and-forward-if-not-reached", "store-and-forward-if-not-reached",
+       "text/plain;charset=utf-8", "once more", 202, rule::store_sender},
+      {"MESSAGE", "store", "store", "image/png;name=\"a-rather-long-file-name.png\"", "PNG", 415,
+       rule::media_type},
+      {"MESSAGE", "store|do-not-store", "", "text/plain;charset=utf-8", "conflict", 400,
+       rule::bad_request},
+      {"MESSAGE", "do-not-store, no-fork", "do-not-store, no-fork", "text/plain;charset=utf-8",
+       "instant", 480, rule::do_not_store},
+      {"OPTIONS", "", "", "", "", 0, rule::not_payload},
+  };
+  int i = 0;
+  for (auto const& st : steps) {
+    R req;
+    req.r.method = st.method;
+    req.r.call_id = "by-value-" + std::to_string(i++) + "@a-host-name-long-enough.example.com";
+    req.r.request_disposition = st.disposition;
+    req.r.content_type = st.content_type;
+    req.r.body = st.body;
+    req.r.wire();
+    outcome o = e.on_request(req);
+    // Every view of the decision is read after on_request returned, while
+    // the request is alive (action.hpp's promise).
+    BOOST_REQUIRE(o.decided.has_value());
+    decision const& d = *o.decided;
+    BOOST_TEST_CONTEXT(st.method << " | " << st.disposition << " | " << st.content_type) {
+      BOOST_TEST(d.code == st.code);
+      BOOST_TEST(d.trace.fired == st.fired);
+      BOOST_TEST(d.trace.method == st.method);
+      BOOST_TEST(d.trace.recipient == "sip:bob@example.com");
+      if (st.fired == rule::bad_request) {
+        BOOST_TEST(d.trace.detail.find("Request-Disposition") != std::string_view::npos,
+                   d.trace.detail);
+      } else {
+        BOOST_TEST(d.trace.content_type == st.content_type);
+        BOOST_TEST(d.trace.disposition == st.shown);
+        BOOST_TEST(d.trace.detail == "sip:alice@example.com");
+      }
+      if (st.code == 202) BOOST_TEST(d.reason == "Accepted");
+      if (st.code == 415) BOOST_TEST(d.accept_header() == "text/plain, message/cpim");
+      BOOST_TEST(to_string(d) == o.log);  // rendered again from the views: the same words
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(decide_is_a_dry_run) {
