@@ -19,6 +19,27 @@ enum class level { debug, info, warn, error };
 /// Lines below this level are not written (`SIPSAF_PROXY_DEBUG=1` lowers it).
 inline level threshold = level::info;
 
+namespace detail {
+inline std::string held;  // lines written while held
+inline int hold_depth = 0;
+
+inline void flush() {
+  if (held.empty()) return;
+  std::fwrite(held.data(), 1, held.size(), stderr);
+  std::fflush(stderr);
+  held.clear();
+}
+}  // namespace detail
+
+/// Between `hold()` and `release()` lines are gathered and written together
+/// (one system call for a batch of messages); nesting is allowed.
+inline void hold() {
+  ++detail::hold_depth;
+}
+inline void release() {
+  if (detail::hold_depth > 0 && --detail::hold_depth == 0) detail::flush();
+}
+
 inline void write(level l, std::string_view text) {
   if (l < threshold) return;
   static constexpr char const* names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
@@ -30,6 +51,11 @@ inline void write(level l, std::string_view text) {
   line += ' ';
   for (char c : text) line += (c == '\r' || c == '\n') ? ' ' : c;  // one event, one line
   line += '\n';
+  if (detail::hold_depth > 0) {
+    detail::held += line;
+    if (detail::held.size() >= 64 * 1024) detail::flush();
+    return;
+  }
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);
 }

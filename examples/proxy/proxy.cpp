@@ -278,13 +278,17 @@ void proxy_core::send(peer const& to, std::string bytes,
 }
 
 void proxy_core::batch_begin() {
+  log::hold();
   if (batch_depth_ == 0) batch_started_ = steady::now();
   if (batch_depth_++ == 0)
     if (auto ec = store_.begin_batch()) log::error("store: cannot begin a batch: {}", ec.message());
 }
 
 void proxy_core::batch_end() {
-  if (--batch_depth_ > 0) return;
+  if (--batch_depth_ > 0) {
+    log::release();
+    return;
+  }
   auto const t_commit = steady::now();
   auto const ec = store_.commit_batch();
   if (batch_stores_ > 0) {
@@ -313,6 +317,7 @@ void proxy_core::batch_end() {
     tr_.send(h.to, std::move(h.bytes), std::move(h.on_error));
   }
   if (ec) log::error("store: commit failed: {}; {} answers became 500", ec.message(), refused);
+  log::release();
 }
 
 // --- incoming --------------------------------------------------------------------------------
@@ -323,7 +328,16 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
       from.kind == transport_kind::tcp ? cfg_.max_tcp_message : cfg_.max_udp_message;
   o.max_body_bytes = o.max_message_bytes;
   o.require_content_length = from.kind == transport_kind::tcp;
-  auto m = sipsaf::parse_message(bytes, o);
+  // A request is parsed once, in the storage of the transaction it may start
+  // (the view points into it); a response where it lies.
+  std::unique_ptr<server_txn> st;
+  std::string_view text = bytes;
+  if (bytes.substr(0, 4) != "SIP/") {
+    st = std::make_unique<server_txn>();
+    st->bytes.assign(bytes.data(), bytes.size());
+    text = st->bytes;
+  }
+  auto m = sipsaf::parse_message(text, o);
   if (!m) {
     auto const c = m.error().code;
     bool const big = c == sipsaf::errc::body_too_large || c == sipsaf::errc::message_too_large;
@@ -339,8 +353,8 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
   }
   if (m->is_response())
     on_response(*m, from);
-  else
-    on_request(bytes, *m, from);
+  else if (st)
+    on_request(std::move(st), std::move(*m), from);
 }
 
 void proxy_core::on_stream_error(peer const& from, std::string_view bytes,
@@ -361,7 +375,7 @@ void proxy_core::on_unreachable(peer const& to) {
   for (auto const& k : keys) fail_branch(k, true);
 }
 
-void proxy_core::on_request(std::string_view bytes, sipsaf::message_view const& m,
+void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view m,
                             peer const& from) {
   auto via = m.top_via();
   if (!via) {
@@ -411,18 +425,12 @@ void proxy_core::on_request(std::string_view bytes, sipsaf::message_view const& 
     answer_stateless(503, "Service Unavailable", "5");
     return;
   }
-  auto st = std::make_unique<server_txn>();
   st->key = key;
-  st->bytes.assign(bytes.data(), bytes.size());
-  sipsaf::message_options o;
-  o.max_message_bytes = o.max_body_bytes = st->bytes.size() + 1;
-  auto again = sipsaf::parse_message(st->bytes, o);
-  if (!again) return;  // cannot happen: the same bytes parsed a moment ago
-  st->req = std::move(*again);
   st->source = from;
   st->method = method;
   st->created = steady::now();
   st->what = method + " " + std::string(m.request_uri()) + " from " + from.text();
+  st->req = std::move(m);
   server_txn& s = *st;
   server_.emplace(key, std::move(st));
   if (method == "CANCEL") {

@@ -120,7 +120,7 @@ class proxy_core {
   struct fork_ctx;
 
   // Requests.
-  void on_request(std::string_view bytes, sipsaf::message_view const& m, peer const& from);
+  void on_request(std::unique_ptr<server_txn> st, sipsaf::message_view m, peer const& from);
   void route(server_txn& st);
   void route_ack(sipsaf::message_view const& m, peer const& from);
   void handle_cancel(sipsaf::message_view const& m, peer const& from);
