@@ -1,0 +1,74 @@
+#include "proxy/options.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+auto parse(std::vector<std::string> const& args, proxy::options& o) -> std::string {
+  o = proxy::options{};
+  return proxy::parse_options(args, o);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(options)
+
+BOOST_AUTO_TEST_CASE(defaults) {
+  proxy::options o;
+  BOOST_TEST(parse({"--domain", "example.org", "--users", "u", "--profiles", "p"}, o).empty());
+  BOOST_TEST(o.domain == "example.org");
+  BOOST_TEST_REQUIRE(o.udp.has_value());
+  BOOST_TEST(o.udp->host == "127.0.0.1");
+  BOOST_TEST(o.udp->port == 5060);
+  BOOST_TEST_REQUIRE(o.tcp.has_value());
+  BOOST_TEST(o.tcp->port == 5060);
+  BOOST_TEST(!o.memory_store);
+  BOOST_TEST(o.sqlite_path == "sipsaf.db");
+  BOOST_TEST(o.notify == "imdn");
+}
+
+BOOST_AUTO_TEST_CASE(every_option) {
+  proxy::options o;
+  BOOST_TEST(
+      parse({"--domain=d", "--users=u", "--profiles=p", "--udp", "0.0.0.0:5070", "--tcp=[::1]:5071",
+             "--store", "sqlite:/tmp/x.db", "--notify", "notify", "--retry", "5"},
+            o)
+          .empty());
+  BOOST_TEST(o.udp->host == "0.0.0.0");
+  BOOST_TEST(o.udp->port == 5070);
+  BOOST_TEST(o.tcp->host == "::1");
+  BOOST_TEST(o.tcp->port == 5071);
+  BOOST_TEST(o.sqlite_path == "/tmp/x.db");
+  BOOST_TEST(o.notify == "notify");
+  BOOST_TEST(o.retry_seconds == 5u);
+  BOOST_TEST(parse({"--domain", "d", "--users", "u", "--profiles", "p", "--store", "memory",
+                    "--tcp", "none"},
+                   o)
+                 .empty());
+  BOOST_TEST(o.memory_store);
+  BOOST_TEST(!o.tcp.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(errors) {
+  proxy::options o;
+  std::vector<std::string> const base{"--domain", "d", "--users", "u", "--profiles", "p"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return parse(a, o);
+  };
+  BOOST_TEST(parse({"--users", "u", "--profiles", "p"}, o).find("--domain") != std::string::npos);
+  BOOST_TEST(!with({"--udp", "127.0.0.1:70000"}).empty());
+  BOOST_TEST(!with({"--udp", "127.0.0.1:"}).empty());
+  BOOST_TEST(!with({"--store", "postgres:x"}).empty());
+  BOOST_TEST(!with({"--notify", "email"}).empty());
+  BOOST_TEST(!with({"--retry", "0"}).empty());
+  BOOST_TEST(!with({"--bogus", "1"}).empty());
+  BOOST_TEST(!with({"--udp", "none", "--tcp", "none"}).empty());
+  BOOST_TEST(!with({"--domain"}).empty());
+  BOOST_TEST(with({"--udp", "localhost"}).empty());
+  BOOST_TEST(o.udp->port == 5060);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
