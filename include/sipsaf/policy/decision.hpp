@@ -118,7 +118,7 @@ inline auto to_string(verdict v) noexcept -> char const* {
 /// a recipient that is not reachable; the others frame it.
 enum class rule : std::uint8_t {
   not_payload,            ///< no payload: not the service's business
-  bad_request,            ///< a header the service needs does not parse (400)
+  bad_request,            ///< a header the service needs is missing or does not parse (400)
   unknown_recipient,      ///< the directory does not know the recipient (404)
   duplicate_stored,       ///< same (Call-ID, CSeq, From-tag) is stored already
   duplicate_delivered,    ///< same key was delivered a moment ago

@@ -205,7 +205,14 @@ class store_forward_engine {
     static_assert(detail::request_static_asserts<Request>::value);
     begin(out);
     auto&& to = request_traits<Request>::to_uri(r);
-    auto found = directory_.lookup(std::string_view(to));
+    std::string_view const to_text(to);
+    if (to_text.empty() && carries_payload(r)) {
+      // Nobody to ask the directory about: refused for the missing To.
+      held_ = recipient{};
+      handle(r, *held_, out, true);
+      return;
+    }
+    auto found = directory_.lookup(to_text);
     if (!static_cast<bool>(found)) {
       unknown_recipient(r, out);
       return;
@@ -424,6 +431,17 @@ class store_forward_engine {
     buf.append(from_tag.data(), from_tag.size());
   }
 
+  template <class Request>
+  static auto carries_payload(Request const& r) -> bool {
+    using T = request_traits<Request>;
+    auto&& method = T::method(r);
+    auto&& body = T::body(r);
+    request_facts f;
+    f.method = std::string_view(method);
+    f.body_size = std::string_view(body).size();
+    return default_policy::carries_payload(f);
+  }
+
   // The text of a trait's result `v`, declared `V` (`auto&& v = ...`): a view
   // into the request as it is, or text returned by value copied into `buf`
   // (request.hpp), so that a decision may point to it until the next call.
@@ -544,7 +562,8 @@ class store_forward_engine {
         detail::for_each_disposition_row(rd_v, fn);
       }
     };
-    std::uint32_t const cseq = detail::cseq_number(cseq_v);
+    std::optional<std::uint32_t> const cseq_read = detail::read_cseq(cseq_v);
+    std::uint32_t const cseq = cseq_read.value_or(0);
     timestamp const t = now();
     detail_.clear();
     key_ = message_key{call_id, cseq, tag};
@@ -559,6 +578,22 @@ class store_forward_engine {
     f.body_size = body.size();
     f.content_type_text = ct_text;
     bool const payload = default_policy::carries_payload(f);
+
+    // RFC 3261 §8.1.1: every request has To, From, Call-ID and CSeq. The
+    // service files a message by them and recognises it again by them (the
+    // duplicate key), so a payload request that lacks one is refused.
+    // RFC 3261 §21.4.1: 400, with a reason phrase that says what is wrong.
+    if (payload) {
+      if (to.empty())
+        return missing_header(out, "To", "Missing or bad To header field", who, method, act);
+      if (from.empty())
+        return missing_header(out, "From", "Missing or bad From header field", who, method, act);
+      if (call_id.empty())
+        return missing_header(out, "Call-ID", "Missing or bad Call-ID header field", who, method,
+                              act);
+      if (!cseq_read)
+        return missing_header(out, "CSeq", "Missing or bad CSeq header field", who, method, act);
+    }
 
     // The headers the service reads must parse; a bad one is the sender's
     // error (400), reported with what and where.
@@ -760,6 +795,16 @@ class store_forward_engine {
               std::string(value) + "'";
     own_decision(out, verdict::discard, rule::bad_request, 400, "Bad Request", who.key, method);
     if (act) out.actions.push_back(respond_action{400, "Bad Request", {}, false});
+    finish(out);
+  }
+
+  void missing_header(outcome& out, char const* header, char const* reason, recipient const& who,
+                      std::string_view method, bool act) {
+    detail_ = std::string("the ") + header +
+              " header is missing or cannot be read (RFC 3261 8.1.1: To, From, Call-ID and CSeq "
+              "are mandatory)";
+    own_decision(out, verdict::discard, rule::bad_request, 400, reason, who.key, method);
+    if (act) out.actions.push_back(respond_action{400, reason, {}, false});
     finish(out);
   }
 

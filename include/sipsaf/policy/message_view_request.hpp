@@ -11,9 +11,10 @@
 ///   if (m && m->is_request()) engine.on_request(*m, out);
 /// @endcode
 /// Every text is a view into the message; nothing is copied. A field that is
-/// absent or does not parse reads as empty (CSeq as 0): `parse_message`
-/// validates From, To, Call-ID, CSeq, Date and Expires by default, so a stack
-/// that refuses messages it could not parse never sees that.
+/// absent or does not parse reads as empty (CSeq as an empty optional).
+/// `parse_message` checks the syntax of From, To, Call-ID, CSeq, Date and
+/// Expires by default but not their presence: the engine answers a payload
+/// request without To, From, Call-ID or CSeq with 400 (RFC 3261 §8.1.1).
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/message/fields.hpp>
@@ -22,6 +23,7 @@
 
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -107,9 +109,10 @@ struct request_traits<message_view> {
     auto c = m.call_id();
     return c ? *c : std::string_view();
   }
-  static auto cseq(message_view const& m) -> std::uint32_t {
+  static auto cseq(message_view const& m) -> std::optional<std::uint32_t> {
     auto c = m.cseq();
-    return c ? c->number : 0;
+    if (!c) return std::nullopt;
+    return c->number;
   }
   static auto content_type(message_view const& m) noexcept -> std::string_view {
     return m.header(field::content_type).value_or(std::string_view());

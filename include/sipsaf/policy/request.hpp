@@ -50,14 +50,25 @@
 /// | `T::from_tag(r)` | text | The From `tag` parameter (RFC 3261 §19.3); empty if none. |
 /// | `T::to_uri(r)` | text | The To URI, as `from_uri`. |
 /// | `T::call_id(r)` | text | The Call-ID value (`i`). |
-/// | `T::cseq(r)` | integral, or text | The CSeq sequence number (text: the CSeq value; its leading
-/// number is used). | | `T::content_type(r)` | text | The whole Content-Type (`c`) value with its
-/// parameters; empty if absent. | | `T::date(r)` | text | The Date value (RFC 3261 §20.17); empty
-/// if absent. | | `T::expires(r)` | text | The Expires value (RFC 3261 §20.19); empty if absent. |
-/// | `T::request_disposition(r)` | text, or a range of text | The Request-Disposition (`d`) value:
-/// one text (several rows joined with commas, RFC 3261 §7.3.1), or a range with one element per
-/// header row in order. Empty if absent. | | `T::body(r)` | text | The message body. | |
-/// `T::bytes(r)` | text | The whole request exactly as received; this is what a store keeps. |
+/// | `T::cseq(r)` | *number* | The CSeq sequence number (RFC 3261 §20.16). |
+/// | `T::content_type(r)` | text | The whole Content-Type (`c`) value with its parameters. |
+/// | `T::date(r)` | text | The Date value (RFC 3261 §20.17). |
+/// | `T::expires(r)` | text | The Expires value (RFC 3261 §20.19). |
+/// | `T::request_disposition(r)` | text, or a range of text | The Request-Disposition (`d`). |
+/// | `T::body(r)` | text | The message body. |
+/// | `T::bytes(r)` | text | The whole request exactly as received; what a store keeps. |
+///
+/// *number* is an integral, a `std::optional` of an integral (empty: absent
+/// or unreadable), or text: the CSeq value, whose leading number is used. The Request-Disposition
+/// is one text (several rows joined with commas, RFC 3261 §7.3.1), or a range with one element per
+/// header row, in order.
+///
+/// To, From, Call-ID and CSeq are mandatory in a request (RFC 3261 §8.1.1),
+/// and the engine files and recognises a message by them: it answers a
+/// payload-carrying request whose To URI, From URI or Call-ID is empty, or
+/// whose CSeq number cannot be read, with 400 and a trace that names the
+/// header (RFC 3261 §21.4.1). A stack that cannot read one of them hands it
+/// over as empty text (CSeq: an empty optional, or text without a number).
 ///
 /// `is_request<R>` says whether `R` is a model; the engine's constructor
 /// names every missing member in a `static_assert`.
@@ -70,6 +81,7 @@
 
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -172,9 +184,15 @@ struct owns_rows<V, std::enable_if_t<!is_text<V>::value && is_text_range<std::de
 };
 
 template <class T>
+struct is_optional_integral : std::false_type {};
+template <class T>
+struct is_optional_integral<std::optional<T>> : std::is_integral<T> {};
+
+template <class T>
 struct is_cseq_type
-    : std::integral_constant<bool, std::is_integral<std::decay_t<T>>::value || is_text<T>::value> {
-};
+    : std::integral_constant<bool, std::is_integral<std::decay_t<T>>::value ||
+                                       is_optional_integral<std::decay_t<T>>::value ||
+                                       is_text<T>::value> {};
 
 template <class T>
 struct is_disposition_type
@@ -234,7 +252,8 @@ struct request_static_asserts {
   static_assert(request_has_from_tag<R>::value, SIPSAF_REQUEST_MSG("from_tag, as text"));
   static_assert(request_has_to_uri<R>::value, SIPSAF_REQUEST_MSG("to_uri, as text"));
   static_assert(request_has_call_id<R>::value, SIPSAF_REQUEST_MSG("call_id, as text"));
-  static_assert(request_has_cseq<R>::value, SIPSAF_REQUEST_MSG("cseq, integral or text"));
+  static_assert(request_has_cseq<R>::value,
+                SIPSAF_REQUEST_MSG("cseq, integral, std::optional of an integral, or text"));
   static_assert(request_has_content_type<R>::value, SIPSAF_REQUEST_MSG("content_type, as text"));
   static_assert(request_has_date<R>::value, SIPSAF_REQUEST_MSG("date, as text"));
   static_assert(request_has_expires<R>::value, SIPSAF_REQUEST_MSG("expires, as text"));
@@ -246,24 +265,43 @@ struct request_static_asserts {
 };
 #undef SIPSAF_REQUEST_MSG
 
-/// The CSeq number from an integral value, or from the leading digits of a
-/// CSeq text (RFC 3261 §20.16: `1*DIGIT LWS Method`); values above 2^32-1
-/// are clamped (RFC 3261 §8.1.1.5 keeps them below 2^31).
+/// The CSeq sequence number, or nothing when it cannot be read: an integral
+/// value outside 0..2^32-1, an empty optional, or a text that does not start
+/// with a number (after white space) followed by white space or its end
+/// (RFC 3261 §20.16: `1*DIGIT LWS Method`), or whose number does not fit in
+/// 32 bits (RFC 3261 §8.1.1.5).
 template <class T>
-auto cseq_number(T const& v) noexcept -> std::uint32_t {
+auto read_cseq(T const& v) noexcept -> std::optional<std::uint32_t> {
   if constexpr (std::is_integral<T>::value) {
+    if constexpr (std::is_signed<T>::value) {
+      if (v < 0) return std::nullopt;
+    }
+    if (static_cast<std::uint64_t>(v) > 0xffffffffu) return std::nullopt;
     return static_cast<std::uint32_t>(v);
+  } else if constexpr (is_optional_integral<T>::value) {
+    if (!v) return std::nullopt;
+    return read_cseq(*v);
   } else {
     std::string_view s(v);
     std::size_t i = 0;
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t const first = i;
     std::uint64_t n = 0;
     for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
       n = n * 10 + static_cast<std::uint64_t>(s[i] - '0');
-      if (n > 0xffffffffu) n = 0xffffffffu;
+      if (n > 0xffffffffu) return std::nullopt;
     }
+    if (i == first) return std::nullopt;
+    if (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+      return std::nullopt;
     return static_cast<std::uint32_t>(n);
   }
+}
+
+/// The CSeq number as `read_cseq` reads it, 0 when it cannot be read.
+template <class T>
+auto cseq_number(T const& v) noexcept -> std::uint32_t {
+  return read_cseq(v).value_or(0);
 }
 
 /// Calls `f(std::string_view)` once per Request-Disposition row.

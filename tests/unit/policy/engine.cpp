@@ -723,6 +723,80 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(decision_views_outlive_text_returned_by_value, R, 
   }
 }
 
+namespace {
+// A request that hands over its CSeq as text, as a stack that keeps header
+// values as text does.
+struct text_cseq_request {
+  std::string method = "MESSAGE", from_uri = "sip:alice@example.com", from_tag = "a1",
+              to_uri = "sip:bob@example.com", call_id = "mandatory@example.com", cseq = "1 MESSAGE",
+              content_type = "text/plain", date, expires,
+              request_disposition = "store-and-forward-if-not-reached", body = "hello Bob",
+              bytes = "MESSAGE sip:bob@example.com SIP/2.0\r\n...";
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_payload_request_without_to_from_call_id_or_cseq_is_refused_400) {
+  // RFC 3261 §8.1.1: To, From, Call-ID and CSeq are mandatory; the engine
+  // files and recognises a message by them.
+  struct step {
+    char const* header;
+    void (*spoil)(text_cseq_request&);
+  } const steps[] = {
+      {"To", [](text_cseq_request& r) { r.to_uri.clear(); }},
+      {"From", [](text_cseq_request& r) { r.from_uri.clear(); }},
+      {"Call-ID", [](text_cseq_request& r) { r.call_id.clear(); }},
+      {"CSeq", [](text_cseq_request& r) { r.cseq.clear(); }},
+      {"CSeq", [](text_cseq_request& r) { r.cseq = "MESSAGE"; }},
+      {"CSeq", [](text_cseq_request& r) { r.cseq = "12x MESSAGE"; }},
+      {"CSeq", [](text_cseq_request& r) { r.cseq = "4294967296 MESSAGE"; }},  // over 32 bits
+  };
+  for (auto const& st : steps) {
+    text_cseq_request r;
+    st.spoil(r);
+    BOOST_TEST_CONTEXT(st.header << " | To '" << r.to_uri << "' | CSeq '" << r.cseq << "'") {
+      world w;
+      // Through the directory (on_request(r)) and with the recipient given.
+      for (int given = 0; given < 2; ++given) {
+        outcome o = given != 0 ? w.engine.on_request(r, w.bob()) : w.engine.on_request(r);
+        BOOST_REQUIRE(o.decided.has_value());
+        BOOST_TEST(o.decided->code == 400);
+        BOOST_TEST(to_string(o.decided->what) == "discard");
+        BOOST_TEST(o.decided->trace.fired == rule::bad_request);
+        std::string const named = std::string("the ") + st.header + " header";
+        BOOST_TEST(o.decided->trace.detail.find(named) != std::string_view::npos,
+                   o.decided->trace.detail);
+        BOOST_TEST(o.log.find(named) != std::string::npos, o.log);
+        BOOST_REQUIRE(o.find<respond_action>() != nullptr);
+        BOOST_TEST(o.find<respond_action>()->code == 400);
+        BOOST_TEST(o.find<respond_action>()->reason.find(st.header) != std::string::npos);
+        BOOST_TEST(o.find<store_action>() == nullptr);
+      }
+      BOOST_TEST(w.store.size() == 0u);
+    }
+  }
+
+  // The same request intact is stored; a CSeq number of 32 bits is read.
+  world w;
+  text_cseq_request r;
+  r.cseq = " 4294967295 MESSAGE";
+  auto o = w.engine.on_request(r);
+  BOOST_TEST(o.decided->code == 202, o.log);
+  BOOST_TEST(w.store.size() == 1u);
+
+  // A request without a payload is not the service's business: no 400 here.
+  text_cseq_request options;
+  options.method = "OPTIONS";
+  options.body.clear();
+  options.call_id.clear();
+  options.cseq.clear();
+  o = w.engine.on_request(options);
+  BOOST_TEST(to_string(o.decided->what) == "not handled", o.log);
+  BOOST_TEST(o.actions.empty());
+  options.to_uri.clear();
+  o = w.engine.on_request(options);  // nobody the directory knows
+  BOOST_TEST(o.decided->code == 404, o.log);
+}
+
 BOOST_AUTO_TEST_CASE(decide_is_a_dry_run) {
   world w;
   outcome o;

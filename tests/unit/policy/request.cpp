@@ -4,6 +4,7 @@
 
 #include <array>
 #include <list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,8 +133,46 @@ BOOST_AUTO_TEST_CASE(a_specialization_makes_a_foreign_type_a_model) {
 BOOST_AUTO_TEST_CASE(cseq_numbers_from_text) {
   BOOST_TEST(detail::cseq_number(std::string_view("")) == 0u);
   BOOST_TEST(detail::cseq_number(std::string_view("x")) == 0u);
-  BOOST_TEST(detail::cseq_number(std::string_view("99999999999 MESSAGE")) == 0xffffffffu);
+  BOOST_TEST(detail::cseq_number(std::string_view("99999999999 MESSAGE")) == 0u);
   BOOST_TEST(detail::cseq_number(7) == 7u);
 }
+
+BOOST_AUTO_TEST_CASE(cseq_that_cannot_be_read) {
+  auto read = [](auto v) { return detail::read_cseq(v).value_or(12345); };
+  auto unread = [](auto v) { return !detail::read_cseq(v).has_value(); };
+  // Text: a number, then white space or the end (RFC 3261 §20.16).
+  BOOST_TEST(read(std::string_view("7 MESSAGE")) == 7u);
+  BOOST_TEST(read(std::string_view(" \t0\tMESSAGE")) == 0u);
+  BOOST_TEST(read(std::string("4294967295")) == 4294967295u);
+  BOOST_TEST(unread(std::string_view("")));
+  BOOST_TEST(unread(std::string_view("   ")));
+  BOOST_TEST(unread(std::string_view("MESSAGE")));
+  BOOST_TEST(unread(std::string_view("12x MESSAGE")));
+  BOOST_TEST(unread(std::string_view("-1 MESSAGE")));
+  BOOST_TEST(unread(std::string_view("4294967296 MESSAGE")));  // over 32 bits (§8.1.1.5)
+  BOOST_TEST(unread(std::string_view("99999999999999999999999 MESSAGE")));
+  // Integral, and optional integral.
+  BOOST_TEST(read(0) == 0u);
+  BOOST_TEST(read(std::uint64_t{4294967295u}) == 4294967295u);
+  BOOST_TEST(unread(-1));
+  BOOST_TEST(unread(std::uint64_t{4294967296u}));
+  BOOST_TEST(read(std::optional<std::uint32_t>(9)) == 9u);
+  BOOST_TEST(unread(std::optional<std::uint32_t>()));
+}
+
+namespace {
+struct optional_cseq {
+  std::string method, from_uri, from_tag, to_uri, call_id;
+  std::optional<unsigned> cseq;
+  std::string content_type, date, expires, request_disposition, body, bytes;
+};
+struct float_cseq {
+  std::string method, from_uri, from_tag, to_uri, call_id;
+  std::optional<double> cseq;
+  std::string content_type, date, expires, request_disposition, body, bytes;
+};
+}  // namespace
+static_assert(is_request<optional_cseq>::value);
+static_assert(!is_request<float_cseq>::value);
 
 BOOST_AUTO_TEST_SUITE_END()
