@@ -80,8 +80,8 @@ auto multipart_invite(std::size_t jpeg_bytes) -> message_case {
       "c=IN IP4 192.0.2.101\r\nt=0 0\r\nm=audio 49172 RTP/AVP 0 8 97\r\n"
       "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:97 iLBC/8000\r\n"
       "m=message 7394 TCP/MSRP *\r\na=accept-types:text/plain image/jpeg\r\n";
-  std::string body = "--" + boundary +
-                     "\r\nContent-Type: application/sdp\r\n\r\n" + sdp + "\r\n--" + boundary +
+  std::string body = "--" + boundary + "\r\nContent-Type: application/sdp\r\n\r\n" + sdp +
+                     "\r\n--" + boundary +
                      "\r\nContent-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\n"
                      "Content-Disposition: render;handling=optional\r\n\r\n" +
                      jpeg_base64(jpeg_bytes) + "\r\n--" + boundary + "--\r\n";
@@ -137,8 +137,7 @@ auto sofia_parse(std::string const& wire) -> std::size_t {
   std::size_t n = 0;
   sip_t* sip = sip_object(msg);
   if (sip != nullptr && sip->sip_request_disposition != nullptr &&
-      sip->sip_request_disposition->rd_items != nullptr &&
-      sip->sip_content_type != nullptr) {
+      sip->sip_request_disposition->rd_items != nullptr && sip->sip_content_type != nullptr) {
     n = 1;
     if (std::string_view(sip->sip_content_type->c_type).substr(0, 10) == "multipart/") {
       msg_multipart_t* mp =
