@@ -6,6 +6,7 @@
 #include "sip_util.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 namespace proxy {
@@ -414,10 +415,14 @@ void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view
   // needed (a retransmission that comes after is handled again, and the
   // engine recognises it as a duplicate); only when every one is still
   // under way is the request refused.
-  while (server_.size() >= cfg_.max_server_transactions && !answered_.empty()) {
+  for (std::size_t n = answered_.size();
+       n > 0 && server_.size() >= cfg_.max_server_transactions && !answered_.empty(); --n) {
     auto it = server_.find(answered_.front());
     answered_.pop_front();
-    if (it != server_.end() && it->second->code >= 200 && forks_.count(it->second->fork) == 0)
+    if (it == server_.end()) continue;
+    if (forks_.count(it->second->fork) != 0)
+      answered_.push_back(it->first);  // still at work (more 2xx may follow): later
+    else
       server_.erase(it);
   }
   if (server_.size() >= cfg_.max_server_transactions) {
@@ -1251,8 +1256,7 @@ void proxy_core::sweep() {
     last_full_sweep_ = now;
     for (auto it = server_.begin(); it != server_.end();) {
       server_txn const& s = *it->second;
-      bool const stuck =
-          s.code < 200 && now - s.created > std::chrono::minutes(5) && forks_.count(s.fork) == 0;
+      bool const stuck = now - s.created > std::chrono::minutes(5) && forks_.count(s.fork) == 0;
       it = stuck ? server_.erase(it) : std::next(it);
     }
   }
