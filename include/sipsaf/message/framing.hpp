@@ -15,6 +15,7 @@
 #include <sipsaf/message/message_view.hpp>
 #include <sipsaf/result.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -31,6 +32,10 @@ struct message_frame {
   /// Not complete: at least this many more bytes are needed (the true
   /// number may be larger while the header section is unfinished).
   std::size_t need = 0;
+  /// Not complete: how far `received` is known to hold no end of the header
+  /// section. Pass it back as `resume` once more bytes were appended (and
+  /// nothing was dropped from the front), so that no byte is searched twice.
+  std::size_t scanned = 0;
 
   /// Bytes to drop from the front of the buffer once the message is handled.
   auto consumed() const noexcept -> std::size_t { return skip + size; }
@@ -45,42 +50,63 @@ struct message_frame {
 /// at least. Content-Length is required (RFC 3261 §18.3); the fields are not
 /// checked beyond what framing needs (pass the message to `parse_message`).
 ///
+/// Until the empty line that ends the header section has arrived, only that
+/// line is searched for (from `resume`, see `message_frame::scanned`), so a
+/// peer that sends one byte at a time costs linear time in total; the header
+/// section is checked once it is complete, or refused as soon as it is
+/// longer than `opts.max_header_bytes` without its end.
+///
 /// Errors (offset from the start of `received`): `bad_line_end`,
 /// `bad_start_line`, `bad_version`, `bad_status_code`, `bad_uri`,
 /// `bad_header_field`, `bad_content_length`, `missing_content_length`,
 /// `conflicting_headers` (Content-Length rows that differ), and the limits of
-/// `opts` (`header_too_long` also when an unfinished header section is
-/// already longer than allowed). After an error the stream cannot be
-/// resynchronised: close it.
+/// `opts`. After an error the stream cannot be resynchronised: close it.
 ///
 /// @par Example
 /// @code
 ///   buffer.append(bytes_read);
 ///   for (;;) {
-///     auto f = sipsaf::frame_message(buffer);
+///     auto f = sipsaf::frame_message(buffer, {}, resume);
 ///     if (!f) { close_connection(); break; }
-///     if (!f->complete) { buffer.erase(0, f->skip); break; }   // read more
+///     if (!f->complete) { resume = f->scanned; break; }   // read more
 ///     auto m = sipsaf::parse_message(f->message(buffer));
 ///     handle(m);
 ///     buffer.erase(0, f->consumed());
+///     resume = 0;
 ///   }
 /// @endcode
-/// @par Complexity Linear in the header section; call it again as bytes
-/// arrive (each call rescans the header section received so far).
-inline auto frame_message(std::string_view received, message_options const& opts = {})
-    -> result<message_frame> {
+/// @par Complexity Linear in the bytes searched since `resume`, plus the
+/// header section once it is complete.
+inline auto frame_message(std::string_view received, message_options const& opts = {},
+                          std::size_t resume = 0) -> result<message_frame> {
   message_frame f;
   char const* const b = received.data();
   char const* const e = b + received.size();
   char const* p = b;
   while (e - p >= 2 && p[0] == '\r' && p[1] == '\n') p += 2;
   f.skip = static_cast<std::size_t>(p - b);
-  if (p == e) {
-    f.need = 1;
+  if (p == e || (e - p == 1 && *p == '\r')) {
+    f.need = 1;  // keep-alives so far, or the start of one
+    f.scanned = f.skip;
     return f;
   }
-  if (e - p == 1 && *p == '\r') {
-    f.need = 1;  // a CRLF keep-alive or the start of something else
+  // The end of the header section: the first CRLF CRLF after the start.
+  std::size_t const from = std::max(f.skip, std::min(resume, received.size()));
+  std::size_t const end = received.find("\r\n\r\n", from);
+  if (end == std::string_view::npos) {
+    if (received.size() - f.skip > opts.max_header_bytes)
+      return parse_error{errc::header_too_long, f.skip + opts.max_header_bytes};
+    // At least the rest of an empty line: the longest suffix that could
+    // begin CRLF CRLF tells how much.
+    std::size_t k = 0;
+    for (std::size_t n = 3; n > 0; --n)
+      if (received.size() - f.skip >= n &&
+          std::string_view("\r\n\r\n", 4).substr(0, n) == received.substr(received.size() - n)) {
+        k = n;
+        break;
+      }
+    f.need = 4 - k;
+    f.scanned = received.size() >= 3 ? std::max(f.skip, received.size() - 3) : f.skip;
     return f;
   }
   message_options o = opts;
@@ -89,21 +115,8 @@ inline auto frame_message(std::string_view received, message_options const& opts
   message_view scratch;
   detail::msg::message_parser ps{p, e, o, scratch, {}};
   ps.framing = true;
-  if (!ps.run()) {
-    if (ps.err.code != errc::need_more) return ps.err.rebased(f.skip);
-    // The header section needs at least the rest of an empty line: the
-    // longest suffix that could begin CRLF CRLF tells how much.
-    std::string_view const tail = received.substr(f.skip);
-    std::size_t k = 0;
-    for (std::size_t n = 3; n > 0; --n)
-      if (tail.size() >= n &&
-          std::string_view("\r\n\r\n", 4).substr(0, n) == tail.substr(tail.size() - n)) {
-        k = n;
-        break;
-      }
-    f.need = 4 - k;
-    return f;
-  }
+  if (!ps.run()) return ps.err.rebased(f.skip);
+  f.scanned = end;
   if (ps.need != 0) {
     f.need = ps.need;
     return f;

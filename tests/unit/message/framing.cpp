@@ -74,6 +74,24 @@ BOOST_AUTO_TEST_CASE(split_at_every_offset) {
   }
 }
 
+// Bytes arriving one at a time, with `resume` passed back: the frame is
+// found exactly when the last byte arrives, and no byte is searched twice.
+BOOST_AUTO_TEST_CASE(trickle_with_resume) {
+  std::string buffer;
+  std::size_t resume = 0;
+  for (std::size_t n = 0; n < first.size(); ++n) {
+    buffer.push_back(first[n]);
+    auto f = sipsaf::frame_message(buffer, {}, resume);
+    BOOST_TEST_REQUIRE(f.has_value());
+    BOOST_TEST(f->complete == (n + 1 == first.size()));
+    if (!f->complete) {
+      BOOST_TEST(f->scanned >= resume);
+      BOOST_TEST(f->scanned <= buffer.size());
+      resume = f->scanned;
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(body_bytes_needed) {
   std::string const head = first.substr(0, first.size() - 18);
   auto f = sipsaf::frame_message(head + "Watson");
@@ -88,7 +106,7 @@ BOOST_AUTO_TEST_CASE(errors) {
   BOOST_TEST(no_cl.error().code == errc::missing_content_length);
   auto two = sipsaf::frame_message("MESSAGE sip:a@b SIP/2.0\r\nl: 1\r\nl: 2\r\n\r\nab");
   BOOST_TEST(two.error().code == errc::conflicting_headers);
-  auto bare = sipsaf::frame_message("\r\nMESSAGE sip:a@b SIP/2.0\nl: 1\r\n");
+  auto bare = sipsaf::frame_message("\r\nMESSAGE sip:a@b SIP/2.0\nl: 1\r\n\r\n");
   BOOST_TEST(bare.error().code == errc::bad_line_end);
   BOOST_TEST(bare.error().offset == 25u);
   sipsaf::message_options o;
