@@ -77,6 +77,16 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   } else if (f.error().offset > size) {
     std::abort();
   }
+  // Framing resumed after a first half must agree with framing all at once.
+  if (auto half = sipsaf::frame_message(in.substr(0, size / 2)); half && !half->complete) {
+    auto again = sipsaf::frame_message(in, {}, half->scanned);
+    auto fresh = sipsaf::frame_message(in);
+    if (again.has_value() != fresh.has_value()) std::abort();
+    if (again && (again->complete != fresh->complete || again->size != fresh->size ||
+                  again->skip != fresh->skip))
+      std::abort();
+    if (!again && again.error() != fresh.error()) std::abort();
+  }
   (void)sipsaf::parse_uri(in);
   (void)sipsaf::parse_name_addr(in);
   (void)sipsaf::parse_via(in);
