@@ -347,8 +347,21 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
         "Warning: 399 sipsaf-proxy \"" + m.error().message() + "\"";  // RFC 3261 §20.43
     auto resp = error_response_from_raw(bytes, code,
                                         big ? "Request Entity Too Large" : "Bad Request", warning);
-    log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(),
-              m.error().message(), resp.empty() ? "dropped" : "answered " + std::to_string(code));
+    // Logged, but at most 20 a second: a flood of garbage must not flood the log.
+    auto const now = steady::now();
+    if (now - bad_window_ > std::chrono::seconds(1)) {
+      if (bad_suppressed_ > 0)
+        log::warn("{} more malformed messages refused without a log line", bad_suppressed_);
+      bad_window_ = now;
+      bad_logged_ = bad_suppressed_ = 0;
+    }
+    if (bad_logged_ < 20) {
+      ++bad_logged_;
+      log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(),
+                m.error().message(), resp.empty() ? "dropped" : "answered " + std::to_string(code));
+    } else {
+      ++bad_suppressed_;
+    }
     if (!resp.empty()) send(from, std::move(resp), nullptr);
     return;
   }

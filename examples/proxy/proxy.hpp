@@ -206,6 +206,8 @@ class proxy_core {
   } stats_;
   std::vector<held_send> held_;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point bad_window_{};
+  std::size_t bad_logged_ = 0, bad_suppressed_ = 0;
   bool flushing_ = false;
   std::function<void()> shutdown_done_;
   steady::time_point shutdown_deadline_{}, flush_deadline_{};
