@@ -50,8 +50,9 @@ class manual_clock {
 /// A *Directory* kept in a map from key to `recipient`.
 ///
 /// `lookup` finds a recipient by its key, or by a URI that equals the key
-/// once angle brackets and URI parameters (`;...`) are removed and the
-/// scheme and host are compared without case (RFC 3261 §19.1.4).
+/// once angle brackets and URI parameters (`;...`) are removed, escapes of
+/// unreserved characters are decoded and the scheme and host are compared
+/// without case (RFC 3261 §19.1.4).
 class static_directory {
  public:
   /// Adds or replaces a recipient.
@@ -82,21 +83,59 @@ class static_directory {
   }
 
   /// The map key for `uri`: no `<>`, no parameters or headers, scheme and
-  /// host in lower case (the user part is case-sensitive, RFC 3261 §19.1.4).
+  /// host in lower case (the user part is case-sensitive), escapes of
+  /// unreserved characters decoded and other escapes with upper-case hex
+  /// digits. RFC 3261 §19.1.4: a character other than a reserved one
+  /// (RFC 2396 §2.2) equals its `"%" HEX HEX` escape; a reserved one does not
+  /// (`%3B` is not the `;` that starts user parameters).
   static auto normalize(std::string_view uri) -> std::string {
     while (!uri.empty() && (uri.front() == ' ' || uri.front() == '<')) uri.remove_prefix(1);
     while (!uri.empty() && (uri.back() == ' ' || uri.back() == '>')) uri.remove_suffix(1);
+    // An escape never spells ':', '@', ';' or '?' literally, so these
+    // positions hold in the escaped text as in the decoded one.
     std::size_t const colon = uri.find(':');
     std::size_t const at = uri.find('@', colon == std::string_view::npos ? 0 : colon);
     std::size_t const host = at == std::string_view::npos ? colon + 1 : at + 1;
     std::size_t end = uri.find_first_of(";?", host);
     if (end == std::string_view::npos) end = uri.size();
-    std::string out(uri.substr(0, end));
     auto lower = [](char c) {
       return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     };
-    for (std::size_t i = 0; i < out.size(); ++i)
-      if ((colon != std::string_view::npos && i < colon) || i >= host) out[i] = lower(out[i]);
+    auto upper = [](char c) {
+      return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    };
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    // RFC 2396 §2.3: unreserved = alphanum / mark.
+    auto unreserved = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' ||
+             c == '(' || c == ')';
+    };
+    std::string out;
+    out.reserve(end);
+    for (std::size_t i = 0; i < end; ++i) {
+      bool const fold = (colon != std::string_view::npos && i < colon) || i >= host;
+      char c = uri[i];
+      if (c == '%' && i + 2 < end && hex(uri[i + 1]) >= 0 && hex(uri[i + 2]) >= 0) {
+        char const d = static_cast<char>(hex(uri[i + 1]) * 16 + hex(uri[i + 2]));
+        if (unreserved(d)) {
+          c = d;
+        } else {
+          out += '%';
+          out += upper(uri[i + 1]);
+          out += upper(uri[i + 2]);
+          i += 2;
+          continue;
+        }
+        i += 2;
+      }
+      out += fold ? lower(c) : c;
+    }
     return out;
   }
 

@@ -70,6 +70,46 @@ BOOST_AUTO_TEST_CASE(static_directory_normalizes_uris) {
   BOOST_TEST(d.lookup("sip:Bob@example.com") == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(static_directory_compares_escaped_and_plain_characters) {
+  // RFC 3261 §19.1.4: a character other than a reserved one equals its
+  // "%" HEX HEX escape, in the user part and elsewhere.
+  static_directory d;
+  recipient r;
+  r.key = "sip:user@example.com";
+  d.set(r);
+  BOOST_TEST(d.lookup("sip:%75ser@example.com") != nullptr);
+  BOOST_TEST(d.lookup("sip:%75%73%65%72@example.com") != nullptr);
+  BOOST_TEST(d.lookup("<sip:us%65r@%65xample.com;transport=tcp>") != nullptr);
+  BOOST_TEST(d.lookup("sip:user@EXAMPLE.%43OM") != nullptr);  // the host still without case
+  BOOST_TEST(d.lookup("sip:%55ser@example.com") == nullptr);  // 'U': the user part has case
+  recipient const* found = d.lookup("sip:%75ser@example.com");
+  BOOST_TEST((found != nullptr && found->key == "sip:user@example.com"));
+
+  // A key written with escapes is found by the plain form, marks included.
+  recipient m;
+  m.key = "sip:%61lice.%7E%2Ax_(1)@example.com";
+  d.set(m);
+  found = d.lookup("sip:alice.~*x_(1)@example.com");
+  BOOST_TEST((found != nullptr && found->key == m.key));
+
+  // A reserved character and its escape differ (";" delimits user
+  // parameters); the escape's hex digits have no case.
+  recipient s;
+  s.key = "sip:a%3Bb@example.com";
+  d.set(s);
+  BOOST_TEST(d.lookup("sip:a%3bb@example.com") != nullptr);
+  BOOST_TEST(d.lookup("sip:a;b@example.com") == nullptr);
+
+  BOOST_TEST(static_directory::normalize("sip:%75ser@Ex%41mple.com") == "sip:user@example.com");
+  BOOST_TEST(static_directory::normalize("sip:a%3bb@example.com") == "sip:a%3Bb@example.com");
+  BOOST_TEST(static_directory::normalize("sip:a%40b@Example.com") == "sip:a%40b@example.com");
+  BOOST_TEST(static_directory::normalize("sip:a%20b@example.com") == "sip:a%20b@example.com");
+  // An escape that is not one stays as written.
+  BOOST_TEST(static_directory::normalize("sip:a%zz%4@example.com") == "sip:a%zz%4@example.com");
+  BOOST_TEST(static_directory::normalize("sip:bob@example.com%") == "sip:bob@example.com%");
+  BOOST_TEST(static_directory::normalize("sip:bob@example.com%6") == "sip:bob@example.com%6");
+}
+
 BOOST_AUTO_TEST_CASE(recording_gateways_record_and_fail_on_demand) {
   struct req {
     std::string_view method, from_uri, from_tag, to_uri, call_id;
