@@ -199,7 +199,11 @@ class store_forward_engine {
 
   // --- events -------------------------------------------------------------
 
-  /// A request arrived; the engine asks the directory about its To URI.
+  /// A request arrived; the engine asks the directory about its To URI. A
+  /// payload-carrying request without To, From, Call-ID or a readable CSeq
+  /// is answered 400 (RFC 3261 §8.1.1; <sipsaf/policy/request.hpp>). The
+  /// decision's views stay valid until the next call while `r` is alive,
+  /// also for text `r`'s traits return by value (the engine copies it).
   template <class Request>
   void on_request(Request const& r, outcome& out) {
     static_assert(detail::request_static_asserts<Request>::value);
