@@ -9,11 +9,11 @@
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
+#include <sipsaf/message.hpp>
+#include <sipsaf/mime.hpp>
+#include <sipsaf/policy.hpp>
 #include <sipsaf/result.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
-#include <sipsaf/mime.hpp>
-#include <sipsaf/message.hpp>
-#include <sipsaf/policy.hpp>
 #include <sipsaf/store.hpp>
 
 #endif  // SIPSAF_HPP
