@@ -35,23 +35,8 @@ namespace detail {
 inline constexpr char_set mime_token_chars =
     char_set("!#$%&'*+-.^_`{|}~").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
-/// One or more RFC 2045 token bytes, as a view. The table is a global, not a
-/// member: X3 copies parsers by value.
-struct mime_token_parser : x3::parser<mime_token_parser> {
-  using attribute_type = std::string_view;
-  static bool const has_attribute = true;
-
-  template <class Context, class RContext, class Attr>
-  auto parse(char const*& first, char const* last, Context const&, RContext&, Attr& attr) const
-      -> bool {
-    char const* p = first;
-    while (p != last && mime_token_chars(*p)) ++p;
-    if (p == first) return false;
-    assign_view(first, p, attr);
-    first = p;
-    return true;
-  }
-};
+/// One or more RFC 2045 token bytes, as a view.
+using mime_token_parser = span_parser<mime_token_chars>;
 
 /// A parameter as written: `value` is the token, or the text between the
 /// quotes of a quoted-string (quoted-pairs still escaped, `quoted` set).
