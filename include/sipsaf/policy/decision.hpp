@@ -17,9 +17,11 @@
 #include <sipsaf/mime/media_type.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/policy/time.hpp>
+#include <sipsaf/result.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 #include <sipsaf/store/message.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -71,6 +73,7 @@ struct request_facts {
   std::string_view disposition_text;                 ///< the first row as written, for the trace
   std::uint64_t size = 0;                            ///< the whole request, in bytes
   std::uint64_t body_size = 0;
+  std::string_view body;  ///< the body as received (a multipart one is checked part by part)
   std::optional<timestamp> date;                ///< a valid Date header
   bool date_malformed = false;                  ///< a Date header that did not parse
   std::optional<std::chrono::seconds> expires;  ///< a valid Expires header
@@ -218,6 +221,14 @@ struct trace {
   std::chrono::seconds expires_header{0};
   bool date_malformed = false;
   bool expires_malformed = false;
+  /// Rule 2 for a multipart payload: the refused body part, as its position
+  /// at each level (1-based; `part_depth` levels used), and its type.
+  std::array<std::uint16_t, 8> part_path{};
+  std::uint8_t part_depth = 0;
+  std::string_view part_type, part_subtype;
+  bool no_alternative = false;  ///< the refused part was the first of a multipart/alternative
+  /// A multipart payload that does not parse (400); offset into the body.
+  std::optional<parse_error> body_error;
   std::string_view detail;  ///< extra words (e.g. the parse error of a bad header)
   std::size_t detail_offset = 0;
 };
@@ -340,7 +351,12 @@ inline auto to_string(decision const& d) -> std::string {
       s += " without a body carries no payload";
       break;
     case rule::bad_request:
-      s += t.detail;
+      if (t.body_error) {
+        s += "the multipart body does not parse: ";
+        s += t.body_error->message();
+      } else {
+        s += t.detail;
+      }
       break;
     case rule::unknown_recipient:
       s += "the directory does not know ";
@@ -384,6 +400,19 @@ inline auto to_string(decision const& d) -> std::string {
       s += "; payload ";
       s += t.content_type.empty() ? std::string("of no declared type")
                                   : detail::quoted(t.content_type);
+      if (t.part_depth > 0) {
+        // RFC 2046 §5.1: the payload types of a multipart are its parts'.
+        s += t.no_alternative ? ": no alternative is accepted, part " : ": part ";
+        for (std::uint8_t i = 0; i < t.part_depth; ++i) {
+          if (i > 0) s += '.';
+          detail::append_uint(s, t.part_path[i]);
+        }
+        s += " '";
+        s.append(t.part_type.data(), t.part_type.size());
+        s += '/';
+        s.append(t.part_subtype.data(), t.part_subtype.size());
+        s += '\'';
+      }
       s += " is not among the accepted types ";
       s += t.profile.accepts != nullptr ? detail::quoted(t.profile.accepts->text())
                                         : std::string("(everything)");

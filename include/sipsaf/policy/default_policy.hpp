@@ -27,11 +27,14 @@
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/mime/media_type.hpp>
+#include <sipsaf/mime/multipart.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/policy/time.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -148,6 +151,65 @@ struct default_policy {
     d.reason = reason;
   }
 
+  // True when some range names `t` (even with q=0): then `t` itself is
+  // judged, not its parts.
+  static auto covered(media_ranges const& accepts, media_type const& t) -> bool {
+    for (media_type const& r : accepts.ranges())
+      if (t.matches(r)) return true;
+    return false;
+  }
+
+  // Every part accepted (multipart/alternative: at least one, RFC 2046
+  // §5.1.4, since the recipient shows one of them). On refusal the trace
+  // names the first refused part (of the first alternative).
+  static auto parts_accepted(media_ranges const& accepts, part_list parts, bool alternative,
+                             trace& t, std::size_t depth) -> bool {
+    std::uint16_t n = 0;
+    bool named = false;
+    std::array<std::uint16_t, 8> path{};
+    std::uint8_t path_depth = 0;
+    std::string_view type, subtype;
+    bool no_alternative = false;
+    for (part_view part : parts) {
+      t.part_path[depth] = ++n;
+      if (part_accepted(accepts, part, t, depth)) {
+        if (alternative) return true;
+        continue;
+      }
+      if (!alternative) return false;
+      if (!named) {
+        named = true;
+        path = t.part_path;
+        path_depth = t.part_depth;
+        type = t.part_type;
+        subtype = t.part_subtype;
+        no_alternative = t.no_alternative;
+      }
+    }
+    if (!alternative) return true;
+    t.part_path = path;
+    t.part_depth = path_depth;
+    t.part_type = type;
+    t.part_subtype = subtype;
+    t.no_alternative = named || no_alternative;
+    return false;
+  }
+
+  // A nested multipart counts as one part when a range names it, else its
+  // own parts decide.
+  static auto part_accepted(media_ranges const& accepts, part_view part, trace& t,
+                            std::size_t depth) -> bool {
+    media_type const& ct = part.content_type();
+    if (accepts.accepts(ct)) return true;
+    if (part.is_multipart() && !covered(accepts, ct) && depth + 1 < t.part_path.size())
+      return parts_accepted(accepts, part.parts(), ct.is("multipart", "alternative"), t, depth + 1);
+    t.part_depth = static_cast<std::uint8_t>(depth + 1);
+    t.part_type = ct.type;
+    t.part_subtype = ct.subtype;
+    t.no_alternative = false;
+    return false;
+  }
+
   // Decides in place (a decision is a few hundred bytes: not copied around).
   void decide_unreached(decision_input const& in, decision& d, bool typing) const {
     trace& t = d.trace;
@@ -169,8 +231,22 @@ struct default_policy {
       static media_type const octets{"application", "octet-stream", {}};
       media_type const& ct = q.content_type != nullptr ? *q.content_type : octets;
       if (!p.accepts->accepts(ct)) {
-        d.accept = p.accepts;
-        return discard(d, rule::media_type, 415, "Unsupported Media Type");
+        // RFC 2046 §5.1, RFC 5621: the payload types of a multipart not
+        // listed itself are its parts' types.
+        if (ct.is_multipart() && !covered(*p.accepts, ct)) {
+          auto body = parse_multipart(q.body, ct.param("boundary").value_or(""));
+          if (!body) {
+            t.body_error = body.error();
+            return discard(d, rule::bad_request, 400, "Bad Request");
+          }
+          if (!parts_accepted(*p.accepts, body->parts(), ct.is("multipart", "alternative"), t, 0)) {
+            d.accept = p.accepts;
+            return discard(d, rule::media_type, 415, "Unsupported Media Type");
+          }
+        } else {
+          d.accept = p.accepts;
+          return discard(d, rule::media_type, 415, "Unsupported Media Type");
+        }
       }
     }
 

@@ -620,6 +620,11 @@ class store_forward_engine {
         }
       }
     }
+    f.body = body;
+    // Rule 2 reads a multipart body part by part, and the decision may name a
+    // part's type: a body returned by value is copied then (only then).
+    if (f.content_type != nullptr && f.content_type->is_multipart())
+      f.body = keep<decltype(body_v)>(body_v, kept_.body);
     {
       std::size_t rows = 0;
       std::string_view first;
@@ -1087,7 +1092,7 @@ class store_forward_engine {
   // Scratch reused from call to call; decisions point into it.
   request_facts facts_;
   struct {
-    std::string method, from_uri, to_uri, content_type, disposition;
+    std::string method, from_uri, to_uri, content_type, disposition, body;
     std::vector<std::string> rows;
   } kept_;                                  // copies of text the request's traits returned by value
   std::optional<media_type> content_type_;  // views into content_type_text_

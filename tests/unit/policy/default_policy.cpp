@@ -384,6 +384,84 @@ BOOST_AUTO_TEST_CASE(an_unknown_recipient_gets_404) {
   BOOST_TEST(o.find<respond_action>()->code == 404);
 }
 
+// Rule 2 for multipart payloads (RFC 2046 §5.1, RFC 5621): the payload types
+// are the parts' types, unless the multipart type is listed itself.
+std::string part(std::string const& type, std::string const& body) {
+  return "Content-Type: " + type + "\r\n\r\n" + body;
+}
+std::string multipart(std::string const& boundary, std::vector<std::string> const& parts) {
+  std::string s;
+  for (auto const& p : parts) s += "--" + boundary + "\r\n" + p + "\r\n";
+  return s + "--" + boundary + "--\r\n";
+}
+
+struct multipart_row {
+  char const* name;
+  char const* accepts;
+  std::string content_type, body;
+  int code;
+  char const* log_has;  // a piece of the trace line
+};
+
+BOOST_AUTO_TEST_CASE(multipart_payloads_are_judged_by_their_parts) {
+  std::string const text = part("text/plain", "hi"), jpeg = part("image/jpeg", "JFIF"),
+                    midi = part("audio/midi", "MThd");
+  std::string const inner = multipart("in", {text, midi});
+  multipart_row const rows[] = {
+      {"mixed, every part accepted", "text/plain, image/*", "multipart/mixed;boundary=b1",
+       multipart("b1", {text, jpeg}), 202, "202 Accepted"},
+      {"mixed, a part refused", "text/plain, image/*", "multipart/mixed;boundary=b1",
+       multipart("b1", {text, midi}), 415,
+       "payload 'multipart/mixed;boundary=b1': part 2 'audio/midi' is not among the accepted "
+       "types 'text/plain, image/*'"},
+      {"a part without Content-Type is text/plain", "text/plain", "multipart/mixed;boundary=b1",
+       multipart("b1", {"\r\nhi", text}), 202, "202 Accepted"},
+      {"nested, accepted", "text/plain, image/*", "multipart/mixed;boundary=b1",
+       multipart("b1", {jpeg, part("multipart/related;boundary=in", multipart("in", {text}))}), 202,
+       "202 Accepted"},
+      {"nested, refused deep down", "text/plain, image/*", "multipart/mixed;boundary=b1",
+       multipart("b1", {jpeg, part("multipart/mixed;boundary=in", inner)}), 415,
+       "part 2.2 'audio/midi' is not among"},
+      {"nested multipart listed itself", "text/plain, image/*, multipart/related",
+       "multipart/mixed;boundary=b1",
+       multipart("b1", {jpeg, part("multipart/related;boundary=in", inner)}), 202, "202 Accepted"},
+      {"alternative, one accepted", "text/plain", "multipart/alternative;boundary=b1",
+       multipart("b1", {midi, text}), 202, "202 Accepted"},
+      {"alternative, none accepted", "text/plain", "multipart/alternative;boundary=b1",
+       multipart("b1", {midi, jpeg}), 415,
+       "no alternative is accepted, part 1 'audio/midi' is not among"},
+      {"multipart/mixed listed: parts not looked at", "text/plain, multipart/mixed",
+       "multipart/mixed;boundary=b1", multipart("b1", {midi}), 202, "202 Accepted"},
+      {"multipart/* listed", "text/plain, multipart/*", "multipart/mixed;boundary=b1",
+       "not a multipart body", 202, "202 Accepted"},
+      {"multipart/mixed refused with q=0", "multipart/mixed;q=0, */*",
+       "multipart/mixed;boundary=b1", multipart("b1", {text}), 415,
+       "payload 'multipart/mixed;boundary=b1' is not among"},
+      {"no closing delimiter", "text/plain", "multipart/mixed;boundary=b1",
+       "--b1\r\n" + text + "\r\n", 400, "bad request: the multipart body does not parse: "},
+      {"no boundary", "text/plain", "multipart/mixed", multipart("b1", {text}), 400,
+       "the multipart body does not parse: "},
+      {"not multipart: refused as before", "text/plain", "audio/midi", "MThd", 415,
+       "payload 'audio/midi' is not among"},
+  };
+  int n = 0;
+  for (auto const& row : rows) {
+    BOOST_TEST_CONTEXT(row.name) {
+      world w;
+      w.profile().accepts = media_ranges::parse(row.accepts).value();
+      auto r = message("mp-" + std::to_string(++n), "", row.body);
+      r.content_type = row.content_type;
+      r.wire();
+      auto o = w.engine.on_request(r);
+      BOOST_TEST(o.decided->code == row.code, o.log);
+      BOOST_TEST(o.find<respond_action>()->code == row.code);
+      BOOST_TEST(o.log.find(row.log_has) != std::string::npos, o.log);
+      BOOST_TEST(w.store.size() == (row.code == 202 ? 1u : 0u));
+      if (row.code == 415) BOOST_TEST(o.find<respond_action>()->accept == row.accepts);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(traces_read_well) {
   world w;
   w.profile().accepts = media_ranges::parse("text/plain").value();
