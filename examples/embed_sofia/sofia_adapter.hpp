@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -205,8 +206,10 @@ struct sipsaf::request_traits<sip_t> {
   static auto call_id(sip_t const& s) noexcept -> std::string_view {
     return s.sip_call_id != nullptr && s.sip_call_id->i_id != nullptr ? s.sip_call_id->i_id : "";
   }
-  static auto cseq(sip_t const& s) noexcept -> std::uint32_t {
-    return s.sip_cseq != nullptr ? s.sip_cseq->cs_seq : 0;
+  // Nothing when the CSeq is missing: the engine answers 400 (RFC 3261 §8.1.1).
+  static auto cseq(sip_t const& s) noexcept -> std::optional<std::uint32_t> {
+    if (s.sip_cseq == nullptr) return std::nullopt;
+    return s.sip_cseq->cs_seq;
   }
   static auto content_type(sip_t const& s) -> text {
     return sipsaf_sofia::detail::value_of(s.sip_content_type);
