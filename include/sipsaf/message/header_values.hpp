@@ -479,13 +479,25 @@ inline auto scan_number_field(char const*& p, char const* e, std::uint64_t max, 
 }
 
 inline auto scan_date(char const*& p, char const* e, sip_date& out) -> errc {
-  static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto word3 = [&](std::string_view const* names, int n, int& idx) {
+  // Day and month names as three case-folded bytes in one integer: one
+  // compare per candidate. RFC 5234 §2.3: ABNF literals are case-insensitive.
+  constexpr auto pack = [](char a, char b, char c) -> std::uint32_t {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>(a) | 0x20u) << 16) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(b) | 0x20u) << 8) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(c) | 0x20u));
+  };
+  static constexpr std::uint32_t days[] = {
+      pack('s', 'u', 'n'), pack('m', 'o', 'n'), pack('t', 'u', 'e'), pack('w', 'e', 'd'),
+      pack('t', 'h', 'u'), pack('f', 'r', 'i'), pack('s', 'a', 't')};
+  static constexpr std::uint32_t months[] = {
+      pack('j', 'a', 'n'), pack('f', 'e', 'b'), pack('m', 'a', 'r'), pack('a', 'p', 'r'),
+      pack('m', 'a', 'y'), pack('j', 'u', 'n'), pack('j', 'u', 'l'), pack('a', 'u', 'g'),
+      pack('s', 'e', 'p'), pack('o', 'c', 't'), pack('n', 'o', 'v'), pack('d', 'e', 'c')};
+  auto word3 = [&](std::uint32_t const* names, int n, int& idx) {
     if (e - p < 3) return false;
+    std::uint32_t const w = pack(p[0], p[1], p[2]);
     for (int i = 0; i < n; ++i)
-      if (std::string_view(p, 3) == names[i]) {
+      if (w == names[i]) {
         idx = i;
         p += 3;
         return true;
@@ -514,7 +526,7 @@ inline auto scan_date(char const*& p, char const* e, sip_date& out) -> errc {
       !digits(2, d.second) || !lit(' '))
     return errc::bad_date;
   // RFC 3261 §20.17: the time zone is always "GMT".
-  if (e - p < 3 || std::string_view(p, 3) != "GMT") return errc::bad_date;
+  if (e - p < 3 || pack(p[0], p[1], p[2]) != pack('g', 'm', 't')) return errc::bad_date;
   p += 3;
   d.month = mon + 1;
   static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

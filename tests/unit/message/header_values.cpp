@@ -119,6 +119,12 @@ BOOST_AUTO_TEST_CASE(cseq_call_id_numbers_dates) {
   BOOST_TEST(sipsaf::parse_sip_date("Thu, 21 Feb 2002 24:02:03 GMT").error().code ==
              errc::bad_date);
   BOOST_TEST(sipsaf::parse_sip_date("21 Feb 2002 13:02:03 GMT").error().offset == 0u);
+  // RFC 5234 §2.3: the names are ABNF literals, so any case is accepted.
+  auto lower = sipsaf::parse_sip_date("thu, 21 FEB 2002 13:02:03 gmt");
+  BOOST_TEST_REQUIRE(lower.has_value());
+  BOOST_TEST(lower->epoch_seconds() == 1014296523);
+  BOOST_TEST(sipsaf::parse_sip_date("Thx, 21 Feb 2002 13:02:03 GMT").error().offset == 0u);
+  BOOST_TEST(sipsaf::parse_sip_date("Thu, 21 Fe@ 2002 13:02:03 GMT").error().offset == 8u);
 }
 
 BOOST_AUTO_TEST_CASE(contacts) {
