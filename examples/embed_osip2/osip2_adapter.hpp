@@ -38,20 +38,8 @@
 namespace sipsaf_osip {
 
 /// A value the engine reads: a view into the message, or a string made for
-/// the occasion (osip writes URIs and Content-Type from its parsed form).
-/// Converts to std::string_view, which is all the engine asks of it.
-class text {
- public:
-  text() = default;
-  explicit text(std::string_view v) noexcept : view_(v) {}
-  explicit text(std::string s) : owned_(std::move(s)), owns_(true) {}
-  operator std::string_view() const noexcept { return owns_ ? std::string_view(owned_) : view_; }
-
- private:
-  std::string_view view_;
-  std::string owned_;
-  bool owns_ = false;
-};
+/// the occasion.
+using text = sipsaf::request_text;
 
 struct message_deleter {
   void operator()(osip_message_t* m) const noexcept { osip_message_free(m); }

@@ -82,11 +82,30 @@
 #include <cstdint>
 #include <iterator>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 SIPSAF_BEGIN_NAMESPACE
+
+/// Text a `request_traits` specialization hands over: a view into the
+/// stack's message where the stack keeps the text, or a string made for the
+/// occasion where it does not (a URI the stack keeps parsed, an unfolded
+/// line). Converts to `std::string_view`. Returned by value it counts as an
+/// owning value (see the table above), whichever of the two it holds.
+class request_text {
+ public:
+  request_text() = default;
+  explicit request_text(std::string_view v) noexcept : view_(v) {}
+  explicit request_text(std::string s) : owned_(std::move(s)), owns_(true) {}
+  operator std::string_view() const noexcept { return owns_ ? std::string_view(owned_) : view_; }
+
+ private:
+  std::string_view view_;
+  std::string owned_;
+  bool owns_ = false;
+};
 
 namespace detail {
 
