@@ -50,6 +50,8 @@ enum class errc {
   bad_uri,                  ///< a SIP URI that does not parse
   bad_date,                 ///< a Date header not in RFC 1123 form
   bad_line_end,             ///< a bare CR or LF where CRLF is required
+  bad_xml,                  ///< an XML body that is not well-formed (or has a DOCTYPE)
+  bad_xml_document,         ///< well-formed XML that is not the expected document
 
   // condition::semantic: well-formed, but the meaning is refused.
   conflicting_directives,  ///< two directives of one type, e.g. `proxy, redirect`
@@ -60,12 +62,13 @@ enum class errc {
   // condition::limit: a configured limit was reached.
   too_many_directives,  ///< more directives than the options allow
   too_many_parts,       ///< more body parts than the options allow
-  nesting_too_deep,     ///< multipart nested deeper than the options allow
+  nesting_too_deep,     ///< multipart (or XML) nested deeper than the options allow
   header_too_long,      ///< a header section longer than the options allow
   too_many_headers,     ///< more header fields than the options allow
   body_too_large,       ///< a body larger than the options allow
   message_too_large,    ///< a message larger than the options allow
   too_many_parameters,  ///< more parameters on one media type or disposition than allowed
+  too_many_elements,    ///< more XML elements than the options allow
 };
 
 /// The groups of `errc`, usable as `std::error_condition`s.
@@ -142,6 +145,10 @@ inline auto errc_message(errc e) -> char const* {
       return "malformed Date";
     case errc::bad_line_end:
       return "bare CR or LF where CRLF is required";
+    case errc::bad_xml:
+      return "malformed XML";
+    case errc::bad_xml_document:
+      return "XML document of an unexpected shape";
     case errc::conflicting_directives:
       return "conflicting directives";
     case errc::unknown_directive:
@@ -155,7 +162,7 @@ inline auto errc_message(errc e) -> char const* {
     case errc::too_many_parts:
       return "too many body parts";
     case errc::nesting_too_deep:
-      return "multipart nesting too deep";
+      return "nesting too deep";
     case errc::header_too_long:
       return "header section too long";
     case errc::too_many_headers:
@@ -166,6 +173,8 @@ inline auto errc_message(errc e) -> char const* {
       return "message too large";
     case errc::too_many_parameters:
       return "too many parameters";
+    case errc::too_many_elements:
+      return "too many XML elements";
   }
   return "unknown sipsaf error";
 }
@@ -267,6 +276,8 @@ inline auto to_string(errc e) -> char const* {
     SIPSAF_ERRC_NAME(bad_uri)
     SIPSAF_ERRC_NAME(bad_date)
     SIPSAF_ERRC_NAME(bad_line_end)
+    SIPSAF_ERRC_NAME(bad_xml)
+    SIPSAF_ERRC_NAME(bad_xml_document)
     SIPSAF_ERRC_NAME(conflicting_directives)
     SIPSAF_ERRC_NAME(unknown_directive)
     SIPSAF_ERRC_NAME(unsupported)
@@ -279,6 +290,7 @@ inline auto to_string(errc e) -> char const* {
     SIPSAF_ERRC_NAME(body_too_large)
     SIPSAF_ERRC_NAME(message_too_large)
     SIPSAF_ERRC_NAME(too_many_parameters)
+    SIPSAF_ERRC_NAME(too_many_elements)
 #undef SIPSAF_ERRC_NAME
   }
   return "unknown";
