@@ -6,7 +6,8 @@
 /// @file
 /// Message stores: the stored-message types, the *MessageStore*
 /// requirements and `memory_store`. The durable `sqlite_store` needs
-/// libsqlite3 and is opt-in: include <sipsaf/store/sqlite_store.hpp>.
+/// libsqlite3 and is opt-in: include <sipsaf/store/sqlite_store.hpp>; so is
+/// `postgres_store` (libpq, several processes): <sipsaf/store/postgres_store.hpp>.
 
 #include <sipsaf/store/memory_store.hpp>
 #include <sipsaf/store/message.hpp>

@@ -65,7 +65,8 @@
 ///
 /// @par Models
 /// `memory_store` (<sipsaf/store/memory_store.hpp>), `sqlite_store`
-/// (<sipsaf/store/sqlite_store.hpp>, needs libsqlite3).
+/// (<sipsaf/store/sqlite_store.hpp>, needs libsqlite3), `postgres_store`
+/// (<sipsaf/store/postgres_store.hpp>, needs libpq; several processes share it).
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/result.hpp>
