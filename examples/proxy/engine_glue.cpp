@@ -1,0 +1,235 @@
+// The store-and-forward engine's actions carried out: answers, live and
+// stored deliveries, notifications to the sender, forwards, the engine timer.
+#include "proxy.hpp"
+#include "transactions.hpp"
+
+#include "log.hpp"
+#include "sip_util.hpp"
+
+namespace proxy {
+
+using sipsaf::field;
+
+namespace {
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+auto now_ms() -> sipsaf::timestamp {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::string const& about) {
+  // A log line per decision, with its trace.
+  if (!o.log.empty()) log::info("{}: {}", about, o.log);
+  if (st != nullptr && o.decided) st->decided = true;
+  bool const stored = o.find<sipsaf::store_action>() != nullptr;
+  for (auto& a : o.actions) {
+    std::visit(overloaded{
+                   [&](sipsaf::respond_action& r) {
+                     if (st == nullptr) return;
+                     if (r.relay) {
+                       if (f != nullptr && !f->best.empty() && !f->answered) {
+                         send_response(*st, f->best, f->best_code);
+                         f->answered = true;
+                       }
+                       return;
+                     }
+                     std::vector<std::pair<std::string, std::string>> extra;
+                     if (!r.accept.empty())
+                       extra.emplace_back("Accept", r.accept);  // RFC 3261 §21.4.13
+                     respond(*st, r.code, r.reason, std::move(extra), stored && r.code < 300);
+                     if (f != nullptr) f->answered = true;
+                   },
+                   [&](sipsaf::deliver_action& d) {
+                     if (!d.live) {
+                       deliver_stored(d);
+                       return;
+                     }
+                     if (st == nullptr) {  // nothing to proxy: report the attempt as failed
+                       auto const id = d.id;
+                       asio::post(io_, [this, id] {
+                         sipsaf::outcome again;
+                         engine_->on_delivery_result(id, 0, again);
+                         apply(again, nullptr, nullptr, "delivery");
+                       });
+                       return;
+                     }
+                     fork_ctx& nf = new_fork(st, st->what);
+                     nf.delivery = d.id;
+                     nf.aor = d.recipient;
+                     proxy_to(*st, nf, d.contacts, d.recipient);
+                   },
+                   [&](sipsaf::store_action& s) {
+                     ++stats_.stored;
+                     if (batch_depth_ > 0) ++batch_stores_;
+                     log::info("{}: stored as #{} for {} ({} delivery, kept until {}{})", about,
+                               s.id, s.recipient, sipsaf::to_string(s.mode),
+                               sipsaf::format_rfc3339(s.expires_at),
+                               s.notify ? ", sender to be notified" : "");
+                   },
+                   [&](sipsaf::forward_action& fw) {
+                     log::info("{}: handed to {}", about, sipsaf::to_string(fw.target));
+                   },
+                   [&](sipsaf::notify_action& n) { notify_sender(n); },
+                   [&](sipsaf::schedule_action& s) { arm_engine_timer(s.at); },
+                   [&](sipsaf::expire_action& e) {
+                     log::info("message #{} for {} removed undelivered ({}): {}", e.id, e.recipient,
+                               sipsaf::to_string(e.status), e.reason);
+                   },
+                   [&](sipsaf::fault_action& e) { log::error("{}: {}", about, e.what); },
+               },
+               a);
+  }
+  run_gateways();
+}
+
+void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
+  std::string what = "stored #" + std::to_string(a.message) + " for " + a.recipient + " (attempt " +
+                     std::to_string(a.attempt) + ")";
+  fork_ctx& f = new_fork(nullptr, what);
+  f.method = "MESSAGE";
+  f.delivery = a.id;
+  f.aor = a.recipient;
+  auto orig = sipsaf::parse_message(a.bytes);
+  if (!orig) {
+    // Bytes that no longer parse cannot be delivered: refuse them for good.
+    log::error("{}: the stored request does not parse ({}): refused", what, orig.error().message());
+    f.best_code = 400;
+    std::uint64_t const id = f.id;
+    asio::post(io_, [this, id] { fork_maybe_done(id); });
+    return;
+  }
+  std::string date_fallback;
+  if (orig->find(field::date) == nullptr) {
+    if (auto got = engine_->store().get(a.message); got && *got)
+      date_fallback = sipsaf::format_sip_date((*got)->env.arrived);
+  }
+  std::uint32_t const cseq = orig->cseq() ? orig->cseq()->number : 1;
+  for (auto const& contact : a.contacts) {
+    std::optional<peer> flow;
+    if (binding* b = reg_.find(a.recipient, contact))
+      if (b->source.kind == transport_kind::tcp && b->source.connection != 0 &&
+          tr_.is_open(b->source.connection))
+        flow = b->source;
+    start_branch(f, contact, flow, [&](std::string const& via) {
+      // A new MESSAGE carrying the original body and the headers that
+      // describe it, with the original Call-ID, CSeq number and From tag so
+      // that the recipient can drop a duplicate (at-least-once delivery).
+      std::string out = "MESSAGE " + contact + " SIP/2.0\r\n";
+      detail::add_row(out, "Via", via);
+      detail::add_row(out, "Max-Forwards", "70");
+      for (auto const& row : orig->headers()) {
+        switch (row.id) {
+          case field::from:
+          case field::to:
+          case field::call_id:
+          case field::date:
+          case field::content_type:
+          case field::request_disposition:
+          case field::expires:
+          case field::subject:
+          case field::content_disposition:
+          case field::content_encoding:
+          case field::content_language:
+          case field::mime_version:
+          case field::priority:
+          case field::in_reply_to:
+          case field::reply_to:
+          case field::organization:
+          case field::unknown:
+            detail::add_row(out, row.id == field::unknown ? row.name : sipsaf::field_name(row.id),
+                            row.value);
+            break;
+          default:
+            break;
+        }
+      }
+      detail::add_row(out, "CSeq", std::to_string(cseq) + " MESSAGE");
+      if (!date_fallback.empty()) detail::add_row(out, "Date", date_fallback);
+      detail::add_row(out, "Content-Length", std::to_string(orig->body().size()));
+      out += "\r\n";
+      out += orig->body();
+      return out;
+    });
+  }
+  if (f.pending == 0) {
+    std::uint64_t const id = f.id;
+    asio::post(io_, [this, id] { fork_maybe_done(id); });
+  }
+}
+
+void proxy_core::notify_sender(sipsaf::notify_action const& n) {
+  sipsaf::request_builder b(n.method, n.to);
+  b.max_forwards(70)
+      .from(n.about, new_token())
+      .to(n.to)
+      .call_id(new_token() + "@" + cfg_.domain)
+      .cseq(1);
+  b.header("Date", sipsaf::format_sip_date(now_ms()));
+  if (!n.content_disposition.empty()) b.header("Content-Disposition", n.content_disposition);
+  if (!n.event.empty()) {
+    b.header("Event", n.event);
+    b.header("Subscription-State", "terminated;reason=noresource");  // RFC 6665 §8.2.3
+  }
+  b.body(n.content_type, n.body);
+  auto bytes = b.build();
+  std::string what = std::string(sipsaf::to_string(n.status)) + " notification (" + n.method +
+                     ") to " + n.to + " about #" + std::to_string(n.message);
+  if (!bytes) {
+    log::error("{}: cannot be written: {}", what, bytes.error().message());
+    return;
+  }
+  log::info("{}: sending", what);
+  originate(std::move(*bytes), what);
+}
+
+void proxy_core::run_gateways() {
+  auto pending = std::move(gateways_.pending);
+  gateways_.pending.clear();
+  for (auto& h : pending) {
+    auto orig = sipsaf::parse_message(h.bytes);
+    if (!orig) continue;
+    // A new request to the forwarding address (fresh Call-ID: it is a new
+    // message for the new recipient), with the original sender, payload
+    // and store command.
+    sipsaf::request_builder b("MESSAGE", h.target);
+    b.max_forwards(70);
+    b.header("From", orig->header(field::from).value_or(""));
+    b.to(h.target).call_id(new_token() + "@" + cfg_.domain).cseq(1);
+    for (field f : {field::date, field::request_disposition, field::expires, field::subject,
+                    field::content_disposition})
+      for (auto const& row : orig->headers())
+        if (row.id == f) b.header(sipsaf::field_name(f), row.value);
+    b.header("Diversion", "<" + std::string(orig->request_uri()) + ">;reason=unavailable");
+    b.body(orig->header(field::content_type).value_or("text/plain"), orig->body());
+    auto bytes = b.build();
+    std::string what =
+        "forward of " + std::string(orig->header(field::call_id).value_or("")) + " to " + h.target;
+    if (!bytes) {
+      log::error("{}: cannot be written: {}", what, bytes.error().message());
+      continue;
+    }
+    originate(std::move(*bytes), what);
+  }
+}
+
+void proxy_core::arm_engine_timer(sipsaf::timestamp at) {
+  engine_timer_at_ = at;
+  engine_timer_.expires_at(std::chrono::time_point_cast<std::chrono::system_clock::duration>(at));
+  engine_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    engine_timer_at_.reset();
+    sipsaf::outcome o;
+    engine_->on_timer(o);
+    apply(o, nullptr, nullptr, "timer");
+  });
+}
+
+}  // namespace proxy

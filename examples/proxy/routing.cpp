@@ -1,0 +1,227 @@
+// Where a request goes (RFC 3261 §16.3-§16.6): REGISTER to the registrar,
+// payloads to a local user through the engine, CANCEL, ACK, and the
+// requests the proxy originates itself.
+#include "proxy.hpp"
+#include "transactions.hpp"
+
+#include "log.hpp"
+#include "sip_util.hpp"
+
+namespace proxy {
+
+using sipsaf::field;
+
+namespace {
+
+auto is_payload_method(std::string_view m) -> bool {
+  return m == "MESSAGE" || m == "INVITE" || m == "INFO";
+}
+
+}  // namespace
+
+void proxy_core::route(server_txn& st) {
+  sipsaf::message_view const& m = *st.req;
+  // RFC 3261 §16.3 step 3 and §16.6 step 3: Max-Forwards.
+  if (m.find(field::max_forwards) != nullptr) {
+    auto mf = m.max_forwards();
+    if (mf && *mf == 0) {
+      log::info("{}: Max-Forwards is 0: 483", st.what);
+      respond(st, 483, "Too Many Hops");
+      return;
+    }
+  }
+  // RFC 3261 §16.4: a Route entry naming us is removed; another one is followed.
+  std::optional<std::string> next_hop;
+  auto routes = m.values("Route");
+  if (!routes.empty()) {
+    auto first = sipsaf::parse_name_addr(routes[0]);
+    if (first && is_local(first->uri)) {
+      st.pop_route = true;
+      if (routes.size() > 1)
+        if (auto second = sipsaf::parse_name_addr(routes[1]))
+          next_hop = std::string(second->uri.text);
+    } else if (first) {
+      next_hop = std::string(first->uri.text);
+    }
+  }
+  if (next_hop) {
+    fork_ctx& f = new_fork(&st, st.what);
+    proxy_to(st, f, {*next_hop}, "");
+    return;
+  }
+  sipsaf::uri_view const& ru = m.request_uri_parts();
+  if (st.method == "REGISTER") {
+    auto to = m.to();
+    if (!is_local(to->uri) && !is_local(ru)) {
+      log::info("{}: not our domain: 403", st.what);
+      respond(st, 403, "Forbidden");
+      return;
+    }
+    handle_register(st, to->uri.user);
+    return;
+  }
+  if (is_local(ru)) {
+    if (ru.user.empty()) {
+      if (st.method == "OPTIONS") {  // a ping for the proxy itself
+        respond(st, 200, "OK",
+                {{"Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, REGISTER"},
+                 {"Accept", "*/*"}});
+      } else {
+        respond(st, 404, "Not Found");
+      }
+      return;
+    }
+    to_local_user(st, std::string(ru.user));
+    return;
+  }
+  fork_ctx& f = new_fork(&st, st.what);
+  proxy_to(st, f, {std::string(ru.text)}, "");
+}
+
+void proxy_core::handle_register(server_txn& st, std::string_view user) {
+  auto r = reg_.handle(*st.req, user, st.source, steady::now());
+  log::info("REGISTER {} from {}: {} ({})", r.aor.empty() ? std::string(user) : r.aor,
+            st.source.text(), r.code, r.log);
+  if (r.response.empty()) {
+    respond(st, 500, "Server Internal Error");
+    return;
+  }
+  send_response(st, std::move(r.response), r.code);
+  if (r.code == 200 && r.reachable) {
+    sipsaf::outcome o;
+    engine_->on_reachable(r.aor, o);
+    apply(o, nullptr, nullptr, r.aor + " registered");
+  }
+}
+
+void proxy_core::to_local_user(server_txn& st, std::string const& user) {
+  sipsaf::message_view const& m = *st.req;
+  if (!reg_.user_exists(user)) {
+    log::info("{}: no user '{}': 404", st.what, user);
+    respond(st, 404, "Not Found");
+    return;
+  }
+  sipsaf::recipient const who = dir_.of_user(user);  // a copy: the directory reuses its own
+  auto const to = m.to();
+  bool const in_dialog = to && !to->tag.empty();
+  // Pull (`store`) messages wait until their recipient asks: an empty
+  // MESSAGE from the user to its own address. It is answered 200 and what
+  // is kept goes to the user's registered (authenticated) contacts only.
+  if (st.method == "MESSAGE" && m.body().empty() && !in_dialog) {
+    auto const from = m.from();
+    if (from && dir_.user_of(from->uri.text) == user) {
+      log::info("{}: {} asks for its stored messages", st.what, who.key);
+      st.decided = true;
+      respond(st, 200, "OK");
+      sipsaf::outcome o;
+      engine_->on_fetch(who.key, 256, o);
+      apply(o, nullptr, nullptr, who.key + " fetch");
+      return;
+    }
+  }
+  if (is_payload_method(st.method) && !in_dialog) {
+    auto const r = engine_request::of(m);
+    sipsaf::outcome o;
+    engine_->on_request(r, who, o);
+    if (o.decided && o.decided->what != sipsaf::verdict::not_handled) {
+      apply(o, &st, nullptr, st.what);
+      return;
+    }
+  }
+  if (who.contacts.empty()) {
+    log::info("{}: {} has no live contact: 480", st.what, who.key);
+    respond(st, 480, "Temporarily Unavailable");
+    return;
+  }
+  fork_ctx& f = new_fork(&st, st.what);
+  f.aor = who.key;
+  proxy_to(st, f, who.contacts, who.key);
+}
+
+void proxy_core::handle_cancel(sipsaf::message_view const& m, peer const& from) {
+  server_txn& cancel = *server_.at(server_key(m, false));
+  auto it = server_.find(server_key(m, true));
+  if (it == server_.end()) {
+    respond(cancel, 481, "Call/Transaction Does Not Exist");
+    return;
+  }
+  respond(cancel, 200, "OK");  // RFC 3261 §16.10
+  server_txn& invite = *it->second;
+  if (invite.code >= 200) return;
+  log::info("{}: cancelled by {}", invite.what, from.text());
+  auto fit = forks_.find(invite.fork);
+  bool any = false;
+  if (fit != forks_.end())
+    for (auto const& k : fit->second->branches) {
+      auto c = client_.find(k);
+      if (c != client_.end() && !c->second->completed) {
+        send_cancel(*c->second);
+        any = true;
+      }
+    }
+  if (!any) respond(invite, 487, "Request Terminated");
+}
+
+void proxy_core::route_ack(sipsaf::message_view const& m, peer const& from) {
+  // An ACK for a 2xx goes end to end, statelessly (RFC 3261 §16.11, §13.2.2.4).
+  bool pop = false;
+  std::string target(m.request_uri());
+  auto routes = m.values("Route");
+  if (!routes.empty()) {
+    auto first = sipsaf::parse_name_addr(routes[0]);
+    if (first && is_local(first->uri)) {
+      pop = true;
+      if (routes.size() > 1)
+        if (auto second = sipsaf::parse_name_addr(routes[1]))
+          target = std::string(second->uri.text);
+    } else if (first) {
+      target = std::string(first->uri.text);
+    }
+  }
+  if (!pop || routes.size() <= 1) {
+    sipsaf::uri_view const& ru = m.request_uri_parts();
+    if (is_local(ru) && !ru.user.empty()) {
+      auto c = reg_.contacts(reg_.aor(ru.user), steady::now());
+      if (c.empty()) return;
+      target = c.front()->contact;
+    }
+  }
+  std::string err;
+  auto dest = resolve(target, &err);
+  if (!dest) {
+    log::info("ACK from {} to {}: {}", from.text(), target, err);
+    return;
+  }
+  rewrite rw;
+  rw.top_via = via_for(dest->kind, new_branch());
+  rw.pop_route = pop;
+  auto mf = m.max_forwards();
+  rw.max_forwards = mf ? (*mf > 0 ? *mf - 1 : 0) : 70;
+  send(*dest, write_rewritten(m, rw), nullptr);
+}
+
+void proxy_core::originate(std::string bytes, std::string what) {
+  // Our own requests (notifications, forwards) enter the proxy as if they
+  // had arrived: to a local user they meet the engine (and are stored when
+  // the user is offline), elsewhere they are sent on.
+  asio::post(io_, [this, bytes = std::move(bytes), what = std::move(what)]() mutable {
+    auto st = std::make_unique<server_txn>();
+    st->key = "local " + std::to_string(++counter_);
+    st->bytes = std::move(bytes);
+    auto m = sipsaf::parse_message(st->bytes);
+    if (!m) {
+      log::error("{}: our own request does not parse: {}", what, m.error().message());
+      return;
+    }
+    st->req = std::move(*m);
+    st->source.kind = transport_kind::local;
+    st->method = std::string(st->req->method());
+    st->created = steady::now();
+    st->what = std::move(what);
+    server_txn& s = *st;
+    server_.emplace(s.key, std::move(st));
+    route(s);
+  });
+}
+
+}  // namespace proxy

@@ -1,0 +1,188 @@
+// Incoming messages and server transactions (RFC 3261 §17.2): framing
+// errors, retransmissions, the table bound, and the answers we send.
+#include "proxy.hpp"
+#include "transactions.hpp"
+
+#include <algorithm>
+#include "log.hpp"
+#include "sip_util.hpp"
+
+namespace proxy {
+
+using sipsaf::field;
+
+auto proxy_core::server_key(sipsaf::message_view const& m, bool for_invite) const -> std::string {
+  std::string method = for_invite ? "INVITE" : std::string(m.method());
+  auto via = m.top_via();
+  if (via && via->has_rfc3261_branch())  // RFC 3261 §17.2.3
+    return std::string(via->branch) + " " + std::string(via->host) + ":" +
+           std::to_string(via->port ? *via->port : 0) + " " + method;
+  // RFC 2543 peers: Call-ID, CSeq number, From tag and the top Via.
+  std::string k = std::string(m.header(field::call_id).value_or("")) + " ";
+  if (auto c = m.cseq()) k += std::to_string(c->number);
+  if (auto f = m.from()) k += " " + std::string(f->tag);
+  if (auto v = m.header(field::via)) k += " " + std::string(*v);
+  return k + " " + method;
+}
+
+// --- incoming --------------------------------------------------------------------------------
+
+void proxy_core::on_message(std::string_view bytes, peer const& from) {
+  sipsaf::message_options o;
+  o.max_message_bytes =
+      from.kind == transport_kind::tcp ? cfg_.max_tcp_message : cfg_.max_udp_message;
+  o.max_body_bytes = o.max_message_bytes;
+  o.require_content_length = from.kind == transport_kind::tcp;
+  // A request is parsed once, in the storage of the transaction it may start
+  // (the view points into it); a response where it lies.
+  std::unique_ptr<server_txn> st;
+  std::string_view text = bytes;
+  if (bytes.substr(0, 4) != "SIP/") {
+    st = std::make_unique<server_txn>();
+    st->bytes.assign(bytes.data(), bytes.size());
+    text = st->bytes;
+  }
+  auto m = sipsaf::parse_message(text, o);
+  if (!m) {
+    auto const c = m.error().code;
+    bool const big = c == sipsaf::errc::body_too_large || c == sipsaf::errc::message_too_large;
+    int const code = big ? 413 : 400;
+    std::string warning =
+        "Warning: 399 sipsaf-proxy \"" + m.error().message() + "\"";  // RFC 3261 §20.43
+    auto resp = error_response_from_raw(bytes, code,
+                                        big ? "Request Entity Too Large" : "Bad Request", warning);
+    // Logged, but at most 20 a second: a flood of garbage must not flood the log.
+    auto const now = steady::now();
+    if (now - bad_window_ > std::chrono::seconds(1)) {
+      if (bad_suppressed_ > 0)
+        log::warn("{} more malformed messages refused without a log line", bad_suppressed_);
+      bad_window_ = now;
+      bad_logged_ = bad_suppressed_ = 0;
+    }
+    if (bad_logged_ < 20) {
+      ++bad_logged_;
+      log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(),
+                m.error().message(), resp.empty() ? "dropped" : "answered " + std::to_string(code));
+    } else {
+      ++bad_suppressed_;
+    }
+    if (!resp.empty()) send(from, std::move(resp), nullptr);
+    return;
+  }
+  if (m->is_response())
+    on_response(*m, from);
+  else if (st)
+    on_request(std::move(st), std::move(*m), from);
+}
+
+void proxy_core::on_stream_error(peer const& from, std::string_view bytes,
+                                 std::string const& reason) {
+  bool const big = reason.find("large") != std::string::npos ||
+                   reason.find("long") != std::string::npos ||
+                   reason.find("too many") != std::string::npos;
+  auto resp = error_response_from_raw(bytes, big ? 413 : 400,
+                                      big ? "Request Entity Too Large" : "Bad Request",
+                                      "Warning: 399 sipsaf-proxy \"" + reason + "\"");
+  if (!resp.empty()) tr_.send(from, std::move(resp));
+}
+
+void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view m,
+                            peer const& from) {
+  auto via = m.top_via();
+  if (!via) {
+    log::warn("{}: {} without Via: dropped", from.text(), m.method());
+    return;
+  }
+  auto answer_stateless = [&](int code, std::string_view reason, std::string_view extra = {}) {
+    sipsaf::response_builder b(m, code, reason);
+    if (!extra.empty()) b.header("Retry-After", extra);
+    if (auto r = b.build()) send(from, std::move(*r), nullptr);
+  };
+  // RFC 3261 §16.3: the checks before anything else.
+  if (!m.from() || !m.to() || !m.call_id() || !m.cseq()) {
+    log::warn("{}: {} lacks From, To, Call-ID or CSeq: 400", from.text(), m.method());
+    answer_stateless(400, "Bad Request");
+    return;
+  }
+  std::string const method(m.method());
+  if (method == "ACK") {
+    auto it = server_.find(server_key(m, true));
+    if (it != server_.end() && it->second->code >= 300) return;  // our own final answer's ACK
+    route_ack(m, from);
+    return;
+  }
+  std::string const key = server_key(m, false);
+  if (auto it = server_.find(key); it != server_.end()) {
+    server_txn& st = *it->second;  // a retransmission (RFC 3261 §17.2.1, §17.2.2)
+    if (!st.response.empty()) send(st.source, st.response, nullptr);
+    return;
+  }
+  if (stopping_) {
+    answer_stateless(503, "Service Unavailable", "30");
+    return;
+  }
+  // Bounded: answered transactions are forgotten oldest first when room is
+  // needed (a retransmission that comes after is handled again, and the
+  // engine recognises it as a duplicate); only when every one is still
+  // under way is the request refused.
+  for (std::size_t n = answered_.size();
+       n > 0 && server_.size() >= cfg_.max_server_transactions && !answered_.empty(); --n) {
+    auto it = server_.find(answered_.front());
+    answered_.pop_front();
+    if (it == server_.end()) continue;
+    if (forks_.count(it->second->fork) != 0)
+      answered_.push_back(it->first);  // still at work (more 2xx may follow): later
+    else
+      server_.erase(it);
+  }
+  if (server_.size() >= cfg_.max_server_transactions) {
+    log::warn("{}: {} refused: {} transactions open", from.text(), method, server_.size());
+    answer_stateless(503, "Service Unavailable", "5");
+    return;
+  }
+  st->key = key;
+  st->source = from;
+  st->method = method;
+  st->created = steady::now();
+  st->what = method + " " + std::string(m.request_uri()) + " from " + from.text();
+  st->req = std::move(m);
+  server_txn& s = *st;
+  server_.emplace(key, std::move(st));
+  if (method == "CANCEL") {
+    handle_cancel(*s.req, from);
+    return;
+  }
+  if (method == "INVITE") respond(s, 100, "Trying");  // RFC 3261 §16.2: quiet the retransmissions
+  route(s);
+}
+
+// --- responses ----------------------------------------------------------------------------
+
+void proxy_core::respond(server_txn& st, int code, std::string_view reason,
+                         std::vector<std::pair<std::string, std::string>> extra, bool durable) {
+  sipsaf::response_builder b(*st.req, code, reason);
+  for (auto& h : extra) b.header(h.first, h.second);
+  auto r = b.build();
+  if (!r) {
+    log::error("{}: cannot build a {} response: {}", st.what, code, r.error().message());
+    return;
+  }
+  send_response(st, std::move(*r), code, durable);
+}
+
+void proxy_core::send_response(server_txn& st, std::string bytes, int code, bool durable) {
+  if (st.code >= 200 && code >= 200 && !(st.method == "INVITE" && code < 300)) return;
+  st.response = std::move(bytes);
+  if (code >= 200 && st.code < 200) {
+    st.finished = steady::now();
+    answered_.push_back(st.key);
+  }
+  st.code = std::max(st.code, code);
+  // The engine's decisions are logged with their trace already.
+  if (code >= 200 && st.method != "REGISTER" && !st.decided)
+    log::info("{}: answered {}", st.what, code);
+  if (st.source.kind == transport_kind::local) return;
+  send(st.source, st.response, nullptr, durable ? st.key : std::string());
+}
+
+}  // namespace proxy

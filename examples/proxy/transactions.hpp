@@ -1,0 +1,72 @@
+// The records the proxy core keeps per transaction (RFC 3261 §17) and per
+// forwarded request (§16.7), shared by the core's source files.
+#ifndef SIPSAF_EXAMPLES_PROXY_TRANSACTIONS_HPP
+#define SIPSAF_EXAMPLES_PROXY_TRANSACTIONS_HPP
+
+#include "proxy.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace proxy {
+
+/// A request we received (RFC 3261 §17.2): its bytes, where answers go, the
+/// last answer (re-sent when the request is retransmitted).
+struct proxy_core::server_txn {
+  std::string key;
+  std::string bytes;  // owns the request; `req` points into it
+  std::optional<sipsaf::message_view> req;
+  peer source;
+  std::string method;
+  std::string what;  // for the log
+  std::string response;
+  int code = 0;
+  steady::time_point created{}, finished{};
+  std::uint64_t fork = 0;
+  bool pop_route = false;
+  bool decided = false;  // the engine decided (and logged) its answer
+};
+
+/// A request we sent (RFC 3261 §17.1): retransmitted over UDP until
+/// answered, given up after Timer B/F.
+struct proxy_core::client_txn {
+  std::string key;  // branch + " " + method
+  std::string method;
+  std::string bytes;
+  peer dest;
+  std::string contact;  // where it was sent (the target URI)
+  std::uint64_t fork = 0;
+  std::unique_ptr<asio::steady_timer> retransmit, timeout;
+  std::chrono::milliseconds interval{};
+  std::chrono::milliseconds give_up{32000};  // Timer B / F
+  bool provisional = false;
+  bool completed = false;
+  int code = 0;
+  std::string ack;  // our ACK to a non-2xx final response to INVITE
+  steady::time_point linger_until{};
+};
+
+/// One request sent on to one or more targets, waiting for the best answer.
+struct proxy_core::fork_ctx {
+  std::uint64_t id = 0;
+  std::string server_key;  // the request being answered; empty for our own
+  std::string what;
+  std::string method;
+  std::optional<sipsaf::delivery_id> delivery;  // the engine's attempt, to report
+  std::string aor;                              // the recipient, for contact bookkeeping
+  std::vector<std::string> branches;
+  std::size_t pending = 0;
+  int best_code = 0;
+  std::string best;  // the best final response, our Via removed
+  bool answered = false;
+  bool timeouts = false;
+  bool transport_errors = false;
+};
+
+}  // namespace proxy
+
+#endif  // SIPSAF_EXAMPLES_PROXY_TRANSACTIONS_HPP
