@@ -9,6 +9,7 @@
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
+#include <sipsaf/gateway.hpp>
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime.hpp>
 #include <sipsaf/policy.hpp>

@@ -1,0 +1,18 @@
+// sipsaf: SIP store-and-forward messaging, header-only.
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPSAF_GATEWAY_HPP
+#define SIPSAF_GATEWAY_HPP
+
+/// @file
+/// Payload conversions for forwarding targets outside SIP: the payload
+/// tree, the Internet message for e-mail (RFC 5322, MIME, RFC 2047), and
+/// SMS text with GSM 7-bit / UCS-2 coding and segmentation. No I/O: the
+/// program hands the result to its MTA or SMS gateway.
+
+#include <sipsaf/gateway/encoded_word.hpp>
+#include <sipsaf/gateway/gsm7.hpp>
+#include <sipsaf/gateway/internet_message.hpp>
+#include <sipsaf/gateway/payload.hpp>
+#include <sipsaf/gateway/sms.hpp>
+
+#endif  // SIPSAF_GATEWAY_HPP
