@@ -11,15 +11,16 @@
 #ifndef SIPSAF_EXAMPLES_EMBED_DRIVER_HPP
 #define SIPSAF_EXAMPLES_EMBED_DRIVER_HPP
 
+#include <sipsaf/message/header_values.hpp>
 #include <sipsaf/policy/action.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/default_policy.hpp>
 #include <sipsaf/policy/engine.hpp>
-#include <sipsaf/policy/models.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/policy/request.hpp>
-#include <sipsaf/policy/time.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
+#include <sipsaf/time.hpp>
 
 #include <algorithm>
 #include <chrono>

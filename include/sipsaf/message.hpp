@@ -13,6 +13,7 @@
 #include <sipsaf/message/framing.hpp>
 #include <sipsaf/message/header_values.hpp>
 #include <sipsaf/message/message_view.hpp>
+#include <sipsaf/message/notification_body.hpp>
 #include <sipsaf/message/uri.hpp>
 
 #endif  // SIPSAF_MESSAGE_HPP

@@ -4,7 +4,7 @@
 #define SIPSAF_POLICY_HPP
 
 /// @file
-/// The store/forward policy engine (design.md §3): the recipient profile,
+/// The store/forward policy engine: the recipient profile,
 /// the default decision order with its traces, the sans-I/O engine with
 /// its actions, the named requirements of its parameters and small models
 /// of them, the sender notifications (IMDN, NOTIFY), and `message_view` as
@@ -20,6 +20,5 @@
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/policy/request.hpp>
 #include <sipsaf/policy/requirements.hpp>
-#include <sipsaf/policy/time.hpp>
 
 #endif  // SIPSAF_POLICY_HPP

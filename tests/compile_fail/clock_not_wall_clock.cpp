@@ -2,6 +2,7 @@
 // so the engine must refuse it by name.
 #include <sipsaf/policy/engine.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 
 #include <chrono>
 

@@ -1,6 +1,7 @@
 // A request type without the raw bytes: the engine must refuse it by name.
 #include <sipsaf/policy/engine.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 
 #include <string>
 

@@ -1,6 +1,7 @@
 // A message store without erase(): the engine must refuse it by name.
 #include <sipsaf/policy/engine.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 
 struct store_without_erase {
   sipsaf::memory_store inner;

@@ -19,7 +19,9 @@
 #include <sipsaf/message/detail/scan.hpp>
 #include <sipsaf/message/uri.hpp>
 #include <sipsaf/result.hpp>
+#include <sipsaf/time.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -608,6 +610,15 @@ inline auto parse_call_id(std::string_view value) -> result<std::string_view> {
 /// @par Specification RFC 3261 §20.17; RFC 1123 §5.2.14.
 inline auto parse_sip_date(std::string_view value) -> result<sip_date> {
   return detail::msg::run_scan<sip_date>(value, detail::msg::scan_date);
+}
+
+/// Reads a SIP `Date` value (RFC 3261 §20.17, RFC 1123 form in GMT, e.g.
+/// `Sat, 13 Nov 2010 23:29:00 GMT`) as a timestamp. The syntax is checked by
+/// `parse_sip_date`; its errors pass through.
+inline auto parse_sip_timestamp(std::string_view value) -> result<timestamp> {
+  auto const d = parse_sip_date(value);
+  if (!d) return d.error();
+  return timestamp(std::chrono::seconds(d->epoch_seconds()));
 }
 
 /// Parses delta-seconds (Expires, RFC 3261 §20.19): 1*DIGIT up to 2^32-1.

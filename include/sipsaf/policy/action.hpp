@@ -18,8 +18,8 @@
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/notification.hpp>
 #include <sipsaf/policy/profile.hpp>
-#include <sipsaf/policy/time.hpp>
 #include <sipsaf/store/message.hpp>
+#include <sipsaf/time.hpp>
 
 #include <cstdint>
 #include <optional>

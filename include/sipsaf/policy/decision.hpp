@@ -16,10 +16,10 @@
 #include <sipsaf/config.hpp>
 #include <sipsaf/mime/media_type.hpp>
 #include <sipsaf/policy/profile.hpp>
-#include <sipsaf/policy/time.hpp>
 #include <sipsaf/result.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 #include <sipsaf/store/message.hpp>
+#include <sipsaf/time.hpp>
 
 #include <array>
 #include <chrono>
@@ -117,7 +117,7 @@ inline auto to_string(verdict v) noexcept -> char const* {
   return "?";
 }
 
-/// Which rule fired. The numbered ones are design.md §3's decision order for
+/// Which rule fired. The numbered ones are `default_policy`'s decision order for
 /// a recipient that is not reachable; the others frame it.
 enum class rule : std::uint8_t {
   not_payload,            ///< no payload: not the service's business

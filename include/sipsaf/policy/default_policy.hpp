@@ -30,7 +30,7 @@
 #include <sipsaf/mime/multipart.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/profile.hpp>
-#include <sipsaf/policy/time.hpp>
+#include <sipsaf/time.hpp>
 
 #include <array>
 #include <chrono>
@@ -40,7 +40,7 @@
 
 SIPSAF_BEGIN_NAMESPACE
 
-/// The decision order of the store-command service (design.md §3), for a
+/// The decision order of the store-command service (listed below), for a
 /// payload-carrying request: MESSAGE (RFC 3428), or INVITE/INFO with a body.
 ///
 /// When the recipient is **reachable**, the request is delivered now, unless
@@ -219,7 +219,7 @@ struct default_policy {
     int const gone_code = busy ? 486 : 480;
     std::string_view const gone_reason = busy ? "Busy Here" : "Temporarily Unavailable";
 
-    // 1. The sender's do-not-store wins over everything (design.md §3).
+    // 1. The sender's do-not-store wins over everything.
     if (t.sender_store == store_command::do_not_store)
       return discard(d, rule::do_not_store, gone_code, gone_reason);
     if (typing) return discard(d, rule::typing_indicator, gone_code, gone_reason);

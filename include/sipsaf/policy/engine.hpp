@@ -64,19 +64,19 @@
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
+#include <sipsaf/message/header_values.hpp>
 #include <sipsaf/mime/media_type.hpp>
 #include <sipsaf/policy/action.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/default_policy.hpp>
-#include <sipsaf/policy/models.hpp>
 #include <sipsaf/policy/notification.hpp>
 #include <sipsaf/policy/request.hpp>
 #include <sipsaf/policy/requirements.hpp>
-#include <sipsaf/policy/time.hpp>
 #include <sipsaf/result.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 #include <sipsaf/store/message.hpp>
 #include <sipsaf/store/requirements.hpp>
+#include <sipsaf/time.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -11,25 +11,21 @@
 /// <sipsaf/store/requirements.hpp>, *Request* in <sipsaf/policy/request.hpp>,
 /// *DispositionPolicy* in <sipsaf/policy/default_policy.hpp>.
 ///
+// clang-format off
 /// @par Directory
 /// `D` a directory type, `d` an lvalue of `D`, `u` a `std::string_view`
 /// holding a To URI or a key the directory gave out before (`recipient::key`).
 ///
-/// | Expression | Type | Semantics |
-/// |---|---|---|
-/// | `d.lookup(u)` | `L` | The recipient `u` names, as the registrar and the profile source see it
-/// now. `bool(l)` is false when the directory does not know it (the engine answers 404); otherwise
-/// `*l` converts to `recipient const&`, valid until the next call to `d`. Models of `L`: `recipient
-/// const*`, `std::optional<recipient>`, `std::shared_ptr<recipient const>`. The directory maps URIs
-/// to keys (case, parameters, aliases); messages are filed under `recipient::key`. |
+/// | Expression    | Type | Semantics |
+/// |---------------|------|-----------|
+/// | `d.lookup(u)` | `L`  | The recipient `u` names, as the registrar and the profile source see it now. `bool(l)` is false when the directory does not know it (the engine answers 404); otherwise `*l` converts to `recipient const&`, valid until the next call to `d`. Models of `L`: `recipient const*`, `std::optional<recipient>`, `std::shared_ptr<recipient const>`. The directory maps URIs to keys (case, parameters, aliases); messages are filed under `recipient::key`. |
 ///
 /// @par Clock
 /// `C` a clock type, `c` an lvalue of `C`.
 ///
-/// | Expression | Type | Semantics |
-/// |---|---|---|
-/// | `c.now()` | `std::chrono::time_point<std::chrono::system_clock, Dur>` | The current time (UTC
-/// wall clock, as the `Date` header counts it). |
+/// | Expression | Type                                                      | Semantics |
+/// |------------|-----------------------------------------------------------|-----------|
+/// | `c.now()`  | `std::chrono::time_point<std::chrono::system_clock, Dur>` | The current time (UTC wall clock, as the `Date` header counts it). |
 ///
 /// Models: `std::chrono::system_clock`; `manual_clock` (tests, simulations).
 ///
@@ -37,18 +33,17 @@
 /// `G` a gateways type, `g` an lvalue of `G`, `k` a `forward_kind`, `t` a
 /// `forward_target const&`, `r` a request of any *Request* type.
 ///
-/// | Expression | Type | Semantics |
-/// |---|---|---|
-/// | `g.can_forward(k)` | `bool` | Whether a target of kind `k` can be taken now; the policy
-/// forwards only then. | | `g.forward(r, t)` | `std::error_code` | Hands `r` to the gateway for `t`
-/// (for `forward_kind::sip`: a SIP request to `t.address`). Success means the gateway has taken
-/// responsibility for the message; the engine then answers 202. On an error the engine keeps the
-/// message instead. Must not keep a reference to `r`. |
+/// | Expression         | Type              | Semantics |
+/// |--------------------|-------------------|-----------|
+/// | `g.can_forward(k)` | `bool`            | Whether a target of kind `k` can be taken now; the policy forwards only then. |
+/// | `g.forward(r, t)`  | `std::error_code` | Hands `r` to the gateway for `t` (for `forward_kind::sip`: a SIP request to `t.address`). Success means the gateway has taken responsibility for the message; the engine then answers 202. On an error the engine keeps the message instead. Must not keep a reference to `r`. |
+// clang-format on
 ///
 /// Models: `no_gateways` (nothing can be forwarded), `recording_gateways`
-/// (<sipsaf/policy/models.hpp>).
+/// (<sipsaf/testing/models.hpp>).
 
 #include <sipsaf/config.hpp>
+#include <sipsaf/error.hpp>
 #include <sipsaf/policy/decision.hpp>
 #include <sipsaf/policy/profile.hpp>
 
@@ -155,6 +150,18 @@ struct gateways_static_asserts {
 };
 
 }  // namespace detail
+
+/// *Gateways* that can take nothing: every forwarding profile falls back to
+/// storing. The default of `store_forward_engine`.
+struct no_gateways {
+  constexpr auto can_forward(forward_kind) const noexcept -> bool { return false; }
+  template <class Request>
+  auto forward(Request const&, forward_target const&) const -> std::error_code {
+    return make_error_code(errc::unsupported);
+  }
+};
+
+static_assert(is_gateways<no_gateways>::value, "no_gateways is a Gateways");
 
 SIPSAF_END_NAMESPACE
 

@@ -9,7 +9,7 @@
 /// the bytes again.
 
 #include <sipsaf/config.hpp>
-#include <sipsaf/policy/time.hpp>
+#include <sipsaf/time.hpp>
 
 #include <cstddef>
 #include <cstdint>

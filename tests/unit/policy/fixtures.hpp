@@ -5,8 +5,8 @@
 #define SIPSAF_TESTS_UNIT_POLICY_FIXTURES_HPP
 
 #include <sipsaf/policy/engine.hpp>
-#include <sipsaf/policy/models.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 
 #include <cstdint>
 #include <string>

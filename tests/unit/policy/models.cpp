@@ -1,4 +1,4 @@
-#include <sipsaf/policy/models.hpp>
+#include <sipsaf/testing/models.hpp>
 
 #include <sipsaf/policy/requirements.hpp>
 

@@ -3,6 +3,7 @@
 #ifndef SIPSAF_GRAMMAR_DETAIL_CHARS_HPP
 #define SIPSAF_GRAMMAR_DETAIL_CHARS_HPP
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/config.hpp>
 
 #include <array>
@@ -45,18 +46,9 @@ constexpr auto is_wsp(char c) noexcept -> bool {
   return c == ' ' || c == '\t';
 }
 
-/// ASCII-only lower case: no locale, no table.
-constexpr auto ascii_lower(char c) noexcept -> char {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-/// Case-insensitive ASCII equality (RFC 3261 §7.3.1: names and tokens).
-constexpr auto iequals(std::string_view a, std::string_view b) noexcept -> bool {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
+// ASCII case folding has one home, the core (<sipsaf/ascii.hpp>).
+using ::sipsaf::ascii_lower;
+using ::sipsaf::iequals;
 
 /// RFC 3261 §25.1: LWS = [*WSP CRLF] 1*WSP. Returns the end of the LWS that
 /// starts at `p`, or `p` when there is none.

@@ -1,4 +1,5 @@
-#include <sipsaf/policy/time.hpp>
+#include <sipsaf/message/header_values.hpp>
+#include <sipsaf/time.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -7,7 +8,7 @@
 
 using namespace sipsaf;
 
-BOOST_AUTO_TEST_SUITE(policy_time)
+BOOST_AUTO_TEST_SUITE(core_time)
 
 BOOST_AUTO_TEST_CASE(sip_date_reads_as_a_timestamp) {
   auto t = parse_sip_timestamp("Tue, 14 Nov 2023 22:13:20 GMT");
