@@ -87,6 +87,27 @@ BOOST_DATA_TEST_CASE(every_production_parses_in_any_case, bdata::make(known_toke
   if (!s) BOOST_TEST((s.error() == parse_error{errc::unknown_directive, 0}));
 }
 
+BOOST_AUTO_TEST_CASE(near_misses_are_extensions) {
+  // A known name with a byte more, a byte less, or a byte that only folds
+  // onto one of its letters is another token.
+  for (char const* in : {"proxyx", "prox", "forks", "no-forking", "storex", "stor", "notif",
+                         "store-and-forward-if-not-reachedx", "store-and-forward-if-not-reache",
+                         "no_fork", "no-rin", "no-recursE2", "sequentia1"}) {
+    BOOST_TEST_CONTEXT(in) {
+      BOOST_TEST((sipsaf::classify_directive(in) == directive::extension));
+      auto r = parse_request_disposition(in);
+      BOOST_TEST_REQUIRE(r.has_value());
+      BOOST_TEST(r->extensions().size() == 1u);
+    }
+  }
+  // Folding every byte with 0x20 would take CR (0x0D) for '-' (0x2D): only
+  // letters fold (RFC 3261 §7.3.1).
+  BOOST_TEST((sipsaf::classify_directive("no\rfork") == directive::extension));
+  BOOST_TEST((sipsaf::classify_directive("do\rnot\rstore") == directive::extension));
+  BOOST_TEST((sipsaf::classify_directive("fork x") == directive::extension));
+  BOOST_TEST((sipsaf::classify_directive("No-FoRk") == directive::no_fork));
+}
+
 BOOST_AUTO_TEST_CASE(typed_accessors) {
   auto r = parse_request_disposition(
       "Redirect, no-cancel, fork, no-recurse, sequential, queue, store, notify, no-ring");

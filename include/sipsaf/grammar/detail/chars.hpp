@@ -41,6 +41,20 @@ inline constexpr char_set alnum_set =
 inline constexpr char_set token_chars =
     char_set("-.!%*_+`'~").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
 
+/// The end of the run of bytes of `s` that starts at `p` (`p` when none).
+constexpr auto span(char const* p, char const* e, char_set const& s) noexcept -> char const* {
+  // Four bytes per round: the table loads do not wait on each other.
+  while (e - p >= 4) {
+    if (!s(p[0])) return p;
+    if (!s(p[1])) return p + 1;
+    if (!s(p[2])) return p + 2;
+    if (!s(p[3])) return p + 3;
+    p += 4;
+  }
+  while (p != e && s(*p)) ++p;
+  return p;
+}
+
 /// RFC 3261 §25.1: WSP = SP / HTAB
 constexpr auto is_wsp(char c) noexcept -> bool {
   return c == ' ' || c == '\t';

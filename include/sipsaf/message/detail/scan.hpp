@@ -24,6 +24,7 @@ using grammar::detail::char_set;
 using grammar::detail::iequals;
 using grammar::detail::is_wsp;
 using grammar::detail::skip_lws;
+using grammar::detail::span;
 using grammar::detail::token_chars;
 
 inline constexpr errc ok{};
@@ -65,19 +66,6 @@ inline constexpr char_set word_chars = char_set("-.!%*_+`'~()<>:\\\"/[]?{}")
 // is tolerated (RFC 5118 §4.5).
 inline constexpr char_set gen_value_chars =
     char_set("-.!%*_+`'~:[]").with_range('a', 'z').with_range('A', 'Z').with_range('0', '9');
-
-constexpr auto span(char const* p, char const* e, char_set const& s) noexcept -> char const* {
-  // Four bytes per round: the table loads do not wait on each other.
-  while (e - p >= 4) {
-    if (!s(p[0])) return p;
-    if (!s(p[1])) return p + 1;
-    if (!s(p[2])) return p + 2;
-    if (!s(p[3])) return p + 3;
-    p += 4;
-  }
-  while (p != e && s(*p)) ++p;
-  return p;
-}
 
 constexpr auto view(char const* b, char const* e) noexcept -> std::string_view {
   return {b, static_cast<std::size_t>(e - b)};

@@ -3,8 +3,7 @@
 #ifndef SIPSAF_RFC3841_IMPL_REQUEST_DISPOSITION_HPP
 #define SIPSAF_RFC3841_IMPL_REQUEST_DISPOSITION_HPP
 
-#include <sipsaf/grammar/detail/run.hpp>
-#include <sipsaf/grammar/request_disposition.hpp>
+#include <sipsaf/grammar/detail/chars.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -13,75 +12,122 @@ SIPSAF_BEGIN_NAMESPACE
 
 namespace detail {
 
-// True when `token` spells `lower` (a lower-case literal of the same length)
-// in any ASCII case. Folding is a bitwise OR with 0x20: on token characters
-// (RFC 3261 §25.1) it maps only upper-case letters onto other token
-// characters, so it is exact for literals made of lower-case letters and
-// '-'. Eight bytes are compared at a time.
-inline auto token_is(std::string_view token, std::string_view lower) noexcept -> bool {
-  constexpr std::uint64_t fold = 0x2020202020202020ull;
-  std::size_t i = 0;
-  for (; i + 8 <= lower.size(); i += 8) {
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-    std::memcpy(&a, token.data() + i, 8);
-    std::memcpy(&b, lower.data() + i, 8);
-    if ((a | fold) != b) return false;
+inline auto load8(char const* p) noexcept -> std::uint64_t {
+  std::uint64_t v = 0;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline auto load4(char const* p) noexcept -> std::uint32_t {
+  std::uint32_t v = 0;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// True when the bytes at `p` spell `lower` (lower-case letters and '-') in
+// any ASCII case (RFC 3261 §7.3.1). Only letters are folded: the fold bit
+// 0x20 of each byte is bit 0x40 of the literal's byte, which letters have
+// and '-' has not, so 'P' and 'p' match 'p' and only '-' matches '-'.
+// Reads exactly the literal's length, eight or four bytes at a time
+// (the last word overlapping the one before).
+template <std::size_t N>
+inline auto spells(char const* p, char const (&lower)[N]) noexcept -> bool {
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 4, "directive names have four letters or more");
+  auto eq8 = [&](std::size_t i) {
+    std::uint64_t const b = load8(lower + i);
+    return (load8(p + i) | ((b >> 1) & 0x2020202020202020ull)) == b;
+  };
+  auto eq4 = [&](std::size_t i) {
+    std::uint32_t const b = load4(lower + i);
+    return (load4(p + i) | ((b >> 1) & 0x20202020u)) == b;
+  };
+  if constexpr (n < 8) {
+    return eq4(0) && eq4(n - 4);
+  } else {
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (!eq8(i)) return false;
+    return n % 8 == 0 || eq8(n - 8);
   }
-  for (; i < lower.size(); ++i)
-    if ((token[i] | 0x20) != lower[i]) return false;
-  return true;
+}
+
+// The directive whose name starts at `p` and ends before `e` or before a
+// byte that cannot continue a token, with `end` set after it; or
+// `directive::extension` (and `end` untouched). One dispatch on the first
+// letter (and on the fourth for "no-"), then whole-word compares.
+[[gnu::always_inline]] inline auto match_directive(char const* p, char const* e,
+                                                   char const*& end) noexcept -> directive {
+  using grammar::detail::token_chars;
+  directive found = directive::extension;
+  auto is = [&](auto const& name, directive d) {
+    std::size_t const n = sizeof(name) - 1;
+    if (static_cast<std::size_t>(e - p) < n || !spells(p, name) ||
+        (p + n != e && token_chars(p[n])))
+      return false;
+    end = p + n;
+    found = d;
+    return true;
+  };
+  if (e - p < 4) return found;
+  switch (p[0] | 0x20) {
+    case 'c':
+      is("cancel", directive::cancel);
+      break;
+    case 'd':
+      is("do-not-store", directive::do_not_store);
+      break;
+    case 'f':
+      is("fork", directive::fork);
+      break;
+    case 'n':
+      if (p[1] != 'o' && p[1] != 'O') break;
+      if (p[2] != '-') {
+        is("notify", directive::notify);
+        break;
+      }
+      switch (p[3] | 0x20) {
+        case 'c':
+          is("no-cancel", directive::no_cancel);
+          break;
+        case 'f':
+          is("no-fork", directive::no_fork);
+          break;
+        case 'q':
+          is("no-queue", directive::no_queue);
+          break;
+        case 'r':
+          is("no-recurse", directive::no_recurse) || is("no-ring", directive::no_ring);
+          break;
+        default:
+          break;
+      }
+      break;
+    case 'p':
+      is("proxy", directive::proxy) || is("parallel", directive::parallel);
+      break;
+    case 'q':
+      is("queue", directive::queue);
+      break;
+    case 'r':
+      is("redirect", directive::redirect) || is("recurse", directive::recurse) ||
+          is("ring", directive::ring);
+      break;
+    case 's':
+      is("store-and-forward-if-not-reached", directive::store_and_forward_if_not_reached) ||
+          is("store", directive::store) || is("sequential", directive::sequential);
+      break;
+    default:
+      break;
+  }
+  return found;
 }
 
 }  // namespace detail
 
 inline auto classify_directive(std::string_view t) noexcept -> directive {
-  using detail::token_is;
-  // Dispatch on length and first letter: at most one full compare per token.
-  if (t.size() < 4) return directive::extension;
-  char const c = static_cast<char>(t[0] | 0x20);
-  switch (t.size()) {
-    case 4:
-      if (c == 'f' && token_is(t, "fork")) return directive::fork;
-      if (c == 'r' && token_is(t, "ring")) return directive::ring;
-      break;
-    case 5:
-      if (c == 'p' && token_is(t, "proxy")) return directive::proxy;
-      if (c == 'q' && token_is(t, "queue")) return directive::queue;
-      if (c == 's' && token_is(t, "store")) return directive::store;
-      break;
-    case 6:
-      if (c == 'c' && token_is(t, "cancel")) return directive::cancel;
-      if (c == 'n' && token_is(t, "notify")) return directive::notify;
-      break;
-    case 7:
-      if (c == 'r' && token_is(t, "recurse")) return directive::recurse;
-      if (c == 'n' && token_is(t, "no-fork")) return directive::no_fork;
-      if (c == 'n' && token_is(t, "no-ring")) return directive::no_ring;
-      break;
-    case 8:
-      if (c == 'r' && token_is(t, "redirect")) return directive::redirect;
-      if (c == 'p' && token_is(t, "parallel")) return directive::parallel;
-      if (c == 'n' && token_is(t, "no-queue")) return directive::no_queue;
-      break;
-    case 9:
-      if (c == 'n' && token_is(t, "no-cancel")) return directive::no_cancel;
-      break;
-    case 10:
-      if (c == 's' && token_is(t, "sequential")) return directive::sequential;
-      if (c == 'n' && token_is(t, "no-recurse")) return directive::no_recurse;
-      break;
-    case 12:
-      if (c == 'd' && token_is(t, "do-not-store")) return directive::do_not_store;
-      break;
-    case 32:
-      if (c == 's' && token_is(t, "store-and-forward-if-not-reached"))
-        return directive::store_and_forward_if_not_reached;
-      break;
-    default:
-      break;
-  }
-  return directive::extension;
+  char const* const e = t.data() + t.size();
+  char const* end = nullptr;
+  directive const d = detail::match_directive(t.data(), e, end);
+  return end == e ? d : directive::extension;
 }
 
 inline auto operator==(request_disposition const& a, request_disposition const& b) noexcept
@@ -93,47 +139,50 @@ inline auto operator==(request_disposition const& a, request_disposition const& 
   return true;
 }
 
-namespace detail {
-
-// Receives each token the grammar finds, in order, and records it in the
-// value; throws grammar::detail::failure at the token that breaks a rule.
-class directive_sink {
- public:
-  directive_sink(request_disposition& rd, request_disposition_options const& opt) noexcept
-      : rd_(rd), opt_(opt), limit_(std::min(opt.max_directives, request_disposition::capacity)) {}
-
-  void operator()(std::string_view token) {
-    using grammar::detail::failure;
-    directive const d = classify_directive(token);
-    bool const strict = opt_.mode == disposition_mode::strict;
-    if (strict && (d == directive::extension || !is_rfc3841(d)))
-      throw failure{errc::unknown_directive, token.data()};
-    if (rd_.size() >= limit_) throw failure{errc::too_many_directives, token.data()};
-    bool const added = d == directive::extension ? rd_.add_extension(token) : rd_.add(d);
-    // RFC 3841 §9.1: at most one directive of each type.
-    if (!added) throw failure{errc::conflicting_directives, token.data()};
-  }
-
- private:
-  request_disposition& rd_;
-  request_disposition_options const& opt_;
-  std::size_t limit_;
-};
-
-inline auto is_blank(std::string_view v) noexcept -> bool {
-  return grammar::detail::skip_lws(v.data(), v.data() + v.size()) == v.data() + v.size();
-}
-
-}  // namespace detail
-
 inline auto append_request_disposition(request_disposition& into, std::string_view row,
                                        request_disposition_options const& opt) -> result<void> {
-  namespace x3 = boost::spirit::x3;
-  if (detail::is_blank(row)) return parse_error{errc::empty_value, 0};
-  detail::directive_sink sink(into, opt);
-  auto const parser =
-      x3::with<grammar::directive_sink_tag>(std::ref(sink))[grammar::request_disposition_value];
-  return grammar::detail::run(row, parser, errc::expected_directive, errc::expected_comma);
+  using grammar::detail::skip_lws;
+  using grammar::detail::span;
+  using grammar::detail::token_chars;
+  // RFC 3841 §10: SWS directive *(COMMA directive) SWS, COMMA = SWS "," SWS.
+  // Written by hand: one pass, no backtracking; a known directive is
+  // recognised by its first letter and whole-word compares before any scan.
+  char const* const b = row.data();
+  char const* const e = b + row.size();
+  auto at = [b](errc code, char const* where) -> result<void> {
+    return parse_error{code, static_cast<std::size_t>(where - b)};
+  };
+  char const* p = skip_lws(b, e);
+  if (p == e) return at(errc::empty_value, b);
+  std::size_t const limit = std::min(opt.max_directives, request_disposition::capacity);
+  bool const strict = opt.mode == disposition_mode::strict;
+  for (;;) {
+    char const* const t = p;
+    directive const d = detail::match_directive(t, e, p);
+    if (d == directive::extension) {
+      p = span(t, e, token_chars);
+      if (p == t) return at(errc::expected_directive, t);
+    }
+    std::string_view const token(t, static_cast<std::size_t>(p - t));
+    if (strict && (d == directive::extension || !is_rfc3841(d)))
+      return at(errc::unknown_directive, t);
+    if (into.size() >= limit) return at(errc::too_many_directives, t);
+    // RFC 3841 §9.1: at most one directive of each type.
+    if (!(d == directive::extension ? into.add_extension(token) : into.add(d)))
+      return at(errc::conflicting_directives, t);
+    if (p != e && *p == ',') {
+      // ", " is how lists are written: taken without a whitespace scan.
+      ++p;
+      if (p != e && *p == ' ') ++p;
+      if (p != e && token_chars(*p)) continue;
+    } else {
+      p = skip_lws(p, e);
+      if (p == e) return {};
+      if (*p != ',') return at(errc::expected_comma, p);
+      ++p;
+    }
+    p = skip_lws(p, e);
+  }
 }
 
 inline auto parse_request_disposition(std::string_view value,
