@@ -3,11 +3,8 @@
 #ifndef SIPSAF_MIME_IMPL_CONTENT_DISPOSITION_HPP
 #define SIPSAF_MIME_IMPL_CONTENT_DISPOSITION_HPP
 
-#include <sipsaf/grammar/content_disposition.hpp>
-#include <sipsaf/grammar/detail/run.hpp>
+#include <sipsaf/grammar/media_type.hpp>
 #include <sipsaf/mime/content_disposition.hpp>
-
-#include <functional>
 
 SIPSAF_BEGIN_NAMESPACE
 
@@ -17,7 +14,9 @@ namespace detail {
 struct disposition_sink {
   content_disposition& into;
   void on_type(std::string_view v) { into.type = v; }
-  void on_param(grammar::mime_param_view const& p) { add_parameter(into.parameters, p); }
+  auto on_param(grammar::mime_param_view const& p) -> errc {
+    return add_parameter(into.parameters, p);
+  }
 };
 
 }  // namespace detail
@@ -39,16 +38,13 @@ inline auto content_disposition::handling() const noexcept -> disposition_handli
 }
 
 inline auto parse_content_disposition(std::string_view value) -> result<content_disposition> {
-  namespace x3 = boost::spirit::x3;
-  if (grammar::detail::skip_lws(value.data(), value.data() + value.size()) ==
-      value.data() + value.size())
-    return parse_error{errc::empty_value, 0};
+  char const* const b = value.data();
+  char const* const e = b + value.size();
+  if (grammar::detail::skip_lws(b, e) == e) return parse_error{errc::empty_value, 0};
   content_disposition d;
   detail::disposition_sink sink{d};
-  auto const parser =
-      x3::with<grammar::media_sink_tag>(std::ref(sink))[grammar::content_disposition_value];
-  auto r = grammar::detail::run(value, parser, errc::bad_disposition, errc::expected_semicolon);
-  if (!r) return r.error();
+  auto const r = grammar::detail::scan_content_disposition_value(b, e, sink);
+  if (r.code != errc{}) return parse_error{r.code, static_cast<std::size_t>(r.at - b)};
   if (auto const* dup = detail::duplicate_parameter(d.parameters))
     return parse_error{errc::bad_parameter, detail::view_offset(value, dup->name)};
   return d;

@@ -3,11 +3,8 @@
 #ifndef SIPSAF_MIME_IMPL_MEDIA_TYPE_HPP
 #define SIPSAF_MIME_IMPL_MEDIA_TYPE_HPP
 
-#include <sipsaf/grammar/detail/run.hpp>
 #include <sipsaf/grammar/media_type.hpp>
 #include <sipsaf/mime/media_type.hpp>
-
-#include <functional>
 
 SIPSAF_BEGIN_NAMESPACE
 
@@ -70,12 +67,12 @@ inline auto value_of(grammar::mime_param_view const& p) noexcept -> std::string_
   return p.has_value ? p.value : std::string_view(p.name.data() + p.name.size(), 0);
 }
 
-/// Appends a parameter, refusing more than `max_mime_parameters` (thrown
-/// inside the grammar and turned into a `parse_error` by `run`).
-inline void add_parameter(std::vector<mime_parameter>& to, grammar::mime_param_view const& p) {
-  if (to.size() == max_mime_parameters)
-    throw grammar::detail::failure{errc::too_many_parameters, p.name.data()};
+/// Appends a parameter, refusing more than `max_mime_parameters`.
+inline auto add_parameter(std::vector<mime_parameter>& to, grammar::mime_param_view const& p)
+    -> errc {
+  if (to.size() == max_mime_parameters) return errc::too_many_parameters;
   to.push_back(mime_parameter{p.name, value_of(p), p.quoted});
+  return errc{};
 }
 
 /// Receives the pieces of one media type from the grammar.
@@ -83,7 +80,9 @@ struct media_type_sink {
   media_type& into;
   void on_type(std::string_view v) { into.type = v; }
   void on_subtype(std::string_view v) { into.subtype = v; }
-  void on_param(grammar::mime_param_view const& p) { add_parameter(into.parameters, p); }
+  auto on_param(grammar::mime_param_view const& p) -> errc {
+    return add_parameter(into.parameters, p);
+  }
 };
 
 /// Receives a list of media ranges; `on_type` starts the next one.
@@ -94,7 +93,9 @@ struct media_range_sink {
     into.back().type = v;
   }
   void on_subtype(std::string_view v) { into.back().subtype = v; }
-  void on_param(grammar::mime_param_view const& p) { add_parameter(into.back().parameters, p); }
+  auto on_param(grammar::mime_param_view const& p) -> errc {
+    return add_parameter(into.back().parameters, p);
+  }
 };
 
 template <class OutputIt>
@@ -209,27 +210,24 @@ inline auto operator==(media_type const& a, media_type const& b) -> bool {
 }
 
 inline auto parse_media_type(std::string_view value) -> result<media_type> {
-  namespace x3 = boost::spirit::x3;
-  if (grammar::detail::skip_lws(value.data(), value.data() + value.size()) ==
-      value.data() + value.size())
-    return parse_error{errc::empty_value, 0};
+  char const* const b = value.data();
+  char const* const e = b + value.size();
+  if (grammar::detail::skip_lws(b, e) == e) return parse_error{errc::empty_value, 0};
   media_type t;
   detail::media_type_sink sink{t};
-  auto const parser = x3::with<grammar::media_sink_tag>(std::ref(sink))[grammar::media_type_value];
-  auto r = grammar::detail::run(value, parser, errc::bad_media_type, errc::expected_semicolon);
-  if (!r) return r.error();
+  auto const r = grammar::detail::scan_media_type_value(b, e, sink);
+  if (r.code != errc{}) return parse_error{r.code, static_cast<std::size_t>(r.at - b)};
   if (auto const* dup = detail::duplicate_parameter(t.parameters))
     return parse_error{errc::bad_parameter, detail::view_offset(value, dup->name)};
   return t;
 }
 
 inline auto parse_media_ranges(std::string_view value) -> result<std::vector<media_type>> {
-  namespace x3 = boost::spirit::x3;
+  char const* const b = value.data();
   std::vector<media_type> ranges;
   detail::media_range_sink sink{ranges};
-  auto const parser = x3::with<grammar::media_sink_tag>(std::ref(sink))[grammar::accept_range_list];
-  auto r = grammar::detail::run(value, parser, errc::bad_media_type, errc::expected_comma);
-  if (!r) return r.error();
+  auto const r = grammar::detail::scan_accept_value(b, b + value.size(), sink);
+  if (r.code != errc{}) return parse_error{r.code, static_cast<std::size_t>(r.at - b)};
   for (auto const& range : ranges) {
     // RFC 3261 §20.1: a wildcard type needs a wildcard subtype.
     if (range.type == "*" && range.subtype != "*")
