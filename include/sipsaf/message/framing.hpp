@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <string_view>
 
 SIPSAF_BEGIN_NAMESPACE
@@ -56,7 +57,8 @@ struct message_frame {
 /// section is checked once it is complete, or refused as soon as it is
 /// longer than `opts.max_header_bytes` without its end.
 ///
-/// Errors (offset from the start of `received`): `bad_line_end`,
+/// Errors (offset from the start of `received`): `bad_line_end` (also as
+/// soon as a bare LF arrives before the end of the header section),
 /// `bad_start_line`, `bad_version`, `bad_status_code`, `bad_uri`,
 /// `bad_header_field`, `bad_content_length`, `missing_content_length`,
 /// `conflicting_headers` (Content-Length rows that differ), and the limits of
@@ -94,6 +96,16 @@ inline auto frame_message(std::string_view received, message_options const& opts
   std::size_t const from = std::max(f.skip, std::min(resume, received.size()));
   std::size_t const end = received.find("\r\n\r\n", from);
   if (end == std::string_view::npos) {
+    // RFC 3261 §7: every line of the header section ends in CRLF. A bare LF
+    // (a message with LF-only line ends) would otherwise leave the peer
+    // waiting for an empty line that never comes: refuse it at once.
+    for (std::size_t i = from; i < received.size(); ++i) {
+      char const* const lf =
+          static_cast<char const*>(std::memchr(b + i, '\n', received.size() - i));
+      if (lf == nullptr) break;
+      i = static_cast<std::size_t>(lf - b);
+      if (i == f.skip || b[i - 1] != '\r') return parse_error{errc::bad_line_end, i};
+    }
     if (received.size() - f.skip > opts.max_header_bytes)
       return parse_error{errc::header_too_long, f.skip + opts.max_header_bytes};
     // At least the rest of an empty line: the longest suffix that could

@@ -119,4 +119,35 @@ BOOST_AUTO_TEST_CASE(errors) {
   BOOST_TEST(body.error().code == errc::body_too_large);
 }
 
+// A message with LF-only line ends (RFC 3261 §7 wants CRLF) is refused as
+// soon as its first bare LF has arrived, wherever the stream was cut: never
+// a wait for an empty line that does not come.
+BOOST_AUTO_TEST_CASE(lf_only_refused_at_first_bare_lf) {
+  using sipsaf::errc;
+  std::string const lf = "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\nl: 0\n\n";
+  std::size_t const first_lf = lf.find('\n');
+  for (std::size_t n = 0; n <= lf.size(); ++n) {
+    auto f = sipsaf::frame_message(std::string_view(lf).substr(0, n));
+    if (n <= first_lf) {
+      BOOST_TEST_REQUIRE(f.has_value());
+      BOOST_TEST(!f->complete);
+    } else {
+      BOOST_TEST_REQUIRE(!f.has_value());
+      BOOST_TEST(f.error().code == errc::bad_line_end);
+      BOOST_TEST(f.error().offset == first_lf);
+    }
+  }
+  // Resuming past a CR that the next read completes with its LF is fine.
+  std::string const crlf = "OPTIONS sip:a@b SIP/2.0\r";
+  auto part = sipsaf::frame_message(crlf);
+  BOOST_TEST_REQUIRE(part.has_value());
+  auto more = sipsaf::frame_message(crlf + "\nl: 0\r\n", {}, part->scanned);
+  BOOST_TEST_REQUIRE(more.has_value());
+  BOOST_TEST(!more->complete);
+  // A bare LF where a keep-alive would be is no keep-alive (RFC 5626 §3.5.1: CRLF).
+  auto ka = sipsaf::frame_message("\r\n\n");
+  BOOST_TEST(ka.error().code == errc::bad_line_end);
+  BOOST_TEST(ka.error().offset == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
