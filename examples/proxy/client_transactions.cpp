@@ -54,8 +54,9 @@ void proxy_core::on_response(sipsaf::message_view const& m, peer const& from) {
     peer to;
     to.address = asio::ip::make_address(host, ec);
     if (ec) return;
-    to.kind = sipsaf::detail::msg::iequals(next.transport, "TCP") ? transport_kind::tcp
-                                                                  : transport_kind::udp;
+    to.kind = sipsaf::detail::msg::iequals(next.transport, "TCP")   ? transport_kind::tcp
+              : sipsaf::detail::msg::iequals(next.transport, "TLS") ? transport_kind::tls
+                                                                    : transport_kind::udp;
     to.port = next.port ? *next.port : 5060;
     if (auto rp = next.param("rport"); rp && !rp->empty())
       to.port = static_cast<std::uint16_t>(std::atoi(std::string(*rp).c_str()));
@@ -156,9 +157,9 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
     std::optional<peer> flow;
     if (!aor.empty())
       if (binding* b = reg_.find(aor, target))
-        if (b->source.kind == transport_kind::tcp && b->source.connection != 0 &&
+        if (is_stream(b->source.kind) && b->source.connection != 0 &&
             tr_.is_open(b->source.connection))
-          flow = b->source;  // reach a TCP client on the connection it registered over
+          flow = b->source;  // reach a TCP/TLS client on the connection it registered over
     start_branch(f, target, flow, [&](std::string const& via) {
       rewrite rw;
       if (!aor.empty()) rw.request_uri = target;  // §16.6 step 2: retarget to the contact
@@ -166,7 +167,9 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
       rw.via_params = received;
       rw.pop_route = st.pop_route;
       rw.max_forwards = max_forwards;
-      if (dialog_creating) rw.record_route = record_route();  // §16.6 step 4: stay on the path
+      if (dialog_creating)  // §16.6 step 4: stay on the path, over the transport the branch takes
+        rw.record_route = record_route(via.rfind("SIP/2.0/TLS", 0) == 0 ? transport_kind::tls
+                                                                        : transport_kind::udp);
       return write_rewritten(m, rw);
     });
   }

@@ -115,7 +115,7 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
   for (auto const& contact : a.contacts) {
     std::optional<peer> flow;
     if (binding* b = reg_.find(a.recipient, contact))
-      if (b->source.kind == transport_kind::tcp && b->source.connection != 0 &&
+      if (is_stream(b->source.kind) && b->source.connection != 0 &&
           tr_.is_open(b->source.connection))
         flow = b->source;
     start_branch(f, contact, flow, [&](std::string const& via) {

@@ -2,6 +2,7 @@
 //
 //   sipsaf-proxy --domain NAME --users FILE --profiles FILE
 //                [--udp HOST:PORT] [--tcp HOST:PORT]
+//                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]
 //
 // Logs to standard error. SIGHUP reloads the users and profiles files;
@@ -15,7 +16,11 @@
 #include "transport.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +37,48 @@ auto make_address(proxy::host_port const& hp) -> std::optional<boost::asio::ip::
   auto a = boost::asio::ip::make_address(hp.host == "localhost" ? "127.0.0.1" : hp.host, ec);
   if (ec) return std::nullopt;
   return a;
+}
+
+// Room for `wanted` connections: the soft limit of open files is raised to
+// the hard one; fewer connections when even that is short (a connection
+// refused for want of a descriptor would refuse everyone alike).
+auto open_files_for(std::size_t wanted) -> std::size_t {
+  constexpr std::size_t reserve = 64;  // listeners, the store, logs
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) return wanted;
+  if (r.rlim_cur < r.rlim_max && r.rlim_cur < wanted + reserve) {
+    r.rlim_cur = std::min<rlim_t>(r.rlim_max, wanted + reserve);
+    ::setrlimit(RLIMIT_NOFILE, &r);
+    ::getrlimit(RLIMIT_NOFILE, &r);
+  }
+  if (r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= wanted + reserve) return wanted;
+  std::size_t const n = r.rlim_cur > 2 * reserve ? r.rlim_cur - reserve : r.rlim_cur / 2;
+  proxy::log::warn("{} open files at most: {} connections instead of {}", r.rlim_cur, n, wanted);
+  return n;
+}
+
+// TLS 1.2 and later (RFC 3261 §26.3.1 asks for TLS; RFC 8996 retires 1.0
+// and 1.1), with the certificate chain and key of `--cert` and `--key`.
+auto make_tls_context(std::string const& cert, std::string const& key)
+    -> std::unique_ptr<boost::asio::ssl::context> {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec) {
+    proxy::log::error("--cert {}: {}", cert, ec.message());
+    return nullptr;
+  }
+  ctx->use_private_key_file(key, ssl::context::pem, ec);
+  if (ec) {
+    proxy::log::error("--key {}: {}", key, ec.message());
+    return nullptr;
+  }
+  return ctx;
 }
 
 }  // namespace
@@ -94,6 +141,17 @@ int main(int argc, char** argv) {
     }
     cfg.tcp = std::make_pair(*a, opt.tcp->port);
   }
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  if (opt.tls) {
+    auto a = make_address(*opt.tls);
+    if (!a) {
+      proxy::log::error("--tls {}: not an IP address", opt.tls->host);
+      return 1;
+    }
+    cfg.tls = std::make_pair(*a, opt.tls->port);
+    tls = make_tls_context(opt.cert_file, opt.key_file);
+    if (!tls) return 1;
+  }
   cfg.engine.notifications = opt.notify == "imdn"     ? sipsaf::notification_mode::imdn
                              : opt.notify == "notify" ? sipsaf::notification_mode::notify
                                                       : sipsaf::notification_mode::none;
@@ -102,14 +160,17 @@ int main(int argc, char** argv) {
   boost::asio::io_context io;
   std::unique_ptr<proxy::proxy_core> core;
   proxy::transport_limits limits;
+  limits.max_connections = open_files_for(opt.max_connections);
+  limits.max_connections_per_source = opt.connections_per_source;
+  limits.unregistered_idle_timeout = std::chrono::seconds(opt.idle_unregistered_seconds);
   proxy::transports::handlers h;
   h.message = [&](std::string_view bytes, proxy::peer const& from) {
     core->on_message(bytes, from);
   };
-  h.stream_error = [&](proxy::peer const& from, std::string_view bytes, std::string const& why) {
-    core->on_stream_error(from, bytes, why);
-  };
+  h.stream_error = [&](proxy::peer const& from, std::string_view bytes, sipsaf::errc code,
+                       std::string const& why) { core->on_stream_error(from, bytes, code, why); };
   h.unreachable = [&](proxy::peer const& to) { core->on_unreachable(to); };
+  h.carries_registration = [&](std::uint64_t id) { return core->carries_registration(id); };
   h.batch_begin = [&] { core->batch_begin(); };
   h.batch_end = [&] { core->batch_end(); };
   proxy::transports tr(io, limits, std::move(h));
@@ -118,14 +179,17 @@ int main(int argc, char** argv) {
   try {
     if (cfg.udp) tr.open_udp(cfg.udp->first, cfg.udp->second);
     if (cfg.tcp) tr.open_tcp(cfg.tcp->first, cfg.tcp->second);
+    if (cfg.tls) tr.open_tls(cfg.tls->first, cfg.tls->second, *tls);
   } catch (boost::system::system_error const& e) {
     proxy::log::error("cannot listen: {}", e.what());
     return 1;
   }
-  proxy::log::info("sipsaf-proxy for {} on {}{}{}; store {}; notifications {}", opt.domain,
-                   opt.udp ? "UDP " + opt.udp->host + ":" + std::to_string(opt.udp->port) : "",
-                   opt.udp && opt.tcp ? ", " : "",
-                   opt.tcp ? "TCP " + opt.tcp->host + ":" + std::to_string(opt.tcp->port) : "",
+  std::string on;
+  for (auto const& [name, hp] : {std::pair{"UDP", opt.udp}, {"TCP", opt.tcp}, {"TLS", opt.tls}})
+    if (hp)
+      on += (on.empty() ? "" : ", ") + std::string(name) + " " + hp->host + ":" +
+            std::to_string(hp->port);
+  proxy::log::info("sipsaf-proxy for {} on {}; store {}; notifications {}", opt.domain, on,
                    opt.memory_store ? "memory" : "sqlite:" + opt.sqlite_path, opt.notify);
   core->start();
 

@@ -4,10 +4,16 @@
 //                [--udp HOST:PORT] [--tcp HOST:PORT]
 //                [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]
 //                [--retry SECONDS]
+//                [--tls HOST:PORT --cert FILE --key FILE]
+//                [--max-connections N] [--connections-per-source N]
+//                [--idle-unregistered SECONDS]
 //
-// Defaults: UDP and TCP on 127.0.0.1:5060, `--store sqlite:sipsaf.db`,
-// `--notify imdn`, first retry after 30 s. `--udp none` or `--tcp none`
-// turns a transport off. Both `--opt value` and `--opt=value` work.
+// Defaults: UDP and TCP on 127.0.0.1:5060, no TLS, `--store sqlite:sipsaf.db`,
+// `--notify imdn`, first retry after 30 s, 1024 connections (fewer when
+// the limit of open files is lower), 64 per source, a
+// silent connection that carries no registration closed after 300 s.
+// `--udp none` or `--tcp none` turns a transport off. Both `--opt value`
+// and `--opt=value` work.
 #ifndef SIPSAF_EXAMPLES_PROXY_OPTIONS_HPP
 #define SIPSAF_EXAMPLES_PROXY_OPTIONS_HPP
 
@@ -35,6 +41,11 @@ struct options {
   std::string sqlite_path = "sipsaf.db";
   std::string notify = "imdn";  // imdn | notify | none
   unsigned retry_seconds = 30;
+  std::optional<host_port> tls;  ///< off unless given, with a certificate and its key
+  std::string cert_file, key_file;
+  unsigned max_connections = 1024;
+  unsigned connections_per_source = 64;
+  unsigned idle_unregistered_seconds = 300;
   bool help = false;
 };
 
@@ -42,7 +53,10 @@ inline constexpr char const* usage_text =
     "usage: sipsaf-proxy --domain NAME --users FILE --profiles FILE\n"
     "                    [--udp HOST:PORT|none] [--tcp HOST:PORT|none]\n"
     "                    [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]\n"
-    "                    [--retry SECONDS]\n";
+    "                    [--retry SECONDS]\n"
+    "                    [--tls HOST:PORT --cert FILE --key FILE]\n"
+    "                    [--max-connections N] [--connections-per-source N]\n"
+    "                    [--idle-unregistered SECONDS]\n";
 
 /// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
 inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
@@ -123,12 +137,24 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       if (value != "imdn" && value != "notify" && value != "none")
         return "--notify " + value + ": expected imdn, notify or none";
       o.notify = value;
-    } else if (name == "--retry") {
+    } else if (name == "--retry" || name == "--max-connections" ||
+               name == "--connections-per-source" || name == "--idle-unregistered") {
       unsigned v = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
       if (ec != std::errc() || p != value.data() + value.size() || v == 0)
-        return "--retry " + value + ": expected a positive number of seconds";
-      o.retry_seconds = v;
+        return name + " " + value + ": expected a positive number";
+      (name == "--retry"                    ? o.retry_seconds
+       : name == "--max-connections"        ? o.max_connections
+       : name == "--connections-per-source" ? o.connections_per_source
+                                            : o.idle_unregistered_seconds) = v;
+    } else if (name == "--tls") {
+      auto hp = parse_host_port(value);
+      if (!hp) return name + " " + value + ": expected HOST:PORT";
+      o.tls = *hp;
+    } else if (name == "--cert") {
+      o.cert_file = value;
+    } else if (name == "--key") {
+      o.key_file = value;
     } else {
       return "unknown option " + name;
     }
@@ -137,7 +163,8 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
   if (o.domain.empty()) return "--domain is required";
   if (o.users_file.empty()) return "--users is required";
   if (o.profiles_file.empty()) return "--profiles is required";
-  if (!o.udp && !o.tcp) return "at least one of --udp and --tcp must be on";
+  if (!o.udp && !o.tcp && !o.tls) return "at least one of --udp, --tcp and --tls must be on";
+  if (o.tls && (o.cert_file.empty() || o.key_file.empty())) return "--tls needs --cert and --key";
   return {};
 }
 

@@ -90,7 +90,7 @@ auto proxy_core::is_local(sipsaf::uri_view const& u) const -> bool {
   auto const a = asio::ip::make_address(h, ec);
   if (ec) return false;
   std::uint16_t const port = u.port ? *u.port : 5060;
-  for (auto const& l : {cfg_.udp, cfg_.tcp}) {
+  for (auto const& l : {cfg_.udp, cfg_.tcp, cfg_.tls}) {
     if (!l || l->second != port) continue;
     if (l->first == a || (l->first.is_unspecified() && (a.is_loopback() || a == l->first)))
       return true;
@@ -106,15 +106,16 @@ auto proxy_core::resolve(std::string_view uri, std::string* error) -> std::optio
     *error = "not a SIP URI";
     return std::nullopt;
   }
-  if (sipsaf::detail::msg::iequals(u->scheme, "sips")) {
-    *error = "sips (TLS) is not offered";
-    return std::nullopt;
-  }
   peer p;
-  p.kind = transport_kind::udp;
+  // RFC 3261 §26.2.2: sips means TLS all the way; transport=tls (RFC 3261
+  // §19.1.1, deprecated for sips by RFC 5630 §3.1.2) says TLS for this hop.
+  p.kind =
+      sipsaf::detail::msg::iequals(u->scheme, "sips") ? transport_kind::tls : transport_kind::udp;
   if (auto t = u->param("transport")) {
     if (sipsaf::detail::msg::iequals(*t, "tcp")) {
-      p.kind = transport_kind::tcp;
+      if (p.kind == transport_kind::udp) p.kind = transport_kind::tcp;
+    } else if (sipsaf::detail::msg::iequals(*t, "tls")) {
+      p.kind = transport_kind::tls;
     } else if (!sipsaf::detail::msg::iequals(*t, "udp")) {
       *error = "transport " + std::string(*t) + " is not offered";
       return std::nullopt;
@@ -136,26 +137,36 @@ auto proxy_core::resolve(std::string_view uri, std::string* error) -> std::optio
     }
     p.address = results.begin()->endpoint().address();
   }
-  p.port = u->port ? *u->port : 5060;
+  p.port = u->port ? *u->port : (p.kind == transport_kind::tls ? 5061 : 5060);
   return p;
 }
 
-auto proxy_core::via_for(transport_kind k, std::string const& branch) const -> std::string {
-  auto const& l = (k == transport_kind::tcp && cfg_.tcp) ? cfg_.tcp
-                  : cfg_.udp                             ? cfg_.udp
-                                                         : cfg_.tcp;
-  std::string host = l->first.is_unspecified() ? "127.0.0.1" : l->first.to_string();
-  if (l->first.is_v6()) host = "[" + host + "]";
-  return std::string("SIP/2.0/") + (k == transport_kind::tcp ? "TCP " : "UDP ") + host + ":" +
-         std::to_string(l->second) + ";branch=" + branch;
+auto proxy_core::listener(transport_kind k) const -> std::pair<asio::ip::address, std::uint16_t> {
+  if (k == transport_kind::tls && cfg_.tls) return *cfg_.tls;
+  if (k == transport_kind::tcp && cfg_.tcp) return *cfg_.tcp;
+  return cfg_.udp ? *cfg_.udp : cfg_.tcp ? *cfg_.tcp : *cfg_.tls;
 }
 
-auto proxy_core::record_route() const -> std::string {
-  auto const& l = cfg_.udp ? cfg_.udp : cfg_.tcp;
-  std::string host = l->first.is_unspecified() ? "127.0.0.1" : l->first.to_string();
-  if (l->first.is_v6()) host = "[" + host + "]";
-  std::string rr = "<sip:" + host + ":" + std::to_string(l->second);
-  if (!cfg_.udp) rr += ";transport=tcp";
+auto proxy_core::via_for(transport_kind k, std::string const& branch) const -> std::string {
+  auto const l = listener(k);
+  std::string host = l.first.is_unspecified() ? "127.0.0.1" : l.first.to_string();
+  if (l.first.is_v6()) host = "[" + host + "]";
+  return std::string("SIP/2.0/") + to_string(k) + " " + host + ":" + std::to_string(l.second) +
+         ";branch=" + branch;
+}
+
+auto proxy_core::record_route(transport_kind k) const -> std::string {
+  // The way back in for the next hop: over TLS when the request leaves over
+  // TLS (RFC 3261 §26.3.2.2), else UDP when offered.
+  if (k != transport_kind::tls) k = cfg_.udp ? transport_kind::udp : transport_kind::tcp;
+  auto const l = listener(k);
+  std::string host = l.first.is_unspecified() ? "127.0.0.1" : l.first.to_string();
+  if (l.first.is_v6()) host = "[" + host + "]";
+  std::string rr = "<sip:" + host + ":" + std::to_string(l.second);
+  if (k == transport_kind::tls)
+    rr += ";transport=tls";
+  else if (!cfg_.udp)
+    rr += ";transport=tcp";
   return rr + ";lr>";
 }
 

@@ -79,7 +79,7 @@ using engine_t = sipsaf::store_forward_engine<any_store&, directory&, std::chron
 struct core_config {
   std::string domain;
   /// Our addresses (for Via sent-by, Record-Route, and to know a URI is ours).
-  std::optional<std::pair<asio::ip::address, std::uint16_t>> udp, tcp;
+  std::optional<std::pair<asio::ip::address, std::uint16_t>> udp, tcp, tls;
   sipsaf::engine_options engine;
   std::chrono::milliseconds t1{500};  ///< RFC 3261 §17.1.1.1
   std::chrono::milliseconds t2{4000};
@@ -101,8 +101,11 @@ class proxy_core {
 
   // From the transports.
   void on_message(std::string_view bytes, peer const& from);
-  void on_stream_error(peer const& from, std::string_view bytes, std::string const& reason);
+  void on_stream_error(peer const& from, std::string_view bytes, sipsaf::errc code,
+                       std::string const& reason);
   void on_unreachable(peer const& to);
+  /// Whether a registration is reached over stream connection `id`.
+  auto carries_registration(std::uint64_t id) const -> bool { return reg_.uses_connection(id); }
   void batch_begin();
   void batch_end();
 
@@ -157,7 +160,8 @@ class proxy_core {
   auto is_local(sipsaf::uri_view const& u) const -> bool;
   auto resolve(std::string_view uri, std::string* error) -> std::optional<peer>;
   auto via_for(transport_kind k, std::string const& branch) const -> std::string;
-  auto record_route() const -> std::string;
+  auto listener(transport_kind k) const -> std::pair<asio::ip::address, std::uint16_t>;
+  auto record_route(transport_kind k) const -> std::string;
   auto new_branch() -> std::string;
   auto new_token() -> std::string;
   auto server_key(sipsaf::message_view const& m, bool for_invite) const -> std::string;

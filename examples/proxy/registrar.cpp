@@ -261,7 +261,10 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
         // A TCP connection is the way back to this contact when the contact
         // is the registering client itself (its Via sent-by, RFC 5923's
         // `alias`) or asks for it (`ob`, RFC 5626 §5): then a client behind
-        // an ephemeral port is reached on the connection it opened.
+        // an ephemeral port is reached on the connection it opened. A TLS
+        // connection always is: a contact registered over TLS gets what is
+        // sent to it over TLS (RFC 5630 §3.1.3), and only that connection
+        // has been authenticated by the handshake.
         if (from.kind == transport_kind::tcp) {
           bool same = c.address.uri.param("ob").has_value();
           if (auto v = req.top_via()) {
@@ -368,6 +371,13 @@ auto registrar::binding_count() const -> std::size_t {
   std::size_t n = 0;
   for (auto const& e : bindings_) n += e.second.size();
   return n;
+}
+
+auto registrar::uses_connection(std::uint64_t id) const -> bool {
+  for (auto const& e : bindings_)
+    for (auto const& b : e.second)
+      if (b.source.connection == id && is_stream(b.source.kind)) return true;
+  return false;
 }
 
 }  // namespace proxy

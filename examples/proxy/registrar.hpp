@@ -30,7 +30,7 @@ struct binding {
   std::uint32_t cseq = 0;
   std::uint16_t q = 1000;  ///< preference in thousandths (RFC 3261 §20.10)
   steady::time_point expires;
-  peer source;  ///< where the REGISTER came from: a TCP connection is reused to reach it
+  peer source;  ///< where the REGISTER came from: a TCP/TLS connection is reused to reach it
   /// After a delivery got no answer (timeout, transport error) the contact
   /// counts as unreachable until then; each failure in a row doubles the wait.
   steady::time_point suspect_until{};
@@ -137,6 +137,9 @@ class registrar {
   auto sweep(steady::time_point now) -> std::vector<std::string>;
 
   auto binding_count() const -> std::size_t;
+  /// Whether a binding is reached over stream connection `id` (the
+  /// transports keep such a connection open while it is silent).
+  auto uses_connection(std::uint64_t id) const -> bool;
 
  private:
   auto challenge(sipsaf::message_view const& req, bool stale, bool legacy_first,

@@ -29,10 +29,9 @@ auto proxy_core::server_key(sipsaf::message_view const& m, bool for_invite) cons
 
 void proxy_core::on_message(std::string_view bytes, peer const& from) {
   sipsaf::message_options o;
-  o.max_message_bytes =
-      from.kind == transport_kind::tcp ? cfg_.max_tcp_message : cfg_.max_udp_message;
+  o.max_message_bytes = is_stream(from.kind) ? cfg_.max_tcp_message : cfg_.max_udp_message;
   o.max_body_bytes = o.max_message_bytes;
-  o.require_content_length = from.kind == transport_kind::tcp;
+  o.require_content_length = is_stream(from.kind);
   // A request is parsed once, in the storage of the transaction it may start
   // (the view points into it); a response where it lies.
   std::unique_ptr<server_txn> st;
@@ -43,14 +42,20 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
     text = st->bytes;
   }
   auto m = sipsaf::parse_message(text, o);
+  // RFC 3261 §18.3, §20.14: two Content-Length values that differ leave the
+  // body's end in doubt on every transport: refused like a parse error.
+  std::optional<sipsaf::parse_error> refused;
+  std::string why;
   if (!m) {
-    auto const c = m.error().code;
-    bool const big = c == sipsaf::errc::body_too_large || c == sipsaf::errc::message_too_large;
-    int const code = big ? 413 : 400;
-    std::string warning =
-        "Warning: 399 sipsaf-proxy \"" + m.error().message() + "\"";  // RFC 3261 §20.43
-    auto resp = error_response_from_raw(bytes, code,
-                                        big ? "Request Entity Too Large" : "Bad Request", warning);
+    refused = m.error();
+    why = refused->message();
+  } else if (auto cl = m->content_length();
+             !cl && cl.error().code == sipsaf::errc::conflicting_headers) {
+    refused = cl.error();
+    why = "Content-Length values differ";
+  }
+  if (refused) {
+    auto resp = refusal_from_raw(bytes, refused->code, why);
     // Logged, but at most 20 a second: a flood of garbage must not flood the log.
     auto const now = steady::now();
     if (now - bad_window_ > std::chrono::seconds(1)) {
@@ -61,8 +66,8 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
     }
     if (bad_logged_ < 20) {
       ++bad_logged_;
-      log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(),
-                m.error().message(), resp.empty() ? "dropped" : "answered " + std::to_string(code));
+      log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(), why,
+                resp.empty() ? "dropped" : "answered " + resp.substr(8, 3));
     } else {
       ++bad_suppressed_;
     }
@@ -75,14 +80,9 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
     on_request(std::move(st), std::move(*m), from);
 }
 
-void proxy_core::on_stream_error(peer const& from, std::string_view bytes,
+void proxy_core::on_stream_error(peer const& from, std::string_view bytes, sipsaf::errc code,
                                  std::string const& reason) {
-  bool const big = reason.find("large") != std::string::npos ||
-                   reason.find("long") != std::string::npos ||
-                   reason.find("too many") != std::string::npos;
-  auto resp = error_response_from_raw(bytes, big ? 413 : 400,
-                                      big ? "Request Entity Too Large" : "Bad Request",
-                                      "Warning: 399 sipsaf-proxy \"" + reason + "\"");
+  auto resp = refusal_from_raw(bytes, code, reason);
   if (!resp.empty()) tr_.send(from, std::move(resp));
 }
 

@@ -163,37 +163,46 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
 
 /// A response to a request that did not parse, from its raw header lines:
 /// Via, From, To, Call-ID and CSeq are copied as found (full or compact
-/// names). Empty when the bytes are not a request or carry no Via, so that
-/// there is nobody to answer (RFC 3261 §18.3: drop it).
+/// names). Lines may end in CRLF or in a bare LF: a message refused for its
+/// LF-only line ends is still answered. Empty when the bytes are not a
+/// request or carry no Via, so that there is nobody to answer (RFC 3261
+/// §18.3: drop it).
 inline auto error_response_from_raw(std::string_view raw, int code, std::string_view reason,
                                     std::string_view extra_header = {}) -> std::string {
   while (raw.size() >= 2 && raw[0] == '\r' && raw[1] == '\n') raw.remove_prefix(2);
-  std::size_t const eol = raw.find("\r\n");
-  if (eol == std::string_view::npos) return {};
-  std::string_view const start = raw.substr(0, eol);
-  if (start.rfind("SIP/", 0) == 0 || start.find(" SIP/2.0") == std::string_view::npos) return {};
+  std::size_t pos = 0;
+  auto next_line = [&]() -> std::optional<std::string_view> {
+    if (pos >= raw.size()) return std::nullopt;
+    std::size_t e = raw.find('\n', pos);
+    if (e == std::string_view::npos) return std::nullopt;  // a line cut short
+    std::string_view line = raw.substr(pos, e - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = e + 1;
+    return line;
+  };
+  auto const start = next_line();
+  // A request line ends in SIP-Version; any version is answered (505 for
+  // one not spoken, RFC 3261 §21.5.7), a response is not.
+  if (!start || start->rfind("SIP/", 0) == 0 || start->find(" SIP/") == std::string_view::npos)
+    return {};
   std::string head = "SIP/2.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
   std::string rows;
   bool via = false;
-  std::size_t pos = eol + 2;
-  for (int n = 0; pos < raw.size() && n < 256; ++n) {
-    std::size_t e = raw.find("\r\n", pos);
-    if (e == std::string_view::npos) e = raw.size();
-    std::string_view const line = raw.substr(pos, e - pos);
-    pos = e + 2;
-    if (line.empty()) break;
-    std::size_t const colon = line.find(':');
+  for (int n = 0; n < 256; ++n) {
+    auto const line = next_line();
+    if (!line || line->empty()) break;
+    std::size_t const colon = line->find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view name = line.substr(0, colon);
+    std::string_view name = line->substr(0, colon);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
     auto const f = sipsaf::field_of(name);
     if (f != sipsaf::field::via && f != sipsaf::field::from && f != sipsaf::field::to &&
         f != sipsaf::field::call_id && f != sipsaf::field::cseq)
       continue;
-    std::string_view value = line.substr(colon + 1);
+    std::string_view value = line->substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
-    if (value.size() > 1024) continue;
+    if (value.size() > 1024 || value.find('\r') != std::string_view::npos) continue;
     via = via || f == sipsaf::field::via;
     detail::add_row(rows, sipsaf::field_name(f), value);
   }
@@ -205,6 +214,28 @@ inline auto error_response_from_raw(std::string_view raw, int code, std::string_
   }
   out += "Content-Length: 0\r\n\r\n";
   return out;
+}
+
+/// The answer to a message refused before it could be handled (RFC 3261
+/// §21.4.1, §21.4.13, §21.5.7), with a Warning that says why (§20.43).
+/// Empty when there is nobody to answer.
+inline auto refusal_from_raw(std::string_view raw, sipsaf::errc code, std::string_view why)
+    -> std::string {
+  using sipsaf::errc;
+  int status = 400;
+  char const* reason = "Bad Request";
+  if (code == errc::body_too_large || code == errc::message_too_large ||
+      code == errc::header_too_long || code == errc::too_many_headers) {
+    status = 413;
+    reason = "Request Entity Too Large";
+  } else if (code == errc::bad_version) {
+    status = 505;
+    reason = "Version Not Supported";
+  }
+  std::string text(why.substr(0, 200));
+  for (char& c : text)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return error_response_from_raw(raw, status, reason, "Warning: 399 sipsaf-proxy \"" + text + "\"");
 }
 
 /// A short printable summary of a message for the log: start line, Call-ID, CSeq.

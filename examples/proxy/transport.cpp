@@ -1,11 +1,13 @@
-// UDP and TCP for the proxy; see transport.hpp.
+// UDP, TCP and TLS for the proxy; see transport.hpp.
 #include "transport.hpp"
 
 #include "log.hpp"
 
 #include <sipsaf/message/framing.hpp>
 
-#include <array>
+#include <boost/asio/ssl.hpp>
+
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <utility>
@@ -26,23 +28,29 @@ auto to_std(error_code const& ec) -> std::error_code {
 }
 }  // namespace
 
-// One TCP connection: a read buffer cut into messages, a bounded write queue.
+// One TCP or TLS connection: a read buffer cut into messages, a bounded
+// write queue.
 class transports::connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(transports& t, tcp::socket s, std::uint64_t id, peer remote)
-      : t_(t), sock_(std::move(s)), id_(id), remote_(remote) {
+  connection(transports& t, tcp::socket s, std::uint64_t id, peer remote, bool accepted)
+      : t_(t), id_(id), remote_(remote), accepted_(accepted) {
     remote_.connection = id;
-    remote_.kind = transport_kind::tcp;
-    last_activity_ = std::chrono::steady_clock::now();
+    if (remote_.kind == transport_kind::tls)
+      tls_ = std::make_unique<tls_stream>(std::move(s), *t_.tls_);
+    else
+      plain_ = std::make_unique<tcp::socket>(std::move(s));
+    last_activity_ = partial_since_ = std::chrono::steady_clock::now();
   }
 
   auto id() const -> std::uint64_t { return id_; }
   auto remote() const -> peer const& { return remote_; }
+  auto accepted() const -> bool { return accepted_; }
+  auto last_activity() const -> std::chrono::steady_clock::time_point { return last_activity_; }
 
   void connect() {
     auto self = shared_from_this();
     tcp::endpoint const ep(remote_.address, remote_.port);
-    sock_.async_connect(ep, [this, self](error_code ec) {
+    socket().async_connect(ep, [this, self](error_code ec) {
       if (closed_) return;
       if (ec) {
         log::warn("TCP connect to {} failed: {}", remote_.text(), ec.message());
@@ -51,6 +59,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
         return;
       }
       connected_ = true;
+      plain_->non_blocking(true, ec);
       log::debug("TCP connected to {} (connection {})", remote_.text(), id_);
       read();
       flush();
@@ -58,8 +67,29 @@ class transports::connection : public std::enable_shared_from_this<connection> {
   }
 
   void start() {
-    connected_ = true;
-    read();
+    if (!tls_) {
+      connected_ = true;
+      error_code ignored;
+      plain_->non_blocking(true, ignored);
+      read();
+      return;
+    }
+    // RFC 3261 §26.3.1: the server side of the handshake, within a deadline.
+    handshaking_ = true;
+    auto self = shared_from_this();
+    tls_->async_handshake(asio::ssl::stream_base::server, [this, self](error_code ec) {
+      if (closed_) return;
+      handshaking_ = false;
+      if (ec) {
+        log::debug("{}: TLS handshake: {}", remote_.text(), ec.message());
+        close(ec);
+        return;
+      }
+      connected_ = true;
+      last_activity_ = std::chrono::steady_clock::now();
+      read();
+      flush();
+    });
   }
 
   void write(std::string bytes, std::function<void(std::error_code)> on_error) {
@@ -69,10 +99,10 @@ class transports::connection : public std::enable_shared_from_this<connection> {
                    [on_error] { on_error(std::make_error_code(std::errc::not_connected)); });
       return;
     }
-    if (out_bytes_ + bytes.size() > t_.limits_.max_write_queue) {
+    if (out_bytes_ + bytes.size() > t_.limits_.max_write_queue ||
+        t_.written_ + bytes.size() > t_.limits_.max_written) {
       // A peer that does not read must not make us hold its bytes forever.
-      log::warn("{}: write queue over {} bytes, closing", remote_.text(),
-                t_.limits_.max_write_queue);
+      log::warn("{}: write queue over its bound, closing", remote_.text());
       if (on_error)
         asio::post(t_.io_,
                    [on_error] { on_error(std::make_error_code(std::errc::no_buffer_space)); });
@@ -80,6 +110,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       return;
     }
     out_bytes_ += bytes.size();
+    t_.written_ += bytes.size();
     out_.emplace_back(std::move(bytes), std::move(on_error));
     flush();
   }
@@ -97,8 +128,8 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     if (closed_) return;
     closed_ = true;
     error_code ignored;
-    sock_.shutdown(tcp::socket::shutdown_both, ignored);
-    sock_.close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
     for (auto& w : out_)
       if (w.second) {
         auto cb = std::move(w.second);
@@ -106,6 +137,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
         asio::post(t_.io_, [cb, e] { cb(e); });
       }
     out_.clear();
+    t_.written_ -= out_bytes_;
     out_bytes_ = 0;
     t_.buffered_ -= in_.size();
     in_.clear();
@@ -114,50 +146,98 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     asio::post(t_.io_, [t, id] { t->remove_connection(id); });
   }
 
-  // Called once a second by the owner: a half-received message that takes
-  // too long, or a connection silent for too long, is closed.
+  // Called once a second by the owner: a handshake or a half-received
+  // message that takes too long, or a connection silent for too long, is
+  // closed.
   void check(std::chrono::steady_clock::time_point now) {
     if (closed_) return;
+    if (handshaking_ && now - partial_since_ > t_.limits_.handshake_timeout) {
+      log::debug("{}: TLS handshake not finished in time, closing", remote_.text());
+      close({});
+      return;
+    }
     if (!in_.empty() && now - partial_since_ > t_.limits_.message_timeout) {
       log::warn("{}: a message was not finished within {} s, closing", remote_.text(),
                 t_.limits_.message_timeout.count());
-      if (t_.h_.stream_error) t_.h_.stream_error(remote_, in_, "message not finished in time");
+      if (t_.h_.stream_error)
+        t_.h_.stream_error(remote_, in_, sipsaf::errc::need_more, "message not finished in time");
       close_after_writes();
       return;
     }
-    if (now - last_activity_ > t_.limits_.idle_timeout) {
+    auto const idle = now - last_activity_;
+    if (idle > t_.limits_.idle_timeout) {
       log::info("{}: idle, closing", remote_.text());
       close({});
+      return;
+    }
+    // A connection that carries no registration is nobody's way back: it
+    // may not stay open for hours (asked again after each idle period).
+    if (accepted_ && idle > t_.limits_.unregistered_idle_timeout && now >= next_ask_) {
+      if (carries_registration()) {
+        next_ask_ = now + t_.limits_.unregistered_idle_timeout;
+      } else {
+        log::debug("{}: silent and carries no registration, closing", remote_.text());
+        close({});
+      }
     }
   }
 
+  auto carries_registration() const -> bool {
+    return t_.h_.carries_registration && t_.h_.carries_registration(id_);
+  }
   auto pending() const -> std::size_t { return out_bytes_; }
+  auto closed() const -> bool { return closed_; }
 
  private:
+  using tls_stream = asio::ssl::stream<tcp::socket>;
+
+  auto socket() -> tcp::socket& { return tls_ ? tls_->next_layer() : *plain_; }
+
   void read() {
     if (!reading_ || closed_) return;
     auto self = shared_from_this();
-    sock_.async_read_some(asio::buffer(chunk_), [this, self](error_code ec, std::size_t n) {
+    if (tls_) {
+      tls_chunk_.resize(16 * 1024);  // one TLS record (RFC 8446 §5.1)
+      tls_->async_read_some(asio::buffer(tls_chunk_), [this, self](error_code ec, std::size_t n) {
+        if (closed_) return;
+        if (ec) return read_failed(ec);
+        received(tls_chunk_.data(), n);
+      });
+      return;
+    }
+    // Plain TCP: wait until there is something, then read it into the
+    // shared buffer, so that a silent connection costs no buffer.
+    plain_->async_wait(tcp::socket::wait_read, [this, self](error_code ec) {
       if (closed_) return;
-      if (ec) {
-        if (ec != asio::error::eof) log::debug("{}: read: {}", remote_.text(), ec.message());
-        close(ec);
-        return;
-      }
-      last_activity_ = std::chrono::steady_clock::now();
-      if (in_.empty()) partial_since_ = last_activity_;
-      in_.append(chunk_.data(), n);
-      t_.buffered_ += n;
-      if (t_.buffered_ > t_.limits_.max_buffered) {
-        log::warn("{}: all connections together buffer over {} bytes, closing this one",
-                  remote_.text(), t_.limits_.max_buffered);
-        close({});
-        return;
-      }
-      if (!reading_) return;
-      cut_messages();
-      read();
+      if (ec) return read_failed(ec);
+      auto& buf = t_.stream_buffer_;
+      std::size_t const n = plain_->read_some(asio::buffer(buf), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) return read();
+      if (ec) return read_failed(ec);
+      received(buf.data(), n);
     });
+  }
+
+  void read_failed(error_code ec) {
+    if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated)
+      log::debug("{}: read: {}", remote_.text(), ec.message());
+    close(ec);
+  }
+
+  void received(char const* data, std::size_t n) {
+    last_activity_ = std::chrono::steady_clock::now();
+    if (in_.empty()) partial_since_ = last_activity_;
+    in_.append(data, n);
+    t_.buffered_ += n;
+    if (t_.buffered_ > t_.limits_.max_buffered) {
+      log::warn("{}: all connections together buffer over {} bytes, closing this one",
+                remote_.text(), t_.limits_.max_buffered);
+      close({});
+      return;
+    }
+    if (!reading_) return;
+    cut_messages();
+    read();
   }
 
   void cut_messages() {
@@ -169,9 +249,10 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       auto f = sipsaf::frame_message(in_, opts);
       if (!f) {
         // RFC 3261 §18.3: the stream cannot be resynchronised; answer if we
-        // can (400, 413), then close.
+        // can (400, 413, 505), then close.
         log::warn("{}: {}; closing", remote_.text(), f.error().message());
-        if (t_.h_.stream_error) t_.h_.stream_error(remote_, in_, f.error().message());
+        if (t_.h_.stream_error)
+          t_.h_.stream_error(remote_, in_, f.error().code, f.error().message());
         close_after_writes();
         break;
       }
@@ -186,6 +267,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       partial_since_ = std::chrono::steady_clock::now();
       if (t_.h_.message) t_.h_.message(msg, remote_);
     }
+    if (in_.empty()) std::string().swap(in_);  // an idle connection keeps no buffer
     if (t_.h_.batch_end) t_.h_.batch_end();
   }
 
@@ -193,31 +275,37 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     if (writing_ || !connected_ || closed_ || out_.empty()) return;
     writing_ = true;
     auto self = shared_from_this();
-    asio::async_write(sock_, asio::buffer(out_.front().first),
-                      [this, self](error_code ec, std::size_t) {
-                        writing_ = false;
-                        if (closed_) return;
-                        if (ec) {
-                          log::warn("{}: write: {}", remote_.text(), ec.message());
-                          close(ec);
-                          return;
-                        }
-                        last_activity_ = std::chrono::steady_clock::now();
-                        out_bytes_ -= out_.front().first.size();
-                        out_.pop_front();
-                        if (out_.empty() && close_when_drained_) {
-                          close({});
-                          return;
-                        }
-                        flush();
-                      });
+    auto done = [this, self](error_code ec, std::size_t) {
+      writing_ = false;
+      if (closed_) return;
+      if (ec) {
+        log::warn("{}: write: {}", remote_.text(), ec.message());
+        close(ec);
+        return;
+      }
+      last_activity_ = std::chrono::steady_clock::now();
+      out_bytes_ -= out_.front().first.size();
+      t_.written_ -= out_.front().first.size();
+      out_.pop_front();
+      if (out_.empty() && close_when_drained_) {
+        close({});
+        return;
+      }
+      flush();
+    };
+    if (tls_)
+      asio::async_write(*tls_, asio::buffer(out_.front().first), std::move(done));
+    else
+      asio::async_write(*plain_, asio::buffer(out_.front().first), std::move(done));
   }
 
   transports& t_;
-  tcp::socket sock_;
+  std::unique_ptr<tcp::socket> plain_;
+  std::unique_ptr<tls_stream> tls_;
   std::uint64_t id_;
   peer remote_;
-  std::array<char, 64 * 1024> chunk_{};
+  bool accepted_;
+  std::vector<char> tls_chunk_;
   std::string in_;
   std::deque<std::pair<std::string, std::function<void(std::error_code)>>> out_;
   std::size_t out_bytes_ = 0;
@@ -225,12 +313,17 @@ class transports::connection : public std::enable_shared_from_this<connection> {
   bool connected_ = false;
   bool closed_ = false;
   bool reading_ = true;
+  bool handshaking_ = false;
   bool close_when_drained_ = false;
-  std::chrono::steady_clock::time_point last_activity_, partial_since_;
+  std::chrono::steady_clock::time_point last_activity_, partial_since_, next_ask_{};
 };
 
 transports::transports(asio::io_context& io, transport_limits limits, handlers h)
-    : io_(io), limits_(limits), h_(std::move(h)), udp_buffer_(limits.max_datagram) {}
+    : io_(io),
+      limits_(limits),
+      h_(std::move(h)),
+      udp_buffer_(limits.max_datagram),
+      stream_buffer_(64 * 1024) {}
 
 transports::~transports() {
   close();
@@ -254,30 +347,60 @@ void transports::open_udp(asio::ip::address const& a, std::uint16_t port) {
   receive_udp();
 }
 
-void transports::open_tcp(asio::ip::address const& a, std::uint16_t port) {
+namespace {
+auto listen_on(asio::io_context& io, asio::ip::address const& a, std::uint16_t port)
+    -> std::unique_ptr<tcp::acceptor> {
   tcp::endpoint const ep(a, port);
-  acceptor_ = std::make_unique<tcp::acceptor>(io_);
-  acceptor_->open(ep.protocol());
-  acceptor_->set_option(tcp::acceptor::reuse_address(true));
-  acceptor_->bind(ep);
-  acceptor_->listen();
-  accept();
-  // Once a second: timeouts of half-received messages and idle connections.
+  auto acc = std::make_unique<tcp::acceptor>(io);
+  acc->open(ep.protocol());
+  acc->set_option(tcp::acceptor::reuse_address(true));
+  acc->bind(ep);
+  acc->listen();
+  return acc;
+}
+}  // namespace
+
+void transports::open_tcp(asio::ip::address const& a, std::uint16_t port) {
+  acceptor_ = listen_on(io_, a, port);
+  accept(*acceptor_, transport_kind::tcp);
+  start_ticker();
+}
+
+void transports::open_tls(asio::ip::address const& a, std::uint16_t port, asio::ssl::context& ctx) {
+  tls_ = &ctx;
+  tls_acceptor_ = listen_on(io_, a, port);
+  accept(*tls_acceptor_, transport_kind::tls);
+  start_ticker();
+}
+
+void transports::start_ticker() {
+  if (ticking_) return;
+  ticking_ = true;
+  // Once a second: timeouts of handshakes, half-received messages and idle
+  // connections.
   auto timer = std::make_shared<asio::steady_timer>(io_);
   struct ticker {
     transports* t;
     std::shared_ptr<asio::steady_timer> timer;
     void operator()(error_code ec) const {
-      if (ec || !t->acceptor_) return;
-      auto const now = std::chrono::steady_clock::now();
-      auto copy = t->connections_;  // check() may remove entries
-      for (auto& c : copy) c.second->check(now);
+      if (ec || !t->receiving_) return;
+      t->tick();
       timer->expires_after(std::chrono::seconds(1));
       timer->async_wait(*this);
     }
   };
   timer->expires_after(std::chrono::seconds(1));
   timer->async_wait(ticker{this, timer});
+}
+
+void transports::tick() {
+  auto const now = std::chrono::steady_clock::now();
+  auto copy = connections_;  // check() may remove entries
+  for (auto& c : copy) c.second->check(now);
+  if (refused_ > 0) {  // one line a second, however many were refused
+    log::warn("{} connections refused in the last second ({} open)", refused_, connections_.size());
+    refused_ = 0;
+  }
 }
 
 void transports::receive_udp() {
@@ -337,43 +460,82 @@ void transports::handle_udp_error() {
   }
 }
 
-void transports::accept() {
-  if (!acceptor_ || !receiving_) return;
-  acceptor_->async_accept([this](error_code ec, tcp::socket s) {
-    if (ec == asio::error::operation_aborted || !acceptor_) return;
+void transports::accept(tcp::acceptor& acc, transport_kind kind) {
+  if (!receiving_) return;
+  acc.async_accept([this, &acc, kind](error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted || !receiving_) return;
     if (!ec) {
       error_code e;
       auto remote = s.remote_endpoint(e);
-      if (e) {
-        accept();
-        return;
-      }
-      if (connections_.size() >= limits_.max_connections) {
-        log::warn("{}: refused, {} connections open already", remote.address().to_string(),
-                  connections_.size());
-        s.close(e);
-      } else {
-        peer p{transport_kind::tcp, remote.address(), remote.port(), 0};
-        auto c = add_connection(std::move(s), false, p);
+      if (!e && admit(remote.address())) {
+        peer p{kind, remote.address(), remote.port(), 0};
+        auto c = add_connection(std::move(s), true, p);
         log::debug("{} accepted (connection {})", c->remote().text(), c->id());
         c->start();
+      } else {
+        ++refused_;
+        s.close(e);
       }
     } else {
-      log::warn("TCP accept: {}", ec.message());
+      log::warn("{} accept: {}", to_string(kind), ec.message());
     }
-    accept();
+    accept(acc, kind);
   });
 }
 
-auto transports::add_connection(tcp::socket s, bool, peer const& remote)
+namespace {
+// The unit of fairness: an IPv4 address, or the /64 of an IPv6 one (a
+// single host commonly holds a whole /64).
+auto source_of(asio::ip::address const& a) -> asio::ip::address {
+  if (!a.is_v6() || a.to_v6().is_v4_mapped()) return a;
+  auto b = a.to_v6().to_bytes();
+  std::fill(b.begin() + 8, b.end(), 0);
+  return asio::ip::address_v6(b);
+}
+}  // namespace
+
+auto transports::admit(asio::ip::address const& from) -> bool {
+  auto const it = per_source_.find(source_of(from));
+  if (it != per_source_.end() && it->second >= limits_.max_connections_per_source) return false;
+  return connections_.size() < limits_.max_connections || evict_one();
+}
+
+// At the global bound: the accepted connection silent the longest that
+// carries no registration and has nothing to write makes room.
+auto transports::evict_one() -> bool {
+  std::vector<connection*> idle;
+  for (auto const& c : connections_)
+    if (c.second->accepted() && !c.second->closed() && c.second->pending() == 0)
+      idle.push_back(c.second.get());
+  std::sort(idle.begin(), idle.end(), [](connection const* a, connection const* b) {
+    return a->last_activity() < b->last_activity();
+  });
+  for (connection* c : idle)
+    if (!c->carries_registration()) {
+      log::debug("{}: closed to make room for a new connection", c->remote().text());
+      c->close({});
+      remove_connection(c->id());
+      return true;
+    }
+  return false;
+}
+
+auto transports::add_connection(tcp::socket s, bool accepted, peer const& remote)
     -> std::shared_ptr<connection> {
-  auto c = std::make_shared<connection>(*this, std::move(s), ++last_id_, remote);
+  auto c = std::make_shared<connection>(*this, std::move(s), ++last_id_, remote, accepted);
   connections_.emplace(c->id(), c);
+  if (accepted) ++per_source_[source_of(remote.address)];
   return c;
 }
 
 void transports::remove_connection(std::uint64_t id) {
-  connections_.erase(id);
+  auto const it = connections_.find(id);
+  if (it == connections_.end()) return;
+  if (it->second->accepted()) {
+    auto const s = per_source_.find(source_of(it->second->remote().address));
+    if (s != per_source_.end() && --s->second == 0) per_source_.erase(s);
+  }
+  connections_.erase(it);
 }
 
 void transports::send(peer const& to, std::string bytes,
@@ -394,7 +556,8 @@ void transports::send(peer const& to, std::string bytes,
       }
       return;
     }
-    case transport_kind::tcp: {
+    case transport_kind::tcp:
+    case transport_kind::tls: {
       std::shared_ptr<connection> c;
       if (to.connection != 0) {
         auto it = connections_.find(to.connection);
@@ -406,13 +569,19 @@ void transports::send(peer const& to, std::string bytes,
             c = e.second;
             break;
           }
+      if (!c && to.kind == transport_kind::tls) {
+        // A TLS client is reached on the connection it opened (RFC 5630 §3.1.3);
+        // opening one to it would need a certificate it could present.
+        log::info("{}: no TLS connection open", to.text());
+        return fail(std::make_error_code(std::errc::not_connected));
+      }
       if (!c) {
-        if (!receiving_ && !acceptor_) return fail(std::make_error_code(std::errc::not_connected));
+        if (!receiving_) return fail(std::make_error_code(std::errc::not_connected));
         if (connections_.size() >= limits_.max_connections)
           return fail(std::make_error_code(std::errc::too_many_files_open));
         peer p = to;
         p.connection = 0;
-        c = add_connection(tcp::socket(io_), true, p);
+        c = add_connection(tcp::socket(io_), false, p);
         c->write(std::move(bytes), std::move(on_error));
         c->connect();
         return;
@@ -427,7 +596,9 @@ void transports::stop_receiving() {
   receiving_ = false;
   error_code ignored;
   if (acceptor_) acceptor_->close(ignored);
+  if (tls_acceptor_) tls_acceptor_->close(ignored);
   acceptor_.reset();
+  tls_acceptor_.reset();
   if (udp_) udp_->cancel(ignored);
   for (auto& c : connections_) c.second->stop_reading();
 }
@@ -436,7 +607,9 @@ void transports::close() {
   receiving_ = false;
   error_code ignored;
   if (acceptor_) acceptor_->close(ignored);
+  if (tls_acceptor_) tls_acceptor_->close(ignored);
   acceptor_.reset();
+  tls_acceptor_.reset();
   if (udp_) udp_->close(ignored);
   auto copy = connections_;
   for (auto& c : copy) c.second->close({});

@@ -1,12 +1,19 @@
-// UDP and TCP for the proxy (RFC 3261 §18), on Boost.Asio, one thread.
+// UDP, TCP and TLS for the proxy (RFC 3261 §18, §26), on Boost.Asio, one
+// thread; TLS is Asio's SSL stream over OpenSSL.
 //
 // What comes in is handed to the proxy whole: a datagram, or a message cut
-// from a TCP stream by `sipsaf::frame_message`. Everything is bounded: the
-// number of connections, the bytes a connection may buffer in each
-// direction, how long a half-received message may take. A slow peer only
-// ever delays itself: reads and writes are asynchronous.
+// from a TCP or TLS stream by `sipsaf::frame_message`. Everything is
+// bounded: the connections of one source and of all together, the bytes a
+// connection may buffer in each direction (and all connections together),
+// how long a handshake or a half-received message may take, and how long a
+// connection that carries no registration may stay silent. A slow peer only
+// ever delays itself: reads and writes are asynchronous. An idle plain TCP
+// connection holds no read buffer: it waits for readability and then reads
+// into one buffer shared by all.
 #ifndef SIPSAF_EXAMPLES_PROXY_TRANSPORT_HPP
 #define SIPSAF_EXAMPLES_PROXY_TRANSPORT_HPP
+
+#include <sipsaf/error.hpp>
 
 #include <boost/asio.hpp>
 
@@ -20,14 +27,32 @@
 #include <system_error>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;  // <boost/asio/ssl.hpp> (OpenSSL) only where TLS is set up
+}
+
 namespace proxy {
 
 namespace asio = boost::asio;
 
-enum class transport_kind : std::uint8_t { udp, tcp, local };
+enum class transport_kind : std::uint8_t { udp, tcp, tls, local };
 
 inline auto to_string(transport_kind k) -> char const* {
-  return k == transport_kind::udp ? "UDP" : k == transport_kind::tcp ? "TCP" : "local";
+  switch (k) {
+    case transport_kind::udp:
+      return "UDP";
+    case transport_kind::tcp:
+      return "TCP";
+    case transport_kind::tls:
+      return "TLS";
+    default:
+      return "local";
+  }
+}
+
+/// TCP and TLS: messages are framed by Content-Length on a connection.
+inline auto is_stream(transport_kind k) -> bool {
+  return k == transport_kind::tcp || k == transport_kind::tls;
 }
 
 /// The other end of a message: where it came from, or where it goes.
@@ -35,7 +60,7 @@ struct peer {
   transport_kind kind = transport_kind::udp;
   asio::ip::address address;
   std::uint16_t port = 0;
-  /// TCP: the connection a message came on (0: none, connect anew).
+  /// TCP, TLS: the connection a message came on (0: none, connect anew).
   std::uint64_t connection = 0;
 
   auto text() const -> std::string {
@@ -50,11 +75,22 @@ struct peer {
 struct transport_limits {
   std::size_t max_datagram = 65535;
   std::size_t max_stream_message = 4 * 1024 * 1024 + 64 * 1024;  ///< one message on TCP
-  std::size_t max_connections = 256;
+  /// All connections together; at the bound a new one from a source that
+  /// has few replaces the longest-silent one that carries no registration.
+  std::size_t max_connections = 1024;
+  /// Accepted connections from one source (an IPv4 address, an IPv6 /64):
+  /// beyond, the source's next connection is refused at once.
+  std::size_t max_connections_per_source = 64;
   std::size_t max_write_queue = 8 * 1024 * 1024;  ///< per connection; beyond: close it
+  std::size_t max_written = 64 * 1024 * 1024;     ///< write queues of all connections
   std::size_t max_buffered = 64 * 1024 * 1024;    ///< read buffers of all connections
   std::chrono::seconds message_timeout{30};       ///< a message must arrive within this
+  std::chrono::seconds handshake_timeout{10};     ///< a TLS handshake must end within this
   std::chrono::seconds idle_timeout{2 * 3600};    ///< a silent connection is closed
+  /// A silent accepted connection that carries no registration is closed
+  /// after this: longer than an INVITE may ring (Timer C, RFC 3261 §16.6
+  /// step 11), so a caller waiting for its answer keeps its connection.
+  std::chrono::seconds unregistered_idle_timeout{300};
   /// Datagrams handled per batch: their stored messages share one commit
   /// (one fsync), so a larger batch stores more per second.
   std::size_t burst = 1024;
@@ -68,8 +104,12 @@ class transports {
     std::function<void(std::string_view, peer const&)> message;
     /// A stream that cannot be read on (`reason`); `bytes` is what was
     /// buffered. The proxy may answer with `send` before the close.
-    std::function<void(peer const&, std::string_view bytes, std::string const& reason)>
+    std::function<void(peer const&, std::string_view bytes, sipsaf::errc code,
+                       std::string const& reason)>
         stream_error;
+    /// Whether a registration is reached over connection `id` (such a
+    /// connection is kept open while silent, up to `idle_timeout`).
+    std::function<bool(std::uint64_t id)> carries_registration;
     /// A destination proved unreachable (ICMP error, refused connection).
     std::function<void(peer const&)> unreachable;
     /// Around a batch of messages read in one go: the proxy makes the
@@ -85,9 +125,13 @@ class transports {
   /// Opens the listening sockets; throws `boost::system::system_error`.
   void open_udp(asio::ip::address const& a, std::uint16_t port);
   void open_tcp(asio::ip::address const& a, std::uint16_t port);
+  /// TLS (server side only: a TLS contact is reached on the connection it
+  /// opened). `ctx` holds the certificate and key and outlives `*this`.
+  void open_tls(asio::ip::address const& a, std::uint16_t port, asio::ssl::context& ctx);
 
   /// Sends `bytes` to `to`: UDP as one datagram; TCP on the connection named
-  /// (or the one open to that address, or a new one). `on_error` (optional)
+  /// (or the one open to that address, or a new one); TLS on the connection
+  /// named or open to that address, never a new one. `on_error` (optional)
   /// is called later, never from inside `send`, when it could not be sent.
   void send(peer const& to, std::string bytes,
             std::function<void(std::error_code)> on_error = nullptr);
@@ -110,8 +154,12 @@ class transports {
 
   void receive_udp();
   void handle_udp_error();
-  void accept();
-  auto add_connection(asio::ip::tcp::socket s, bool connecting, peer const& remote)
+  void accept(asio::ip::tcp::acceptor& a, transport_kind kind);
+  auto admit(asio::ip::address const& source) -> bool;
+  auto evict_one() -> bool;
+  void start_ticker();
+  void tick();
+  auto add_connection(asio::ip::tcp::socket s, bool accepted, peer const& remote)
       -> std::shared_ptr<connection>;
   void remove_connection(std::uint64_t id);
 
@@ -119,13 +167,19 @@ class transports {
   transport_limits limits_;
   handlers h_;
   std::unique_ptr<asio::ip::udp::socket> udp_;
-  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_, tls_acceptor_;
+  asio::ssl::context* tls_ = nullptr;
   std::vector<char> udp_buffer_;
+  std::vector<char> stream_buffer_;  ///< plain TCP reads land here first
   asio::ip::udp::endpoint udp_from_;
   std::map<std::uint64_t, std::shared_ptr<connection>> connections_;
+  std::map<asio::ip::address, std::size_t> per_source_;  ///< accepted, by source
   std::uint64_t last_id_ = 0;
   std::size_t buffered_ = 0;
+  std::size_t written_ = 0;
+  std::size_t refused_ = 0;  ///< connections refused since the last log line
   bool receiving_ = true;
+  bool ticking_ = false;
 };
 
 }  // namespace proxy

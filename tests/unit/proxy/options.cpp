@@ -71,4 +71,35 @@ BOOST_AUTO_TEST_CASE(errors) {
   BOOST_TEST(o.udp->port == 5060);
 }
 
+BOOST_AUTO_TEST_CASE(tls_and_connection_limits) {
+  proxy::options o;
+  std::vector<std::string> const base{"--domain", "d", "--users", "u", "--profiles", "p"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return parse(a, o);
+  };
+  BOOST_TEST(with({}).empty());
+  BOOST_TEST(!o.tls.has_value());
+  BOOST_TEST(o.max_connections == 1024u);
+  BOOST_TEST(o.connections_per_source == 64u);
+  BOOST_TEST(o.idle_unregistered_seconds == 300u);
+  BOOST_TEST(
+      with({"--tls", "127.0.0.1:5061", "--cert", "c.pem", "--key", "k.pem", "--max-connections",
+            "100", "--connections-per-source", "4", "--idle-unregistered", "2"})
+          .empty());
+  BOOST_TEST_REQUIRE(o.tls.has_value());
+  BOOST_TEST(o.tls->port == 5061);
+  BOOST_TEST(o.cert_file == "c.pem");
+  BOOST_TEST(o.key_file == "k.pem");
+  BOOST_TEST(o.max_connections == 100u);
+  BOOST_TEST(o.connections_per_source == 4u);
+  BOOST_TEST(o.idle_unregistered_seconds == 2u);
+  BOOST_TEST(with({"--tls", "127.0.0.1:5061"}).find("--cert") != std::string::npos);
+  BOOST_TEST(!with({"--connections-per-source", "0"}).empty());
+  BOOST_TEST(with({"--udp", "none", "--tcp", "none", "--tls", "127.0.0.1:5061", "--cert", "c",
+                   "--key", "k"})
+                 .empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,348 @@
+"""Attacks on sipsaf-proxy's transport layer, and TLS end to end.
+
+Each case asserts the refusal and that a second, well-behaved client (its own
+address in 127.0.0.0/8) is served while the attack goes on, with how long its
+requests took. Every flood is bounded in count and time; only loopback
+addresses are used.
+
+    python3 cases.py CASE --proxy PATH --ua PATH --port BASE --work DIR
+"""
+
+import os
+import resource
+import select
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
+
+from harness import (DOMAIN, PASSWORDS, Proxy, RawSip, Skip, check, log, main,  # noqa: E402
+                     register_raw, ua_send)
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+# --- helpers --------------------------------------------------------------------
+
+def raise_fd_limit(n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = n if hard == resource.RLIM_INFINITY else min(n, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < n:
+        raise Skip(f"{n} open files needed, {soft} allowed")
+
+
+class RawStream(RawSip):
+    """RawSip over TCP or TLS from a chosen loopback source address."""
+
+    def __init__(self, proxy, port, source="127.0.0.1", tls=None):
+        self.proxy = proxy
+        self.transport = "tls" if tls else "tcp"
+        s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        if tls:
+            s = tls.wrap_socket(s, server_hostname="127.0.0.1")
+        self.sock = s
+        self.port = s.getsockname()[1]
+        self.buf = b""
+
+
+class RawDatagrams(RawSip):
+    """RawSip over UDP from a chosen loopback source address."""
+
+    def __init__(self, proxy, source="127.0.0.1"):
+        self.proxy = proxy
+        self.transport = "udp"
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((source, 0))
+        self.port = self.sock.getsockname()[1]
+        self.buf = b""
+
+
+def timed(fn):
+    start = time.time()
+    r = fn()
+    return r, time.time() - start
+
+
+def served_options(raw, what):
+    """An OPTIONS from the well-behaved client gets a final answer; returns seconds."""
+    raw.send(raw.request("OPTIONS", f"sip:{DOMAIN}", []))
+    r, took = timed(lambda: raw.response(timeout=3))
+    check(r is not None, f"the well-behaved client got no answer to OPTIONS {what}")
+    log(f"well-behaved OPTIONS {what}: {r.code} in {took * 1000:.0f} ms")
+    return took
+
+
+def served_register(raw, user, what):
+    r, took = timed(lambda: register_raw(raw, user, PASSWORDS[user])[0])
+    check(r is not None and r.code == 200,
+          f"the well-behaved client could not register {what}: {r and r.start}")
+    log(f"well-behaved REGISTER {what}: 200 in {took * 1000:.0f} ms")
+    return took
+
+
+def is_closed(sock):
+    """True once the peer closed (or reset) the connection."""
+    try:
+        p = select.poll()
+        p.register(sock, select.POLLIN)
+        if not p.poll(0):
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+def open_idle(port, source, n):
+    """Up to n idle TCP connections from `source` (those the kernel refuses are skipped)."""
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=2,
+                                                  source_address=(source, 0)))
+        except OSError:
+            pass
+    return socks
+
+
+def still_open(socks, settle=1.0):
+    time.sleep(settle)
+    return sum(1 for s in socks if not is_closed(s))
+
+
+def rss_kib(proxy):
+    with open(f"/proc/{proxy.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def make_certs(env):
+    """A CA and a server certificate for 127.0.0.1 signed by it, made with openssl."""
+    openssl = env.need("openssl")
+    d = env.path("pki")
+    os.makedirs(d, exist_ok=True)
+    p = lambda name: os.path.join(d, name)  # noqa: E731
+    with open(p("ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:example.test\n")
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    steps = [
+        ["req", "-x509"] + key + ["-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+                                  "-subj", "/CN=sipsaf test CA"],
+        ["req"] + key + ["-keyout", p("server.key"), "-out", p("server.csr"),
+                         "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+         "-CAcreateserial", "-out", p("server.pem"), "-days", "2", "-extfile", p("ext.cnf")],
+    ]
+    for args in steps:
+        r = subprocess.run([openssl] + args, capture_output=True, text=True)
+        check(r.returncode == 0, f"openssl {' '.join(args)}: {r.stderr}")
+    return p("ca.pem"), p("server.pem"), p("server.key")
+
+
+def tls_proxy(env, *extra):
+    ca, cert, key = make_certs(env)
+    tls_port = env.port()
+    proxy = Proxy(env, extra=["--tls", f"127.0.0.1:{tls_port}", "--cert", cert, "--key", key]
+                  + list(extra)).start()
+    return proxy, tls_port, ca
+
+
+def client_context(ca):
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def answer_ok(raw, request):
+    """A 200 OK to a request received raw (its Via, From, To, Call-ID and CSeq)."""
+    head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    keep = [h for h in head[1:]
+            if h.split(":", 1)[0].strip().lower() in ("via", "v", "from", "f", "to", "t",
+                                                      "call-id", "i", "cseq")]
+    keep = [h + ";tag=bobtls" if h.lower().startswith(("to:", "t:")) and "tag=" not in h
+            else h for h in keep]
+    raw.send("SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n")
+
+
+# --- connection floods (RFC 3261 §18, fair resources) ---------------------------
+
+@case
+def connections_per_source(env):
+    """256 idle TCP connections from one source: beyond the per-source bound they are
+    refused at once, another source registers meanwhile, and the silent connections
+    that carry no registration are closed after --idle-unregistered while a
+    registered one stays."""
+    raise_fd_limit(4096)
+    proxy = Proxy(env, extra=["--idle-unregistered", "2"]).start()
+    good_udp = RawDatagrams(proxy, "127.0.0.2")
+    good_tcp = RawStream(proxy, proxy.port, "127.0.0.2")
+    served_register(good_tcp, "carol", "before the flood")
+    attack = open_idle(proxy.port, "127.0.0.1", 256)
+    log(f"attacker opened {len(attack)} connections")
+    served_options(good_udp, "during the flood (UDP)")
+    late = RawStream(proxy, proxy.port, "127.0.0.2")
+    served_register(late, "bob", "during the flood (a new TCP connection)")
+    left = still_open(attack)
+    log(f"attacker connections still open after 1 s: {left}")
+    check(left <= 64, f"{left} idle connections of one source kept open (bound: 64)")
+    # Silent and carrying no registration: closed after 2 s; the registered ones stay.
+    left = still_open(attack, settle=3.5)
+    check(left == 0, f"{left} silent unregistered connections still open after 4.5 s")
+    check(not is_closed(good_tcp.sock) and not is_closed(late.sock),
+          "a connection that carries a registration was closed")
+    served_options(good_tcp, "on its registered connection after the flood")
+    for s in attack:
+        s.close()
+    # The source's count went back down: it may connect again.
+    again = RawStream(proxy, proxy.port, "127.0.0.1")
+    served_options(again, "from the flooding source, once its connections are gone")
+    proxy.stop()
+
+
+@case
+def connections_global_bound(env):
+    """1280 idle TCP connections from 20 sources (64 each, within the per-source
+    bound) against the global bound of 1024: the oldest silent connections without a
+    registration make room, a registered client keeps its connection, a new client
+    gets in, and memory stays bounded (measured)."""
+    raise_fd_limit(4096)
+    proxy = Proxy(env).start()
+    registered = RawStream(proxy, proxy.port, "127.0.0.2")
+    served_register(registered, "carol", "before the flood")
+    rss_before = rss_kib(proxy)
+    attack = []
+    started = time.time()
+    for i in range(20):
+        attack += open_idle(proxy.port, f"127.0.1.{i + 1}", 64)
+    log(f"attacker opened {len(attack)} connections in {time.time() - started:.1f} s")
+    left = still_open(attack)
+    rss_during = rss_kib(proxy)
+    log(f"proxy RSS {rss_before} KiB before, {rss_during} KiB with {left} attacking "
+        f"connections open: {(rss_during - rss_before) * 1024 // max(left, 1)} bytes each")
+    check(left <= 1024, f"{left} connections open (global bound: 1024)")
+    check(rss_during - rss_before < 48 * 1024,
+          f"memory grew by {rss_during - rss_before} KiB under the flood")
+    check(not is_closed(registered.sock), "the registered client's connection was evicted")
+    served_options(registered, "on its registered connection during the flood")
+    newcomer = RawStream(proxy, proxy.port, "127.0.0.3")
+    served_register(newcomer, "bob", "from a new source during the flood")
+    for s in attack:
+        s.close()
+    proxy.stop()
+
+
+# --- bad framing (RFC 3261 §7, §18.3, §20.14, §21.5.7) --------------------------
+
+@case
+def bad_framing(env):
+    """Two Content-Length values, SIP/3.0 and LF-only line ends, over UDP and TCP: each
+    answered (400 with a Warning, 505 for the version) at once, never silence; a
+    well-behaved client is served meanwhile."""
+    proxy = Proxy(env).start()
+    good = RawDatagrams(proxy, "127.0.0.2")
+    served_options(good, "before")
+
+    def refused(raw, data, code, what):
+        raw.send(data)
+        r, took = timed(lambda: raw.response(timeout=3))
+        check(r is not None, f"{what}: no answer over {raw.transport}")
+        check(r.code == code, f"{what} over {raw.transport}: {r.start} (expected {code})")
+        check(code == 505 or r.get("Warning"), f"{what}: 400 without a Warning")
+        log(f"{what} over {raw.transport}: {r.code} ({r.get('Warning')}) "
+            f"in {took * 1000:.0f} ms")
+
+    for transport in ("udp", "tcp"):
+        def fresh():
+            return RawDatagrams(proxy) if transport == "udp" else RawStream(proxy, proxy.port)
+        raw = fresh()
+        msg = raw.request("MESSAGE", f"sip:bob@{DOMAIN}", ["Content-Type: text/plain"], "hi!")
+        two = msg.replace("Content-Length: 3", "Content-Length: 3\r\nContent-Length: 2")
+        refused(raw, two, 400, "two Content-Length values")
+        raw = fresh() if transport == "tcp" else raw
+        v3 = raw.request("OPTIONS", f"sip:{DOMAIN}", []).replace(" SIP/2.0\r\n", " SIP/3.0\r\n",
+                                                                 1)
+        refused(raw, v3, 505, "SIP/3.0")
+        raw = fresh() if transport == "tcp" else raw
+        lf = raw.request("OPTIONS", f"sip:{DOMAIN}", []).replace("\r\n", "\n")
+        refused(raw, lf, 400, "LF-only line ends")
+        served_options(good, f"after the bad {transport.upper()} framing")
+    stream = RawStream(proxy, proxy.port, "127.0.0.2")
+    served_register(stream, "carol", "after the bad framing")
+    proxy.stop()
+
+
+# --- TLS (RFC 3261 §26, RFC 5630) -----------------------------------------------
+
+@case
+def tls_register_and_deliver(env):
+    """Bob registers over TLS (the proxy's certificate checked against a CA made for the
+    test); a message stored for him while away reaches him over TLS, on the connection
+    he registered over (Via says TLS), and is erased once he answers."""
+    proxy, tls_port, ca = tls_proxy(env)
+    r = ua_send(env, proxy, "alice", "bob", "--text", "over tls", "--store=store-and-forward",
+                timeout=30)
+    check(r.final_code() == 202, f"alice's message was not stored: {r}")
+    bob = RawStream(proxy, tls_port, "127.0.0.2", tls=client_context(ca))
+    check(bob.sock.version() in ("TLSv1.2", "TLSv1.3"), f"TLS version {bob.sock.version()}")
+    served_register(bob, "bob", "over TLS")
+    data = None
+    end = time.time() + 10
+    while time.time() < end:
+        data = bob.recv(timeout=max(0.1, end - time.time()))
+        if data is None or data.startswith(b"MESSAGE "):
+            break
+    check(data is not None and data.startswith(b"MESSAGE "),
+          "the stored message did not arrive over TLS")
+    check(b"\r\nVia: SIP/2.0/TLS " in data, f"delivered without a TLS Via:\n{data[:600]!r}")
+    check(data.endswith(b"over tls"), f"unexpected body: {data[-60:]!r}")
+    answer_ok(bob, data)
+    # Answered: no second delivery of the same message.
+    again = bob.recv(timeout=2)
+    check(again is None or not again.startswith(b"MESSAGE "), "delivered twice")
+    proxy.stop()
+
+
+@case
+def tls_client_without_ca(env):
+    """A client that does not trust the test CA refuses the proxy's certificate; with
+    the CA the same client gets in; TLS 1.1 is refused by the proxy."""
+    proxy, tls_port, ca = tls_proxy(env)
+    try:
+        RawStream(proxy, tls_port, tls=ssl.create_default_context())
+        check(False, "a client without the CA accepted the proxy's certificate")
+    except ssl.SSLCertVerificationError as e:
+        log(f"without the CA: refused ({e.verify_message})")
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    old.check_hostname = False
+    old.verify_mode = ssl.CERT_NONE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            old.minimum_version = ssl.TLSVersion.TLSv1_1
+            old.maximum_version = ssl.TLSVersion.TLSv1_1
+        old.set_ciphers("DEFAULT:@SECLEVEL=0")
+        RawStream(proxy, tls_port, tls=old)
+        check(False, "the proxy accepted TLS 1.1")
+    except (ssl.SSLError, OSError) as e:
+        log(f"TLS 1.1: refused ({e})")
+    good = RawStream(proxy, tls_port, "127.0.0.2", tls=client_context(ca))
+    served_register(good, "carol", "over TLS with the CA")
+    proxy.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(CASES))
