@@ -1,14 +1,17 @@
 // sipsaf-ua: the SIP transport and transaction layer of the user agent.
 //
 // One socket set per agent: a UDP socket, or a TCP listener plus a
-// connection to the proxy. Requests go to the proxy (the outbound proxy of
-// RFC 3261 §8.1.2); requests that arrive (over UDP, the proxy's connection
-// or a connection the proxy opens to the Contact address) go to a handler.
+// connection to the proxy, or a TLS connection to the proxy (tls.hpp; the
+// proxy reaches a TLS client on that connection only). Requests go to the proxy (the outbound proxy
+// of RFC 3261 §8.1.2); requests that arrive (over UDP, the proxy's connection or a connection the
+// proxy opens to the Contact address) go to a handler.
 //
 // Single-threaded: everything runs on one io_context, pumped by
 // `run_until`, so the commands read as straight-line code.
 #ifndef SIPSAF_EXAMPLES_UA_AGENT_HPP
 #define SIPSAF_EXAMPLES_UA_AGENT_HPP
+
+#include "tls.hpp"
 
 #include <sipsaf/message.hpp>
 
@@ -35,7 +38,7 @@ using asio::ip::tcp;
 using asio::ip::udp;
 using steady = std::chrono::steady_clock;
 
-enum class transport_kind { udp, tcp };
+enum class transport_kind { udp, tcp, tls };
 
 class tcp_connection;
 
@@ -64,21 +67,25 @@ class agent;
 class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
  public:
   tcp_connection(tcp::socket s, agent& owner) : sock_(std::move(s)), owner_(&owner) {}
+  tcp_connection(std::unique_ptr<tls_stream> s, agent& owner)
+      : sock_(s->get_executor()), tls_(std::move(s)), owner_(&owner) {}
   inline void start();
   inline void send(std::string bytes);
   auto is_open() const -> bool { return open_; }
   void close() {
     open_ = false;
     boost::system::error_code ec;
-    sock_.close(ec);
+    socket().close(ec);
   }
   auto peer() const -> std::string { return peer_; }
 
  private:
   inline void read();
   inline void write();
+  auto socket() -> tcp::socket& { return tls_ ? tls_->next_layer() : sock_; }
 
   tcp::socket sock_;
+  std::unique_ptr<tls_stream> tls_;  // TLS: the stream, over its own socket
   agent* owner_;
   std::string in_;
   std::deque<std::string> out_;
@@ -101,6 +108,7 @@ class agent {
     std::uint16_t proxy_port = 5060;
     std::string local_host = "127.0.0.1";
     std::uint16_t local_port = 0;
+    std::string ca_file;  ///< TLS: the CA the proxy's certificate must chain to
   };
 
   agent(asio::io_context& io, settings s) : io_(io), s_(std::move(s)), udp_(io), acceptor_(io) {
@@ -111,6 +119,11 @@ class agent {
       udp_.bind(udp::endpoint(local, s_.local_port));
       port_ = udp_.local_endpoint().port();
       receive_udp();
+    } else if (s_.transport == transport_kind::tls) {
+      // No listener: the connection to the proxy is the way in (RFC 5630
+      // §3.1.3); it is opened now, so that Via and Contact name its port.
+      tls_ = make_tls_client_context(s_.ca_file);
+      if (!connect_proxy()) throw std::runtime_error("TLS to the proxy: " + tls_error_);
     } else {
       tcp::endpoint ep(local, s_.local_port);
       acceptor_.open(ep.protocol());
@@ -124,7 +137,9 @@ class agent {
 
   /// "UDP" or "TCP", for Via (RFC 3261 §18.1.1).
   auto transport_name() const -> std::string_view {
-    return s_.transport == transport_kind::udp ? "UDP" : "TCP";
+    return s_.transport == transport_kind::udp   ? "UDP"
+           : s_.transport == transport_kind::tcp ? "TCP"
+                                                 : "TLS";
   }
   auto local_port() const -> std::uint16_t { return port_; }
   auto host_port() const -> std::string {
@@ -134,6 +149,7 @@ class agent {
   auto contact_uri(std::string_view user) const -> std::string {
     std::string u = "sip:" + std::string(user) + "@" + host_port();
     if (s_.transport == transport_kind::tcp) u += ";transport=tcp";
+    if (s_.transport == transport_kind::tls) u += ";transport=tls";
     return u;
   }
   /// A branch with the RFC 3261 §8.1.1.7 magic cookie.
@@ -188,7 +204,9 @@ class agent {
       udp_.send_to(asio::buffer(wire), udp::endpoint(proxy_addr_, s_.proxy_port), 0, ec);
       return !ec;
     }
-    if (!proxy_conn_ || !proxy_conn_->is_open()) {
+    if (s_.transport == transport_kind::tls) {
+      if ((!proxy_conn_ || !proxy_conn_->is_open()) && !connect_proxy()) return false;
+    } else if (!proxy_conn_ || !proxy_conn_->is_open()) {
       tcp::socket sock(io_);
       boost::system::error_code ec;
       sock.connect(tcp::endpoint(proxy_addr_, s_.proxy_port), ec);
@@ -257,6 +275,21 @@ class agent {
     bool got_provisional = false;
     asio::steady_timer timer;
   };
+
+  // TLS: connects and completes the handshake (the proxy's certificate
+  // checked); on failure says why in `tls_error_`.
+  auto connect_proxy() -> bool {
+    boost::system::error_code ec;
+    auto s = connect_tls(io_, *tls_, tcp::endpoint(proxy_addr_, s_.proxy_port), s_.proxy_host, ec);
+    if (!s) {
+      tls_error_ = ec.message();
+      return false;
+    }
+    port_ = s->next_layer().local_endpoint(ec).port();
+    proxy_conn_ = std::make_shared<tcp_connection>(std::move(s), *this);
+    proxy_conn_->start();
+    return true;
+  }
 
   static auto host_literal(std::string const& h) -> std::string {
     return h.find(':') != std::string::npos ? "[" + h + "]" : h;
@@ -390,6 +423,8 @@ class agent {
   std::array<char, 65536> datagram_{};
   tcp::acceptor acceptor_;
   std::shared_ptr<tcp_connection> proxy_conn_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  std::string tls_error_;
   std::vector<std::shared_ptr<tcp_connection>> accepted_;
   std::uint16_t port_ = 0;
   std::map<std::string, std::shared_ptr<client_tx>> clients_;
@@ -402,14 +437,14 @@ class agent {
 
 inline void tcp_connection::start() {
   boost::system::error_code ec;
-  auto ep = sock_.remote_endpoint(ec);
+  auto ep = socket().remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   read();
 }
 
 inline void tcp_connection::read() {
   auto self = shared_from_this();
-  sock_.async_read_some(asio::buffer(chunk_), [self](boost::system::error_code ec, std::size_t n) {
+  auto on_read = [self](boost::system::error_code ec, std::size_t n) {
     if (ec) {
       self->open_ = false;
       self->owner_->connection_closed(self.get());
@@ -436,7 +471,11 @@ inline void tcp_connection::read() {
       }
     }
     if (self->open_) self->read();
-  });
+  };
+  if (tls_)
+    tls_->async_read_some(asio::buffer(chunk_), std::move(on_read));
+  else
+    sock_.async_read_some(asio::buffer(chunk_), std::move(on_read));
 }
 
 inline void tcp_connection::send(std::string bytes) {
@@ -447,15 +486,18 @@ inline void tcp_connection::send(std::string bytes) {
 
 inline void tcp_connection::write() {
   auto self = shared_from_this();
-  asio::async_write(sock_, asio::buffer(out_.front()),
-                    [self](boost::system::error_code ec, std::size_t) {
-                      if (ec) {
-                        self->close();
-                        return;
-                      }
-                      self->out_.pop_front();
-                      if (!self->out_.empty()) self->write();
-                    });
+  auto on_written = [self](boost::system::error_code ec, std::size_t) {
+    if (ec) {
+      self->close();
+      return;
+    }
+    self->out_.pop_front();
+    if (!self->out_.empty()) self->write();
+  };
+  if (tls_)
+    asio::async_write(*tls_, asio::buffer(out_.front()), std::move(on_written));
+  else
+    asio::async_write(sock_, asio::buffer(out_.front()), std::move(on_written));
 }
 
 }  // namespace ua

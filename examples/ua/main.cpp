@@ -58,7 +58,9 @@ A small SIP user agent for the sipsaf store-and-forward proxy.
 
 Common options:
   --proxy HOST:PORT       where requests go (default 127.0.0.1:5060)
-  --transport udp|tcp     (default udp)
+  --transport udp|tcp|tls (default udp)
+  --ca FILE               tls: the CA the proxy's certificate must chain to
+                          (default: the system's CAs)
   --local HOST[:PORT]     local address to bind and put in Via and Contact
                           (default 127.0.0.1, any free port)
   --domain NAME           the proxy's domain, the digest realm (default example.test)
@@ -237,8 +239,12 @@ auto parse_options(int argc, char** argv) -> options {
         o.net.transport = ua::transport_kind::udp;
       else if (t == "tcp" || t == "TCP")
         o.net.transport = ua::transport_kind::tcp;
+      else if (t == "tls" || t == "TLS")
+        o.net.transport = ua::transport_kind::tls;
       else
-        throw usage_error{"--transport: expected udp or tcp"};
+        throw usage_error{"--transport: expected udp, tcp or tls"};
+    } else if (name == "--ca") {
+      o.net.ca_file = value();
     } else if (name == "--local") {
       auto hp = split_host_port(value(), 0);
       if (!hp) throw usage_error{"--local: expected HOST[:PORT]"};

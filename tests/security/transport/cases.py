@@ -16,13 +16,14 @@ import ssl
 import subprocess
 import sys
 import time
+import types
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
 
-from harness import (DOMAIN, PASSWORDS, Proxy, RawSip, Skip, check, log, main,  # noqa: E402
-                     register_raw, ua_send)
+from harness import (DOMAIN, PASSWORDS, Listener, Proxy, RawSip, Skip, check, log,  # noqa: E402
+                     main, register_raw, ua_send)
 
 CASES = {}
 
@@ -316,11 +317,48 @@ def tls_register_and_deliver(env):
     proxy.stop()
 
 
+def ua_ping_tls(env, tls_port, *ca):
+    cmd = [env.ua_bin, "ping", "--proxy", f"127.0.0.1:{tls_port}", "--domain", DOMAIN,
+           "--transport", "tls", "--timeout", "3"] + list(ca)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+
+
+@case
+def tls_ua_listens_over_tls(env):
+    """sipsaf-ua --transport tls --ca: bob listens over TLS and receives a message
+    stored for him while away, then one sent live."""
+    proxy, tls_port, ca = tls_proxy(env)
+    r = ua_send(env, proxy, "alice", "bob", "--text", "stored, then tls",
+                "--store=store-and-forward", timeout=30)
+    check(r.final_code() == 202, f"alice's message was not stored: {r}")
+    # The Listener reaches the proxy at its TLS address.
+    over_tls = types.SimpleNamespace(address=f"127.0.0.1:{tls_port}", domain=proxy.domain)
+    bob = Listener(env, over_tls, "bob", "--ca", ca, "--count", "2", "--timeout", "15",
+                   transport="tls")
+    first = bob.wait_messages(1, timeout=10)
+    check(len(first) == 1 and first[0].get("text") == "stored, then tls",
+          f"the stored message did not reach bob over TLS:\n{bob.output()}")
+    r = ua_send(env, proxy, "alice", "bob", "--text", "live over tls", timeout=30)
+    msgs = bob.wait_messages(2, timeout=10)
+    bob.stop()
+    check(len(msgs) == 2 and msgs[1].get("text") == "live over tls",
+          f"the live message did not reach bob over TLS:\n{bob.output()}")
+    check("TLS" in proxy.log_text(), "the proxy's log does not mention TLS")
+    proxy.stop()
+
+
 @case
 def tls_client_without_ca(env):
-    """A client that does not trust the test CA refuses the proxy's certificate; with
-    the CA the same client gets in; TLS 1.1 is refused by the proxy."""
+    """A client that does not trust the test CA refuses the proxy's certificate (the
+    Python client and sipsaf-ua alike); with the CA the same client gets in; TLS 1.1
+    is refused by the proxy."""
     proxy, tls_port, ca = tls_proxy(env)
+    r = ua_ping_tls(env, tls_port)
+    check(r.returncode != 0, f"sipsaf-ua without --ca accepted the proxy's certificate:\n"
+          f"{r.stdout}{r.stderr}")
+    log(f"sipsaf-ua without --ca: exit {r.returncode}: {r.stderr.strip()}")
+    r = ua_ping_tls(env, tls_port, "--ca", ca)
+    check(r.returncode == 0, f"sipsaf-ua with --ca failed:\n{r.stdout}{r.stderr}")
     try:
         RawStream(proxy, tls_port, tls=ssl.create_default_context())
         check(False, "a client without the CA accepted the proxy's certificate")
