@@ -211,8 +211,12 @@ auto scan_media_type_value(char const* b, char const* e, Sink& sink) -> scan_err
 template <class Sink>
 auto scan_accept_value(char const* b, char const* e, Sink& sink) -> scan_error {
   char const* p = skip_lws(b, e);
-  if (p == e) return {no_error, p};
-  if (!mime_token_chars(*p)) return {errc::expected_comma, p};
+  if (p == e || !mime_token_chars(*p)) {
+    // No range: the value is the SWS before the list and the SWS after it.
+    p = skip_lws(p, e);
+    if (p != e) return {errc::expected_comma, p};
+    return {no_error, p};
+  }
   for (;;) {
     if (errc const ec = scan_media_type(p, e, true, sink); ec != no_error) return {ec, p};
     char const* q = skip_lws(p, e);  // COMMA = SWS "," SWS
