@@ -6,13 +6,18 @@
 #      once it is on disk); then the users register and the messages are
 #      delivered: delivered per second; loss = answered 202 but not delivered.
 #   2. Kamailio 5.6 with msilo on SQLite (WAL), one worker and two workers:
-#      the same store rate; loss = answered 202 but not in the silo table.
+#      the same store rate; then the users register and msilo sends them
+#      their messages (m_dump): delivered per second; loss as above.
+# The load comes from several sipp processes at once (SENDERS), so that it
+# is not one sipp's ceiling (about 11 000 calls/s); the disk's fdatasync
+# rate is measured and printed beside the table.
 #
 #   benchmarks/proxy_load.sh [BUILD_DIR]          (default: build)
 #
-# Environment: MESSAGES (default 5000), RATE (calls per second sipp starts,
-# default 20000: the proxy sets the pace), WINDOW (messages in flight, default
-# 100), USERS (offline recipients, default 10), PORT (first of a few ports,
+# Environment: MESSAGES (default 5000), SENDERS (sipp processes sending at
+# once, each on its own port, default 4), RATE (calls per second each sipp
+# starts, default 20000: the proxy sets the pace), WINDOW (messages in flight
+# per sipp, default 100), USERS (offline recipients, default 10), PORT (first of a few ports,
 # default 25100), SKIP_KAMAILIO=1, KEEP=1 (keep the scratch directory).
 # Needs sipp and sqlite3; Kamailio (kamailio, kamailio-sqlite-modules) for
 # the comparison. Prints a Markdown table.
@@ -26,6 +31,7 @@ ua_bin=$build/examples/ua/sipsaf-ua
 messages=${MESSAGES:-5000}
 rate=${RATE:-20000}
 window=${WINDOW:-100}
+senders=${SENDERS:-4}
 users=${USERS:-10}
 port=${PORT:-25100}
 
@@ -131,33 +137,45 @@ load message [call_id] for [field0]
 </scenario>
 EOF
 
-# Runs the store scenario against HOST:PORT in directory $1; prints
-# "seconds accepted refused retransmissions unexpected" (unexpected: calls
-# aborted on another answer or on a timeout, from sipp's error log).
+# Runs the store scenario against HOST:PORT from SENDERS sipp processes at
+# once, each on its own local port (LPORT, LPORT+1, ...) with its share of
+# the messages, so that the load is not one sipp's ceiling; prints "seconds
+# accepted refused retransmissions unexpected" summed over them (seconds:
+# from the first start to the last end; unexpected: calls aborted on another
+# answer or on a timeout, from sipp's error logs).
 run_sipp() {
   local dir=$1 target=$2 lport=$3
-  mkdir -p "$dir"
-  local t0 t1
+  local t0 t1 i n share spids=()
   t0=$(now)
-  (cd "$dir" && sipp "$target" -sf "$work/store.xml" -inf "$work/recipients.csv" \
-    -m "$messages" -r "$rate" -l "$window" -i 127.0.0.1 -p "$lport" -nostdin \
-    -au alice -ap wonderland -trace_counts -trace_err -timeout 600 > /dev/null 2>&1) || true
+  for i in $(seq 0 $((senders - 1))); do
+    share=$((messages / senders + (i < messages % senders ? 1 : 0)))
+    mkdir -p "$dir/$i"
+    (cd "$dir/$i" && sipp "$target" -sf "$work/store.xml" -inf "$work/recipients.csv" \
+      -m "$share" -r "$rate" -l "$window" -i 127.0.0.1 -p $((lport + i)) -nostdin \
+      -au alice -ap wonderland -trace_counts -trace_err -timeout 600 > /dev/null 2>&1) &
+    spids+=($!)
+  done
+  for n in "${spids[@]}"; do wait "$n" || true; done
   t1=$(now)
-  local counts unexpected
-  counts=$(ls "$dir"/store_*_counts.csv)
-  unexpected=$(cat "$dir"/store_*_errors.log 2> /dev/null | grep -c -E 'Aborting call' || true)
-  # The last row; columns named e.g. 5_202_Recv, 4_503_Recv, 0_MESSAGE_Retrans.
-  awk -F';' -v secs="$(elapsed "$t0" "$t1")" -v unexpected="$unexpected" '
-    NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
-    { for (i = 1; i <= NF; i++) last[i] = $i }
-    END {
-      for (i in name) {
-        if (name[i] ~ /_202_Recv$/) ok += last[i]
-        if (name[i] ~ /_503_Recv$/) refused += last[i]
-        if (name[i] ~ /MESSAGE_Retrans$/) retrans += last[i]
-      }
-      printf "%s %d %d %d %d\n", secs, ok, refused, retrans, unexpected
-    }' "$counts"
+  local unexpected
+  unexpected=$(cat "$dir"/*/store_*_errors.log 2> /dev/null | grep -c -E 'Aborting call' || true)
+  # The last row of each sender; columns named e.g. 5_202_Recv, 4_503_Recv,
+  # 0_MESSAGE_Retrans.
+  for i in $(seq 0 $((senders - 1))); do
+    awk -F';' '
+      NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
+      { for (i = 1; i <= NF; i++) last[i] = $i }
+      END {
+        for (i in name) {
+          if (name[i] ~ /_202_Recv$/) ok += last[i]
+          if (name[i] ~ /_503_Recv$/) refused += last[i]
+          if (name[i] ~ /MESSAGE_Retrans$/) retrans += last[i]
+        }
+        printf "%d %d %d\n", ok, refused, retrans
+      }' "$(ls "$dir/$i"/store_*_counts.csv)"
+  done | awk -v secs="$(elapsed "$t0" "$t1")" -v unexpected="$unexpected" '
+    { ok += $1; refused += $2; retrans += $3 }
+    END { printf "%s %d %d %d %d\n", secs, ok, refused, retrans, unexpected }'
 }
 
 wait_port() {
@@ -168,8 +186,63 @@ wait_port() {
   return 1
 }
 
+# Delivery: every user registers (sipsaf-ua listen) at 127.0.0.1:PORT and
+# takes its messages; prints "delivered distinct duplicates seconds" (from
+# the first REGISTER to the last message; waits until $accepted arrived or
+# nothing new came for 10 s).
+deliver() {
+  local dport=$1 dir=$2 i t0 lpids=()
+  mkdir -p "$dir"
+  t0=$(now)
+  for i in $(seq 0 $((users - 1))); do
+    "$ua_bin" listen --proxy "127.0.0.1:$dport" --domain example.test --user "u$i" \
+      --password "pw-u$i" --save-dir "$dir/saved" --json --timeout 600 \
+      > "$dir/u$i.out" 2> "$dir/u$i.err" &
+    lpids+=($!)
+    pids+=($!)
+  done
+  local got=0 last=0 last_change t_last
+  last_change=$(now)
+  t_last=$t0
+  while :; do
+    got=$(cat "$dir"/u*.out | grep -c '"event":"message"' || true)
+    if [ "$got" != "$last" ]; then
+      last=$got
+      last_change=$(now)
+      t_last=$last_change
+    fi
+    [ "$got" -ge "$accepted" ] && break
+    awk -v a="$last_change" -v b="$(now)" 'BEGIN { exit !(b - a > 10) }' && break
+    sleep 0.05
+  done
+  kill -TERM "${lpids[@]}" 2> /dev/null || true
+  wait "${lpids[@]}" 2> /dev/null || true
+  local distinct dup
+  distinct=$(cat "$dir"/u*.out | { grep '"event":"message"' || true; } |
+    sed 's/.*"call_id":"\([^"]*\)".*/\1/' | sort -u | wc -l)
+  dup=$(cat "$dir"/u*.out | grep -c '"event":"duplicate"' || true)
+  echo "$got $distinct $dup $(elapsed "$t0" "$t_last")"
+}
+
+# The disk's own pace where the stores live: appends of 400 bytes, each
+# followed by fdatasync, for 2 s (what one durable commit at a time costs).
+fdatasync_rate() {
+  python3 - "$1" << 'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+n, t0 = 0, time.monotonic()
+while time.monotonic() - t0 < 2.0:
+    os.write(fd, b"x" * 400)
+    os.fdatasync(fd)
+    n += 1
+print(round(n / (time.monotonic() - t0)))
+PY
+}
+
 rows=()
-machine="$(nproc) cores, $(awk -F: '/model name/ { sub(/^ /, "", $2); print $2; exit }' /proc/cpuinfo), $(df -T "$work" | awk 'NR == 2 { print $2 }') at $work"
+disk_rate=$(fdatasync_rate "$work/fdatasync.probe")
+rm -f "$work/fdatasync.probe"
+machine="$(nproc) cores, $(awk -F: '/model name/ { sub(/^ /, "", $2); print $2; exit }' /proc/cpuinfo), $(df -T "$work" | awk 'NR == 2 { print $2 }') at $work ($disk_rate fdatasync/s of 400-byte appends)"
 
 # --- 1. sipsaf-proxy ---------------------------------------------------------------
 echo "== sipsaf-proxy, SQLite store: $messages MESSAGEs to $users offline users" >&2
@@ -190,39 +263,8 @@ store_rate=$(rate_of "$accepted" "$secs")
 store_cpu=$(rate_of "$accepted" "$cpu")
 echo "   $accepted stored (202) in $secs s: $store_rate/s; $cpu s of CPU: $store_cpu per CPU-second; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
 
-# Delivery: every user registers (sipsaf-ua listen) and takes its messages.
 echo "== the $users users register and take their messages" >&2
-t0=$(now)
-lpids=()
-for i in $(seq 0 $((users - 1))); do
-  "$ua_bin" listen --proxy "127.0.0.1:$port" --domain example.test --user "u$i" \
-    --password "pw-u$i" --save-dir "$work/inbox" --json --timeout 600 \
-    > "$work/u$i.out" 2> "$work/u$i.err" &
-  lpids+=($!)
-  pids+=($!)
-done
-delivered=0
-last=0
-last_change=$(now)
-t_last=$t0
-while :; do
-  delivered=$(cat "$work"/u*.out | grep -c '"event":"message"' || true)
-  if [ "$delivered" != "$last" ]; then
-    last=$delivered
-    last_change=$(now)
-    t_last=$last_change
-  fi
-  [ "$delivered" -ge "$accepted" ] && break
-  # Nothing new for 10 s: what is missing is lost.
-  awk -v a="$last_change" -v b="$(now)" 'BEGIN { exit !(b - a > 10) }' && break
-  sleep 0.05
-done
-kill -TERM "${lpids[@]}" 2> /dev/null || true
-wait "${lpids[@]}" 2> /dev/null || true
-distinct=$(cat "$work"/u*.out | grep '"event":"message"' | sed 's/.*"call_id":"\([^"]*\)".*/\1/' |
-  sort -u | wc -l)
-dup=$(cat "$work"/u*.out | grep -c '"event":"duplicate"' || true)
-dsecs=$(elapsed "$t0" "$t_last")
+read -r delivered distinct dup dsecs < <(deliver "$port" "$work/inbox-sipsaf")
 deliver_rate=$(rate_of "$delivered" "$dsecs")
 loss=$((accepted - distinct))
 echo "   $delivered delivered ($distinct distinct, $dup duplicates) in $dsecs s: $deliver_rate/s; loss $loss" >&2
@@ -265,6 +307,9 @@ modparam("usrloc", "db_mode", 0)
 modparam("db_sqlite", "db_set_journal_mode", "$dir/silo.db=WAL;")
 modparam("msilo", "db_url", "sqlite://$dir/silo.db")
 modparam("msilo", "expire_time", 7200)
+# Stored messages go out through this Kamailio itself, which finds the
+# user's registration (the recipients' domain is not in DNS).
+modparam("msilo", "outbound_proxy", "sip:127.0.0.1:$kport")
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (is_method("REGISTER")) { save("location"); m_dump(); exit; }
@@ -285,18 +330,24 @@ EOF
   cpu0=$(cpu_of "$kpid")
   read -r secs accepted refused retrans unexpected < <(run_sipp "$dir/sipp" "127.0.0.1:$kport" $((kport + 1)))
   cpu=$(elapsed "$cpu0" "$(cpu_of "$kpid")")
-  kill -TERM "$kpid"
-  wait "$kpid" || true
   local stored
   stored=$(sqlite3 "$dir/silo.db" 'SELECT count(*) FROM silo;')
-  local kloss=$((accepted > stored ? accepted - stored : 0))
   local krate kcpu
   krate=$(rate_of "$accepted" "$secs")
   kcpu=$(rate_of "$accepted" "$cpu")
   local locked
   locked=$(grep -c 'database is locked' "$dir/kamailio.log" || true)
   echo "   $accepted stored (202) in $secs s: $krate/s; $cpu s of CPU: $kcpu per CPU-second; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
-  rows+=("| Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }') msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | $kcpu | - | $kloss |")
+  # Delivery: msilo sends a user's messages when the user registers (m_dump).
+  local delivered distinct dup dsecs
+  read -r delivered distinct dup dsecs < <(deliver "$kport" "$dir/inbox")
+  kill -TERM "$kpid"
+  wait "$kpid" || true
+  local kloss=$((accepted > distinct ? accepted - distinct : 0))
+  local drate
+  drate=$(rate_of "$delivered" "$dsecs")
+  echo "   $delivered delivered ($distinct distinct, $dup duplicates) in $dsecs s: $drate/s; loss $kloss" >&2
+  rows+=("| Kamailio $(kamailio -v | awk 'NR == 1 { print $3 }') msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | $kcpu | $drate | $kloss |")
 }
 
 if [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio > /dev/null; then
@@ -307,7 +358,7 @@ if [ "${SKIP_KAMAILIO:-0}" != 1 ] && command -v kamailio > /dev/null; then
 fi
 
 echo
-echo "Machine: $machine; $messages MESSAGEs (sipp, UDP, at most $window in flight) to $users offline users."
+echo "Machine: $machine; $messages MESSAGEs ($senders sipp processes, UDP, at most $window in flight each) to $users offline users."
 echo
 echo "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | stored per CPU-s | delivered/s | loss |"
 echo "|---|---|---|---|---|---|---|---|---|"
