@@ -35,10 +35,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
   connection(transports& t, tcp::socket s, std::uint64_t id, peer remote, bool accepted)
       : t_(t), id_(id), remote_(remote), accepted_(accepted) {
     remote_.connection = id;
-    if (remote_.kind == transport_kind::tls)
-      tls_ = std::make_unique<tls_stream>(std::move(s), *t_.tls_);
-    else
-      plain_ = std::make_unique<tcp::socket>(std::move(s));
+    plain_ = std::make_unique<tcp::socket>(std::move(s));
     last_activity_ = partial_since_ = std::chrono::steady_clock::now();
   }
 
@@ -67,7 +64,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
   }
 
   void start() {
-    if (!tls_) {
+    if (remote_.kind != transport_kind::tls) {
       connected_ = true;
       error_code ignored;
       plain_->non_blocking(true, ignored);
@@ -75,20 +72,16 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       return;
     }
     // RFC 3261 §26.3.1: the server side of the handshake, within a deadline.
+    // The TLS state (some 80 KiB with its buffers) is made only once the
+    // client has sent something: a silent connection costs a socket.
     handshaking_ = true;
     auto self = shared_from_this();
-    tls_->async_handshake(asio::ssl::stream_base::server, [this, self](error_code ec) {
+    plain_->async_wait(tcp::socket::wait_read, [this, self](error_code ec) {
       if (closed_) return;
-      handshaking_ = false;
-      if (ec) {
-        log::debug("{}: TLS handshake: {}", remote_.text(), ec.message());
-        close(ec);
-        return;
-      }
-      connected_ = true;
-      last_activity_ = std::chrono::steady_clock::now();
-      read();
-      flush();
+      if (ec) return close(ec);
+      tls_ = std::make_unique<tls_stream>(std::move(*plain_), *t_.tls_);
+      plain_.reset();
+      handshake();
     });
   }
 
@@ -190,6 +183,23 @@ class transports::connection : public std::enable_shared_from_this<connection> {
 
  private:
   using tls_stream = asio::ssl::stream<tcp::socket>;
+
+  void handshake() {
+    auto self = shared_from_this();
+    tls_->async_handshake(asio::ssl::stream_base::server, [this, self](error_code ec) {
+      if (closed_) return;
+      handshaking_ = false;
+      if (ec) {
+        log::debug("{}: TLS handshake: {}", remote_.text(), ec.message());
+        close(ec);
+        return;
+      }
+      connected_ = true;
+      last_activity_ = std::chrono::steady_clock::now();
+      read();
+      flush();
+    });
+  }
 
   auto socket() -> tcp::socket& { return tls_ ? tls_->next_layer() : *plain_; }
 

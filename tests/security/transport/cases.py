@@ -246,6 +246,45 @@ def connections_global_bound(env):
     proxy.stop()
 
 
+@case
+def tls_handshake_flood(env):
+    """Connections to the TLS port that never finish their handshake: one source gets
+    64 (the rest are refused at once), 16 sources that begin a record fill up to 1024
+    (memory measured), a well-behaved TLS client from its own address registers
+    meanwhile, and the stalled handshakes are closed after 10 s."""
+    raise_fd_limit(4096)
+    proxy, tls_port, ca = tls_proxy(env)
+    one = open_idle(tls_port, "127.0.0.1", 128)
+    left = still_open(one)
+    log(f"one source: {left} of {len(one)} stalled handshakes open")
+    check(left <= 64, f"{left} stalled TLS handshakes of one source kept open (bound: 64)")
+    rss_before = rss_kib(proxy)
+    many = []
+    for i in range(16):
+        many += open_idle(tls_port, f"127.0.2.{i + 1}", 64)
+    # The worst case: each begins a TLS record, so the proxy sets up its TLS state.
+    for s in many:
+        try:
+            s.send(b"\x16\x03\x01")
+        except OSError:
+            pass
+    open_now = still_open(many)
+    rss_during = rss_kib(proxy)
+    log(f"proxy RSS {rss_before} KiB, {rss_during} KiB with {open_now} more stalled TLS "
+        f"handshakes begun: {(rss_during - rss_before) * 1024 // max(open_now, 1)} bytes each")
+    check(rss_during - rss_before < 128 * 1024,
+          f"memory grew by {rss_during - rss_before} KiB under the TLS flood")
+    good = RawStream(proxy, tls_port, "127.0.0.2", tls=client_context(ca))
+    served_register(good, "carol", "over TLS during the flood")
+    left = still_open(one + many, settle=11)
+    check(left == 0, f"{left} stalled TLS handshakes still open after 12 s")
+    check(not is_closed(good.sock), "the registered TLS client's connection was closed")
+    served_options(good, "over TLS after the flood")
+    for s in one + many:
+        s.close()
+    proxy.stop()
+
+
 # --- bad framing (RFC 3261 §7, §18.3, §20.14, §21.5.7) --------------------------
 
 @case
