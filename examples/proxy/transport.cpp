@@ -587,7 +587,9 @@ void transports::send(peer const& to, std::string bytes,
       }
       if (!c) {
         if (!receiving_) return fail(std::make_error_code(std::errc::not_connected));
-        if (connections_.size() >= limits_.max_connections)
+        // A delivery the proxy decided on goes before an idle stranger's
+        // connection: a flood at the bound must not stop deliveries.
+        if (connections_.size() >= limits_.max_connections && !evict_one())
           return fail(std::make_error_code(std::errc::too_many_files_open));
         peer p = to;
         p.connection = 0;

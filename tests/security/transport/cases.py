@@ -14,6 +14,7 @@ import select
 import socket
 import ssl
 import subprocess
+import threading
 import sys
 import time
 import types
@@ -22,8 +23,9 @@ import warnings
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
 
-from harness import (DOMAIN, PASSWORDS, Listener, Proxy, RawSip, Skip, check, log,  # noqa: E402
-                     main, register_raw, ua_send)
+from harness import (DOMAIN, PASSWORDS, Listener, Proxy, RawSip, Skip,  # noqa: E402
+                     authorization, check, log, main, parse_challenge, rand, register_raw,
+                     ua_send)
 
 CASES = {}
 
@@ -92,6 +94,47 @@ def served_register(raw, user, what):
           f"the well-behaved client could not register {what}: {r and r.start}")
     log(f"well-behaved REGISTER {what}: 200 in {took * 1000:.0f} ms")
     return took
+
+
+def register_contact(raw, user, contact):
+    """REGISTER `contact` for `user`, answering the digest challenge; the final response."""
+    uri, aor, call_id, tag = f"sip:{DOMAIN}", f"sip:{user}@{DOMAIN}", rand() + "@raw", rand(8)
+    common = [f"Contact: {contact}", "Expires: 60"]
+
+    def send(cseq, extra):
+        raw.send(raw.request("REGISTER", uri, common + extra, cseq=cseq, call_id=call_id,
+                             from_user=user, to_uri=aor, tag=tag))
+        return raw.response()
+    r = send(1, [])
+    if r is not None and r.code == 401:
+        auth = authorization(parse_challenge(r.get("WWW-Authenticate")), user, PASSWORDS[user],
+                             "REGISTER", uri)
+        r = send(2, [f"Authorization: {auth}"])
+    return r
+
+
+class TcpContact:
+    """A contact that listens on TCP and answers 200 to what arrives, in a thread."""
+
+    def __init__(self, address):
+        self.srv = socket.create_server((address, 0))
+        self.port = self.srv.getsockname()[1]
+        self.received = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        self.srv.settimeout(20)
+        try:
+            conn, _ = self.srv.accept()
+        except OSError:
+            return
+        raw = RawSip.__new__(RawSip)
+        raw.sock, raw.transport, raw.buf = conn, "tcp", b""
+        data = raw.recv(timeout=10)
+        if data:
+            self.received.append(data)
+            answer_ok(raw, data)
+            time.sleep(1)
 
 
 def is_closed(sock):
@@ -251,6 +294,16 @@ def connections_global_bound(env):
     served_options(registered, "on its registered connection during the flood")
     newcomer = RawStream(proxy, proxy.port, "127.0.0.3")
     served_register(newcomer, "bob", "from a new source during the flood")
+    # A delivery over a new TCP connection the proxy opens goes out at the bound.
+    dave = TcpContact("127.0.0.4")
+    r = register_contact(RawDatagrams(proxy, "127.0.0.4"), "dave",
+                         f"<sip:dave@127.0.0.4:{dave.port};transport=tcp>")
+    check(r is not None and r.code == 200, f"dave could not register: {r and r.start}")
+    sent, took = timed(lambda: ua_send(env, proxy, "alice", "dave", "--text", "at the bound",
+                                       timeout=30))
+    check(sent.final_code() == 200 and dave.received,
+          f"no delivery over a new TCP connection at the bound ({sent.codes()})")
+    log(f"delivery over a new TCP connection at the bound: 200 in {took * 1000:.0f} ms")
     for s in attack:
         s.close()
     proxy.stop()
