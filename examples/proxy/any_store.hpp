@@ -1,9 +1,11 @@
-// A *MessageStore* chosen at run time: SQLite (durable, the default) or
-// memory. The engine takes its store as a template parameter; a program that
-// picks the store from its command line wraps the choices in one type that
-// forwards each member, as here.
+// A *MessageStore* chosen at run time: SQLite (durable, the default),
+// memory, or PostgreSQL shared by several proxies (cluster_store.hpp). The engine takes its store
+// as a template parameter; a program that picks the store from its command line wraps the choices
+// in one type that forwards each member, as here.
 #ifndef SIPSAF_EXAMPLES_PROXY_ANY_STORE_HPP
 #define SIPSAF_EXAMPLES_PROXY_ANY_STORE_HPP
+
+#include "cluster_store.hpp"
 
 #include <sipsaf/store/memory_store.hpp>
 #include <sipsaf/store/requirements.hpp>
@@ -24,6 +26,7 @@ class any_store {
 
   explicit any_store(sipsaf::memory_store s) : s_(std::move(s)) {}
   explicit any_store(sipsaf::sqlite_store s) : s_(std::move(s)) {}
+  explicit any_store(cluster_store s) : s_(std::move(s)) {}
 
  private:
   // Declared before its users: they deduce their return types from it.
@@ -66,29 +69,47 @@ class any_store {
     return visit([&](auto& s) { return s.next_due(); });
   }
 
-  /// Group commit (SQLite only): writes between `begin_batch` and
-  /// `commit_batch` become durable together, with one fsync. With the
+  /// Group commit (SQLite and PostgreSQL): writes between `begin_batch`
+  /// and `commit_batch` become durable together, in one commit. With the
   /// memory store both do nothing.
   auto begin_batch() -> std::error_code {
-    auto* sq = std::get_if<sipsaf::sqlite_store>(&s_);
-    if (sq == nullptr || batch_) return {};
-    auto b = sq->begin_batch();
-    if (!b) return b.error();
-    batch_.emplace(std::move(*b));
+    if (in_batch()) return {};
+    if (auto* sq = std::get_if<sipsaf::sqlite_store>(&s_)) {
+      auto b = sq->begin_batch();
+      if (!b) return b.error();
+      batch_.emplace(std::move(*b));
+    } else if (auto* pg = std::get_if<cluster_store>(&s_)) {
+      auto b = pg->db().begin_batch();
+      if (!b) return b.error();
+      pg_batch_.emplace(std::move(*b));
+    }
     return {};
   }
   auto commit_batch() -> std::error_code {
-    if (!batch_) return {};
-    auto ec = batch_->commit();
+    std::error_code ec;
+    if (batch_) ec = batch_->commit();
+    if (pg_batch_) ec = pg_batch_->commit();
     batch_.reset();
+    pg_batch_.reset();
     return ec;
   }
-  auto in_batch() const noexcept -> bool { return batch_.has_value(); }
-  auto durable() const noexcept -> bool { return std::holds_alternative<sipsaf::sqlite_store>(s_); }
+  auto in_batch() const noexcept -> bool { return batch_.has_value() || pg_batch_.has_value(); }
+  auto durable() const noexcept -> bool {
+    return !std::holds_alternative<sipsaf::memory_store>(s_);
+  }
+  /// The PostgreSQL store of a cluster, or null.
+  auto cluster() noexcept -> cluster_store* { return std::get_if<cluster_store>(&s_); }
+  /// True while a shared store cannot be reached: what would be stored is
+  /// answered 503 (RFC 3261 §21.5.4), not 500.
+  auto unavailable() const noexcept -> bool {
+    auto const* pg = std::get_if<cluster_store>(&s_);
+    return pg != nullptr && !pg->db().connected();
+  }
 
  private:
-  std::variant<sipsaf::memory_store, sipsaf::sqlite_store> s_;
+  std::variant<sipsaf::memory_store, sipsaf::sqlite_store, cluster_store> s_;
   std::optional<sipsaf::sqlite_store::batch> batch_;
+  std::optional<sipsaf::postgres_store::batch> pg_batch_;
 };
 
 static_assert(sipsaf::is_message_store<any_store>::value, "any_store is a MessageStore");

@@ -49,13 +49,14 @@ void proxy_core::batch_end() {
       auto it = server_.find(h.durable_key);
       if (it != server_.end()) {
         ++refused;
-        respond(*it->second, 500, "Server Internal Error");
+        respond_store_failed(*it->second);
         continue;
       }
     }
     tr_.send(h.to, std::move(h.bytes), std::move(h.on_error));
   }
-  if (ec) log::error("store: commit failed: {}; {} answers became 500", ec.message(), refused);
+  if (ec)
+    log::error("store: commit failed: {}; {} answers became 500 or 503", ec.message(), refused);
   log::release();
 }
 

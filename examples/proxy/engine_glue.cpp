@@ -41,6 +41,11 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
                        }
                        return;
                      }
+                     if (r.code == 500 && store_.unavailable()) {
+                       respond_store_failed(*st);
+                       if (f != nullptr) f->answered = true;
+                       return;
+                     }
                      std::vector<std::pair<std::string, std::string>> extra;
                      if (!r.accept.empty())
                        extra.emplace_back("Accept", r.accept);  // RFC 3261 §21.4.13

@@ -3,12 +3,14 @@
 //   sipsaf-proxy --domain NAME --users FILE --profiles FILE
 //                [--udp HOST:PORT] [--tcp HOST:PORT]
 //                [--tls HOST:PORT --cert FILE --key FILE]
-//                [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]
+//                [--store sqlite:PATH | --store memory | --store postgresql://...]
+//                [--notify imdn|notify|none]
 //
 // Logs to standard error. SIGHUP reloads the users and profiles files;
 // SIGTERM (or SIGINT) finishes what is under way and exits 0. Exit 1: the
 // configuration or a socket could not be set up; exit 2: usage.
 #include "any_store.hpp"
+#include "cluster.hpp"
 #include "config_files.hpp"
 #include "log.hpp"
 #include "options.hpp"
@@ -114,6 +116,16 @@ int main(int argc, char** argv) {
   std::unique_ptr<proxy::any_store> store;
   if (opt.memory_store) {
     store = std::make_unique<proxy::any_store>(sipsaf::memory_store());
+  } else if (!opt.postgres_uri.empty()) {
+    sipsaf::postgres_store_options po;
+    po.lease = std::chrono::seconds(opt.lease_seconds);
+    std::string why;
+    auto s = sipsaf::postgres_store::open(opt.postgres_uri, po, &why);
+    if (!s) {
+      proxy::log::error("cannot open the PostgreSQL store: {}: {}", s.error().message(), why);
+      return 1;
+    }
+    store = std::make_unique<proxy::any_store>(proxy::cluster_store(std::move(*s)));
   } else {
     auto s = sipsaf::sqlite_store::open(opt.sqlite_path);
     if (!s) {
@@ -176,6 +188,12 @@ int main(int argc, char** argv) {
   proxy::transports tr(io, limits, std::move(h));
   core = std::make_unique<proxy::proxy_core>(io, cfg, tr, *store, std::move(*users),
                                              std::move(*profiles));
+  std::unique_ptr<proxy::cluster> cluster;
+  if (auto* shared = store->cluster()) {
+    cluster = std::make_unique<proxy::cluster>(
+        io, *shared, [&](std::vector<std::string> const& aors) { core->cluster_wake(aors); });
+    core->attach_cluster(*cluster);
+  }
   try {
     if (cfg.udp) tr.open_udp(cfg.udp->first, cfg.udp->second);
     if (cfg.tcp) tr.open_tcp(cfg.tcp->first, cfg.tcp->second);
@@ -190,8 +208,18 @@ int main(int argc, char** argv) {
       on += (on.empty() ? "" : ", ") + std::string(name) + " " + hp->host + ":" +
             std::to_string(hp->port);
   proxy::log::info("sipsaf-proxy for {} on {}; store {}; notifications {}", opt.domain, on,
-                   opt.memory_store ? "memory" : "sqlite:" + opt.sqlite_path, opt.notify);
+                   opt.memory_store ? std::string("memory")
+                   : !opt.postgres_uri.empty()
+                       ? "PostgreSQL (shared, as " + store->cluster()->db().owner() + ")"
+                       : "sqlite:" + opt.sqlite_path,
+                   opt.notify);
   core->start();
+  if (cluster) {
+    if (auto ec = cluster->start()) {
+      proxy::log::error("cannot share registrations through PostgreSQL: {}", ec.message());
+      return 1;
+    }
+  }
 
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal;
@@ -220,6 +248,7 @@ int main(int argc, char** argv) {
   };
   signals.async_wait(on_signal);
   io.run();
+  cluster.reset();
   core.reset();
   tr.close();
   return 0;

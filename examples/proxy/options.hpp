@@ -2,11 +2,16 @@
 //
 //   sipsaf-proxy --domain NAME --users FILE --profiles FILE
 //                [--udp HOST:PORT] [--tcp HOST:PORT]
-//                [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]
-//                [--retry SECONDS]
+//                [--store sqlite:PATH | --store memory | --store postgresql://...]
+//                [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--max-connections N] [--connections-per-source N]
 //                [--idle-unregistered SECONDS]
+//
+// `--store postgresql://...` (a libpq connection URI; `postgres://` too):
+// messages and registrations in PostgreSQL, shared by every proxy started
+// with the same URI. `--lease`: how long a claimed message stays with the
+// proxy delivering it (60 s); when that proxy dies, another delivers after it.
 //
 // Defaults: UDP and TCP on 127.0.0.1:5060, no TLS, `--store sqlite:sipsaf.db`,
 // `--notify imdn`, first retry after 30 s, 1024 connections (fewer when
@@ -39,6 +44,8 @@ struct options {
   std::optional<host_port> tcp = host_port{"127.0.0.1", 5060};
   bool memory_store = false;
   std::string sqlite_path = "sipsaf.db";
+  std::string postgres_uri;  // set: the shared PostgreSQL store
+  unsigned lease_seconds = 60;
   std::string notify = "imdn";  // imdn | notify | none
   unsigned retry_seconds = 30;
   std::optional<host_port> tls;  ///< off unless given, with a certificate and its key
@@ -52,8 +59,8 @@ struct options {
 inline constexpr char const* usage_text =
     "usage: sipsaf-proxy --domain NAME --users FILE --profiles FILE\n"
     "                    [--udp HOST:PORT|none] [--tcp HOST:PORT|none]\n"
-    "                    [--store sqlite:PATH | --store memory] [--notify imdn|notify|none]\n"
-    "                    [--retry SECONDS]\n"
+    "                    [--store sqlite:PATH | --store memory | --store postgresql://...]\n"
+    "                    [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]\n"
     "                    [--tls HOST:PORT --cert FILE --key FILE]\n"
     "                    [--max-connections N] [--connections-per-source N]\n"
     "                    [--idle-unregistered SECONDS]\n";
@@ -130,8 +137,11 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       } else if (value.rfind("sqlite:", 0) == 0 && value.size() > 7) {
         o.memory_store = false;
         o.sqlite_path = value.substr(7);
+      } else if (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0) {
+        o.memory_store = false;
+        o.postgres_uri = value;
       } else {
-        return "--store " + value + ": expected sqlite:PATH or memory";
+        return "--store " + value + ": expected sqlite:PATH, memory or postgresql://...";
       }
     } else if (name == "--notify") {
       if (value != "imdn" && value != "notify" && value != "none")
@@ -155,6 +165,12 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       o.cert_file = value;
     } else if (name == "--key") {
       o.key_file = value;
+    } else if (name == "--lease") {
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 86400)
+        return "--lease " + value + ": expected 1 to 86400 seconds";
+      o.lease_seconds = v;
     } else {
       return "unknown option " + name;
     }

@@ -30,6 +30,7 @@ auto directory::of_user(std::string_view user) -> sipsaf::recipient const& {
   scratch_.contacts.clear();
   for (binding const* b : reg_.contacts(scratch_.key, steady::now()))
     scratch_.contacts.push_back(b->contact);
+  if (shared_contacts) shared_contacts(scratch_.key, scratch_.contacts);
   scratch_.reach = scratch_.contacts.empty() ? sipsaf::reachability::unreachable
                                              : sipsaf::reachability::reachable;
   scratch_.profile = profiles_ ? profiles_->find(user) : sipsaf::recipient_profile{};

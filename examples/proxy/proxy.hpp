@@ -27,6 +27,8 @@
 
 namespace proxy {
 
+class cluster;
+
 /// The engine's *Directory*: local users, their live contacts (from the
 /// registrar) and their profiles (from the profiles file).
 class directory {
@@ -35,6 +37,8 @@ class directory {
       : reg_(reg), is_local_(std::move(is_local)) {}
 
   void set_profiles(profiles_file const* p) { profiles_ = p; }
+  /// Several proxies: appends the contacts other proxies registered.
+  std::function<void(std::string const& aor, std::vector<std::string>& contacts)> shared_contacts;
 
   /// The recipient a URI names (an AOR key, a To or Request-URI), or null
   /// when it is not a local user. Valid until the next call.
@@ -113,6 +117,10 @@ class proxy_core {
   void start();
   /// New users and profiles (SIGHUP).
   void reload(users_file users, profiles_file profiles);
+  /// Several proxies, one service (cluster.hpp): shared registrations and
+  /// wake-ups; `cluster_wake` runs the engine for what another proxy announced.
+  void attach_cluster(cluster& c);
+  void cluster_wake(std::vector<std::string> const& aors);
   /// Stops taking requests, finishes what is under way (at most `grace`),
   /// then calls `done`.
   void shutdown(std::chrono::milliseconds grace, std::function<void()> done);
@@ -133,6 +141,9 @@ class proxy_core {
 
   // Responses.
   void on_response(sipsaf::message_view const& m, peer const& from);
+  /// A request whose storing failed: 503 while the shared store is out of
+  /// reach (RFC 3261 §21.5.4), else 500.
+  void respond_store_failed(server_txn& st);
   void respond(server_txn& st, int code, std::string_view reason,
                std::vector<std::pair<std::string, std::string>> extra = {}, bool durable = false);
   void send_response(server_txn& st, std::string bytes, int code, bool durable = false);
@@ -181,6 +192,7 @@ class proxy_core {
   sip_gateways gateways_;
   sipsaf::default_policy policy_;
   std::unique_ptr<engine_t> engine_;
+  cluster* cluster_ = nullptr;
 
   std::unordered_map<std::string, std::unique_ptr<server_txn>> server_;
   std::deque<std::string> answered_;  // server transactions in the order they were answered

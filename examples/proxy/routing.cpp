@@ -1,6 +1,7 @@
 // Where a request goes (RFC 3261 §16.3-§16.6): REGISTER to the registrar,
 // payloads to a local user through the engine, CANCEL, ACK, and the
 // requests the proxy originates itself.
+#include "cluster.hpp"
 #include "proxy.hpp"
 #include "transactions.hpp"
 
@@ -86,11 +87,18 @@ void proxy_core::handle_register(server_txn& st, std::string_view user) {
     respond(st, 500, "Server Internal Error");
     return;
   }
-  send_response(st, std::move(r.response), r.code);
+  // Several proxies: the bindings must be shared before the 200 says so.
+  if (cluster_ != nullptr && r.code == 200 && !r.aor.empty() &&
+      cluster_->publish(r.aor, reg_.contacts(r.aor, steady::now()), steady::now())) {
+    respond_store_failed(st);
+    return;
+  }
+  send_response(st, std::move(r.response), r.code, cluster_ != nullptr && r.code == 200);
   if (r.code == 200 && r.reachable) {
     sipsaf::outcome o;
     engine_->on_reachable(r.aor, o);
     apply(o, nullptr, nullptr, r.aor + " registered");
+    if (cluster_ != nullptr) cluster_->announce(r.aor);
   }
 }
 

@@ -2,13 +2,16 @@
 # A throwaway PostgreSQL server in a scratch folder, for tests and benchmarks.
 #
 #   pg_scratch.sh start DIR PORT [SERVER-OPTION...]   init (if needed) and start; prints the URI
-#   pg_scratch.sh stop DIR [fast|immediate]           stop (fast by default)
+#   pg_scratch.sh stop DIR [fast|immediate]           stop (fast by default), keep the data
+#   pg_scratch.sh destroy DIR                         stop and remove the data
 #   pg_scratch.sh uri DIR PORT [DBNAME]               the libpq URI of a database there
 #
 # The server listens only on a Unix socket in DIR (no TCP), so servers in
 # different folders never collide; PORT only names the socket. Its superuser
 # is `sipsaf`, trusted on that socket. PostgreSQL refuses to run as root, so
-# when started by root it runs as `nobody`. Exit 77 when PostgreSQL is not
+# when started by root it runs as `nobody`; if `nobody` cannot reach DIR,
+# the server's files go to a fresh folder under /tmp named in DIR/location.
+# Exit 77 when PostgreSQL is not
 # installed (the tests' "skipped" code).
 set -eu
 
@@ -30,6 +33,11 @@ as_owner() {
 
 uri() { echo "postgresql://sipsaf@/${3:-sipsaf}?host=$1&port=$2"; }
 
+# Where the server's files are for DIR.
+home_of() {
+  if [ -f "$1/location" ]; then cat "$1/location"; else echo "$1"; fi
+}
+
 cmd=${1:-}
 case "$cmd" in
   start)
@@ -38,7 +46,15 @@ case "$cmd" in
     bin=$(find_bin) || { echo "PostgreSQL not installed (no initdb/pg_ctl): skipped" >&2; exit 77; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    [ "$(id -u)" = 0 ] && chown nobody "$dir"
+    if [ "$(id -u)" = 0 ] && [ ! -f "$dir/location" ]; then
+      chown nobody "$dir"
+      if ! runuser -u nobody -- test -w "$dir"; then
+        home=$(mktemp -d /tmp/sipsaf-pg-XXXXXX)
+        chown nobody "$home"
+        echo "$home" >"$dir/location"
+      fi
+    fi
+    dir=$(home_of "$dir")
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_owner "$bin/initdb" -D "$dir/data" -U sipsaf --auth=trust -E UTF8 --no-locale --no-sync \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
@@ -55,12 +71,21 @@ case "$cmd" in
   stop)
     [ $# -ge 2 ] || { echo "usage: $0 stop DIR [fast|immediate]" >&2; exit 2; }
     bin=$(find_bin) || exit 0
-    [ -f "$2/data/postmaster.pid" ] || exit 0
-    as_owner "$bin/pg_ctl" -D "$2/data" -m "${3:-fast}" -w -t 30 stop >/dev/null
+    home=$(home_of "$2")
+    [ -f "$home/data/postmaster.pid" ] || exit 0
+    as_owner "$bin/pg_ctl" -D "$home/data" -m "${3:-fast}" -w -t 30 stop >/dev/null
+    ;;
+  destroy)
+    [ $# -ge 2 ] || { echo "usage: $0 destroy DIR" >&2; exit 2; }
+    "$0" stop "$2" immediate || true
+    home=$(home_of "$2")
+    rm -rf "$home/data"
+    [ -f "$2/location" ] && rm -rf "$home" "$2/location"
+    exit 0
     ;;
   uri)
     [ $# -ge 3 ] || { echo "usage: $0 uri DIR PORT [DBNAME]" >&2; exit 2; }
-    uri "$2" "$3" "${4:-}"
+    uri "$(home_of "$2")" "$3" "${4:-}"
     ;;
   *)
     echo "usage: $0 start|stop|uri ..." >&2; exit 2 ;;

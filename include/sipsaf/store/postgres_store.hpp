@@ -334,9 +334,10 @@ class postgres_store {
 
   // --- leases -------------------------------------------------------------
 
-  /// Claims up to `n` of `recipient`'s push messages that nobody holds
-  /// (waiting, or due by `now`), oldest first, for `lease` from `now`.
-  /// The envelopes are as they were before the claim.
+  /// Claims `recipient`'s oldest `n` push messages for `lease` from `now`,
+  /// unless another claimer holds one of them (then none: a recipient's
+  /// messages go out one process at a time, in order). The envelopes are as
+  /// they were before the claim.
   auto claim(std::string_view recipient, timestamp now, std::size_t n)
       -> result<std::vector<envelope>, std::error_code> {
     params p;
@@ -510,15 +511,19 @@ class postgres_store {
       case q_count:
         return {"sipsaf_count", "SELECT count(*) FROM sipsaf_messages", ""};
       case q_claim:
-        // Rows another claimer holds now are locked (skipped) or have
-        // next_attempt in the future (leased): either way not taken.
+        // One process at a time delivers a recipient's messages, in order:
+        // nothing is claimed while the oldest is locked by a concurrent
+        // claimer (skipped, so min(id) differs) or any of the first n is
+        // held under a lease that has not ended.
         return {"sipsaf_claim",
-                "WITH c AS (SELECT id, next_attempt FROM sipsaf_messages WHERE recipient = $1 "
-                "AND mode = 0 AND (next_attempt IS NULL OR next_attempt <= $2) ORDER BY id "
-                "LIMIT $3 FOR UPDATE SKIP LOCKED) "
+                "WITH c AS (SELECT id, next_attempt, claim_owner FROM sipsaf_messages WHERE "
+                "recipient = $1 AND mode = 0 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED), "
+                "free AS (SELECT 1 WHERE (SELECT min(id) FROM c) = (SELECT min(id) FROM "
+                "sipsaf_messages WHERE recipient = $1 AND mode = 0) AND NOT EXISTS (SELECT 1 "
+                "FROM c WHERE claim_owner IS NOT NULL AND next_attempt > $2)) "
                 "UPDATE sipsaf_messages m SET next_attempt = $4, claim_owner = "
-                "convert_from($5, 'UTF8') FROM c WHERE m.id = c.id "
-                "RETURNING " SIPSAF_PG_OLD_ENVELOPE_COLUMNS,
+                "convert_from($5, 'UTF8') FROM c WHERE m.id = c.id AND EXISTS (SELECT 1 FROM "
+                "free) RETURNING " SIPSAF_PG_OLD_ENVELOPE_COLUMNS,
                 "biiib"};
       case q_claim_due:
         return {"sipsaf_claim_due",
@@ -747,6 +752,9 @@ class postgres_store {
       drop();
       return make_error_code(postgres_errc::connection);
     }
+    // The server's notices (a shutdown warning...) are not ours to print.
+    PQsetNoticeProcessor(
+        conn_, [](void*, char const*) {}, nullptr);
     // Durable before the call returns, whatever the server's default.
     if (auto ec = exec("SET synchronous_commit = on")) return ec;
     if (auto ec = exec("SET client_min_messages = warning")) return ec;
