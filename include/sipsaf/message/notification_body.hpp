@@ -6,9 +6,13 @@
 /// @file
 /// The bodies of the requests that tell a sender what became of its
 /// message: an IMDN document (RFC 5438 §7.2.1, `message/imdn+xml`) and the
-/// short `text/plain` of the opt-in NOTIFY.
+/// short `text/plain` of the opt-in NOTIFY. A sender that wrote its message
+/// in CPIM with `imdn.Message-ID` and `imdn.Disposition-Notification` gets
+/// the IMDN in CPIM about that id (`make_cpim_imdn_body`, RFC 5438 §7.1).
 
 #include <sipsaf/config.hpp>
+#include <sipsaf/mime/cpim.hpp>
+#include <sipsaf/mime/media_type.hpp>
 #include <sipsaf/time.hpp>
 
 #include <cstdint>
@@ -46,7 +50,21 @@ struct notification_facts {
   std::string_view recipient;           ///< who it was for (the recipient's key)
   std::string_view original_recipient;  ///< the To URI as the sender wrote it
   timestamp sent{};                     ///< when it arrived (IMDN datetime)
+  /// What a delivery cut down to the recipient's Accept list delivered and
+  /// left out (`adapted_payload::summary`); empty when nothing was cut.
+  std::string_view adapted;
 };
+
+/// The `imdn.Message-ID` of a payload written in CPIM that asks for
+/// notifications (RFC 5438 §6: both `imdn.Message-ID` and
+/// `imdn.Disposition-Notification`), or empty.
+inline auto imdn_request_id(std::string_view content_type, std::string_view body) -> std::string {
+  auto ct = parse_media_type(content_type);
+  if (!ct || !ct->is("message", "cpim")) return {};
+  auto c = parse_cpim(body);
+  if (!c || !c->imdn_disposition_notification()) return {};
+  return std::string(c->imdn_message_id().value_or(""));
+}
 
 namespace detail {
 
@@ -120,7 +138,44 @@ inline auto make_imdn_body(delivery_status status, notification_facts const& f) 
       s += "    </status>\r\n  </delivery-notification>\r\n";
       break;
   }
+  if (!f.adapted.empty()) {
+    // An extension element in a namespace of its own (the schema of RFC 5438
+    // §10 allows them after the notification): readers that do not know it
+    // skip it.
+    s += "  <adaptation xmlns=\"urn:x-sipsaf:adaptation\">";
+    detail::append_xml_escaped(s, f.adapted);
+    s += "</adaptation>\r\n";
+  }
   s += "</imdn>\r\n";
+  return s;
+}
+
+/// The IMDN of `make_imdn_body` in `message/cpim` (RFC 5438 §7.1.1), for a
+/// sender that asked in CPIM: From the recipient, To the original sender,
+/// the IMDN's own `imdn.Message-ID` (`own_id`, unique), its DateTime, then
+/// the encapsulated `message/imdn+xml` with `Content-Disposition:
+/// notification`. `f.call_id` is the original message's imdn.Message-ID.
+inline auto make_cpim_imdn_body(delivery_status status, notification_facts const& f,
+                                std::string_view sender, std::string_view own_id, timestamp now)
+    -> std::string {
+  std::string const doc = make_imdn_body(status, f);
+  auto one_line = [](std::string& out, std::string_view v) {
+    for (char c : v)
+      if (c != '\r' && c != '\n') out += c;
+  };
+  std::string s;
+  s.reserve(doc.size() + 300);
+  s += "From: <";
+  one_line(s, f.recipient);
+  s += ">\r\nTo: <";
+  one_line(s, sender);
+  s += ">\r\nNS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: ";
+  one_line(s, own_id);
+  s += "\r\nDateTime: ";
+  s += format_rfc3339(now);
+  s += "\r\n\r\nContent-Type: message/imdn+xml\r\nContent-Disposition: notification\r\n";
+  s += "Content-Length: " + std::to_string(doc.size()) + "\r\n\r\n";
+  s += doc;
   return s;
 }
 
@@ -152,6 +207,12 @@ inline auto make_notify_body(delivery_status status, notification_facts const& f
   s += "\r\nDate: ";
   s += format_sip_date(f.sent);
   s += "\r\n";
+  if (!f.adapted.empty()) {
+    s += "Adaptation: ";
+    for (char c : f.adapted)
+      if (c != '\r' && c != '\n') s += c;
+    s += "\r\n";
+  }
   return s;
 }
 

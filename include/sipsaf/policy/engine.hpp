@@ -65,6 +65,7 @@
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
 #include <sipsaf/message/header_values.hpp>
+#include <sipsaf/message/message_view.hpp>
 #include <sipsaf/mime/media_type.hpp>
 #include <sipsaf/policy/action.hpp>
 #include <sipsaf/policy/decision.hpp>
@@ -243,7 +244,10 @@ class store_forward_engine {
   }
 
   /// A delivery attempt ended: `code` is the final response (0 when none came).
-  void on_delivery_result(delivery_id id, int code, outcome& out) {
+  /// `adapted` says what was delivered and what was left out when the caller
+  /// cut the payload down to what the recipient accepts (RFC 3261 §21.4.16,
+  /// `adapt_payload`): the sender's notification says it too.
+  void on_delivery_result(delivery_id id, int code, outcome& out, std::string_view adapted = {}) {
     begin(out);
     auto it = inflight_.find(id);
     if (it == inflight_.end()) {
@@ -257,7 +261,7 @@ class store_forward_engine {
     if (a.live) {
       live_finished(std::move(a), code, out);
     } else {
-      stored_finished(std::move(a), code, out);
+      stored_finished(std::move(a), code, out, adapted);
     }
   }
 
@@ -300,6 +304,7 @@ class store_forward_engine {
     std::size_t removed = 0;
     for (envelope const& e : *expired) {
       if (by_message_.count(e.id) != 0) continue;  // its attempt's result decides
+      std::string const imdn_id = e.notify ? stored_imdn_id(e.id) : std::string();
       auto erased = store_.erase(e.id);
       if (!erased) {
         store_fault(erased.error(), "removing an expired message", out);
@@ -308,7 +313,7 @@ class store_forward_engine {
       ++removed;
       out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::expired,
                                           "lifetime over at " + format_rfc3339(e.expires_at)});
-      if (e.notify) notify(e, delivery_status::expired, out);
+      if (e.notify) notify(e, delivery_status::expired, out, imdn_id);
     }
     // A full batch may hide more; but one made only of messages in flight
     // would come back unchanged, so it does not call for another run now.
@@ -393,6 +398,7 @@ class store_forward_engine {
     std::string key;                    // the duplicate key text
     std::unique_ptr<live_state> state;  // live
     envelope env;                       // stored
+    std::string imdn_id;                // stored: the sender's CPIM imdn.Message-ID, if any
   };
 
   auto now() -> timestamp {
@@ -871,7 +877,8 @@ class store_forward_engine {
     e.id = *id;
     out.actions.push_back(store_action{*id, who.key, d.mode, d.expires_at, d.notify});
     out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
-    if (d.notify && opt_.notify_stored) notify(e, delivery_status::stored, out);
+    if (d.notify && opt_.notify_stored)
+      notify(e, delivery_status::stored, out, cpim_imdn_request(m.bytes));
     if (e.next_attempt) maybe_announce(*e.next_attempt, out);
     maybe_announce(e.expires_at, out);
     if (d.mode == delivery_mode::push && who.reach == reachability::reachable) push_next(who, out);
@@ -929,7 +936,7 @@ class store_forward_engine {
     handle(retired_->request, retired_->who, out, true);
   }
 
-  void stored_finished(attempt a, int code, outcome& out) {
+  void stored_finished(attempt a, int code, outcome& out, std::string_view adapted) {
     envelope const& e = a.env;
     by_message_.erase(e.id);
     bool const push = e.mode == delivery_mode::push;
@@ -941,7 +948,7 @@ class store_forward_engine {
       auto erased = store_.erase(e.id);
       if (!erased) store_fault(erased.error(), "removing a delivered message", out);
       remember_delivered(a.key);
-      if (e.notify) notify(e, delivery_status::delivered, out);
+      if (e.notify) notify(e, delivery_status::delivered, out, a.imdn_id, adapted);
     } else if (detail::not_reached(code)) {
       std::uint32_t const failures = e.attempts + 1;
       std::optional<timestamp> next;
@@ -956,7 +963,7 @@ class store_forward_engine {
       if (!erased) store_fault(erased.error(), "removing a refused message", out);
       out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::failed,
                                           "refused by the recipient with " + std::to_string(code)});
-      if (e.notify) notify(e, delivery_status::failed, out);
+      if (e.notify) notify(e, delivery_status::failed, out, a.imdn_id);
     }
     if (push) {
       auto found = directory_.lookup(e.recipient);
@@ -995,6 +1002,7 @@ class store_forward_engine {
     key_text(a.key, e.call_id, e.cseq, e.from_tag);
     a.env = (*got)->env;
     a.env.next_attempt.reset();
+    if (e.notify) a.imdn_id = cpim_imdn_request((*got)->bytes);
     if (e.mode == delivery_mode::push) pushing_[e.recipient] = id;
     by_message_[e.id] = id;
     out.actions.push_back(deliver_action{id, who.key, who.contacts, false, e.id, e.mode,
@@ -1002,14 +1010,32 @@ class store_forward_engine {
     inflight_.emplace(id, std::move(a));
   }
 
-  void notify(envelope const& e, delivery_status status, outcome& out) {
+  // The imdn.Message-ID of a stored request written in CPIM that asks for
+  // notifications (RFC 5438 §6), or empty; read only in IMDN mode.
+  auto cpim_imdn_request(std::string_view bytes) const -> std::string {
+    if (opt_.notifications != notification_mode::imdn) return {};
+    auto m = parse_message(bytes);
+    if (!m) return {};
+    return imdn_request_id(m->header("Content-Type").value_or(""), m->body());
+  }
+  auto stored_imdn_id(message_id id) -> std::string {
+    if (opt_.notifications != notification_mode::imdn) return {};
+    auto got = store_.get(id);
+    return got && *got ? cpim_imdn_request((*got)->bytes) : std::string();
+  }
+
+  // `imdn_id`: the sender asked in CPIM (RFC 5438 §7.1), so the IMDN goes in
+  // CPIM about that id. `adapted`: what a cut-down delivery left out.
+  void notify(envelope const& e, delivery_status status, outcome& out,
+              std::string_view imdn_id = {}, std::string_view adapted = {}) {
     if (opt_.notifications == notification_mode::none) return;
     notification_facts facts;
-    facts.call_id = e.call_id;
+    facts.call_id = imdn_id.empty() ? std::string_view(e.call_id) : imdn_id;
     facts.cseq = e.cseq;
     facts.recipient = e.recipient;
     facts.original_recipient = e.to;
     facts.sent = e.arrived;
+    facts.adapted = adapted;
     notify_action n;
     n.mode = opt_.notifications;
     n.status = status;
@@ -1017,7 +1043,14 @@ class store_forward_engine {
     n.about = e.recipient;
     n.call_id = e.call_id;
     n.message = e.id;
-    if (opt_.notifications == notification_mode::imdn) {
+    if (opt_.notifications == notification_mode::imdn && !imdn_id.empty()) {
+      n.method = "MESSAGE";
+      n.content_type = "message/cpim";
+      // The IMDN's own id (RFC 5438 §7.1.1.1): unique per message and status.
+      std::string const own_id = "sipsaf-" + std::to_string(e.id) + "-" + to_string(status) + "-" +
+                                 std::to_string(now().time_since_epoch().count());
+      n.body = make_cpim_imdn_body(status, facts, e.sender, own_id, now());
+    } else if (opt_.notifications == notification_mode::imdn) {
       n.method = "MESSAGE";
       n.content_type = "message/imdn+xml";
       n.content_disposition = "notification";
