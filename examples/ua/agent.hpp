@@ -11,6 +11,7 @@
 #ifndef SIPSAF_EXAMPLES_UA_AGENT_HPP
 #define SIPSAF_EXAMPLES_UA_AGENT_HPP
 
+#include "options.hpp"
 #include "tls.hpp"
 
 #include <sipsaf/message.hpp>
@@ -37,8 +38,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using asio::ip::udp;
 using steady = std::chrono::steady_clock;
-
-enum class transport_kind { udp, tcp, tls };
 
 class tcp_connection;
 
@@ -102,14 +101,7 @@ struct response {
 
 class agent {
  public:
-  struct settings {
-    transport_kind transport = transport_kind::udp;
-    std::string proxy_host = "127.0.0.1";
-    std::uint16_t proxy_port = 5060;
-    std::string local_host = "127.0.0.1";
-    std::uint16_t local_port = 0;
-    std::string ca_file;  ///< TLS: the CA the proxy's certificate must chain to
-  };
+  using settings = net_settings;
 
   agent(asio::io_context& io, settings s) : io_(io), s_(std::move(s)), udp_(io), acceptor_(io) {
     auto const local = asio::ip::make_address(s_.local_host);

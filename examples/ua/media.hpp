@@ -4,6 +4,8 @@
 #ifndef SIPSAF_EXAMPLES_UA_MEDIA_HPP
 #define SIPSAF_EXAMPLES_UA_MEDIA_HPP
 
+#include "options.hpp"
+
 #include <sipsaf/mime.hpp>
 
 #include <openssl/evp.h>
@@ -45,13 +47,13 @@ inline auto media_type_for(std::string_view filename) -> std::string {
   return "application/octet-stream";
 }
 
-/// Text travels as it is (8bit is fine in SIP, RFC 3261 §7.4); everything
-/// else, and any file with NUL bytes, as base64 (RFC 2045 §6.8).
-inline auto needs_base64(std::string_view type, std::string_view data) -> bool {
+/// Text the recipient can read as it is: text/*, SDP, XML, JSON, SVG
+/// without NUL bytes. Anything else is data.
+inline auto is_textual(std::string_view type, std::string_view data) -> bool {
   bool const textual = type.substr(0, 5) == "text/" || type == "application/sdp" ||
                        type == "application/xml" || type == "application/json" ||
                        type == "image/svg+xml";
-  return !textual || data.find('\0') != std::string_view::npos;
+  return textual && data.find('\0') == std::string_view::npos;
 }
 
 inline auto read_file(std::filesystem::path const& p) -> std::optional<std::string> {
@@ -98,8 +100,12 @@ inline auto quote_param(std::string_view s) -> std::string {
   return q + "\"";
 }
 
+/// Text goes as it is. Data goes as binary, labelled so (RFC 2045 §6.2):
+/// SIP bodies are 8-bit clean (RFC 3261 §7.4) and clients show it as sent;
+/// with `base64`, as base64 (RFC 2045 §6.8), for peers that want 7-bit.
 inline auto make_body(std::string_view text, std::string_view text_type,
-                      std::vector<attachment> const& files) -> sipsaf::result<outgoing_body> {
+                      std::vector<attachment> const& files, bool base64 = false)
+    -> sipsaf::result<outgoing_body> {
   if (files.empty()) return outgoing_body{std::string(text_type), std::string(text)};
   // The parts' header values must outlive serialize_multipart: keep them here.
   std::vector<std::string> encoded(files.size());
@@ -112,11 +118,14 @@ inline auto make_body(std::string_view text, std::string_view text_type,
     sipsaf::body_part p;
     p.headers.push_back({"Content-Type", f.type});
     p.headers.push_back({"Content-Disposition", dispositions[i]});
-    if (needs_base64(f.type, f.data)) {
+    if (is_textual(f.type, f.data)) {
+      p.body = f.data;
+    } else if (base64) {
       encoded[i] = sipsaf::encode_base64(f.data);
       p.headers.push_back({"Content-Transfer-Encoding", "base64"});
       p.body = encoded[i];
     } else {
+      p.headers.push_back({"Content-Transfer-Encoding", "binary"});
       p.body = f.data;
     }
     parts.push_back(std::move(p));
@@ -136,12 +145,6 @@ struct received_part {
   bool is_text = false;
   std::string error;  // not empty when the part could not be decoded
 };
-
-inline auto lower(std::string_view s) -> std::string {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 /// Text to show rather than a file to save: text/plain without a file name
 /// or an attachment disposition.
