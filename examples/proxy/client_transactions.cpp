@@ -318,7 +318,8 @@ void proxy_core::branch_final(client_txn& ct, int code, std::string response,
       auto const id = *f.delivery;
       f.delivery.reset();
       sipsaf::outcome o;
-      engine_->on_delivery_result(id, code, o);
+      engine_->on_delivery_result(id, code, o, f.adapted);
+      if (!f.adapted.empty()) log::info("{}: delivered cut down: {}", f.what, f.adapted);
       apply(o, st, &f, f.what);
     } else if (st != nullptr && (first || f.method == "INVITE")) {
       // Every 2xx to an INVITE goes upstream (RFC 3261 §16.7 step 5).
@@ -345,6 +346,8 @@ void proxy_core::fork_maybe_done(std::uint64_t id) {
   if (fit == forks_.end()) return;
   fork_ctx& f = *fit->second;
   if (f.pending > 0) return;
+  // A stored payload the recipient cannot take whole may have parts it can.
+  if (f.delivery && f.best_code == 415 && f.adapted.empty() && send_adapted(f)) return;
   server_txn* st = nullptr;
   if (auto s = server_.find(f.server_key); s != server_.end()) st = s->second.get();
   if (f.delivery) {
@@ -355,7 +358,7 @@ void proxy_core::fork_maybe_done(std::uint64_t id) {
               code == 0 ? std::string(f.timeouts ? "a timeout" : "a transport error")
                         : std::to_string(code));
     sipsaf::outcome o;
-    engine_->on_delivery_result(d, code, o);
+    engine_->on_delivery_result(d, code, o, f.adapted);
     apply(o, st, &f, f.what);
   } else if (st != nullptr && !f.answered) {
     f.answered = true;

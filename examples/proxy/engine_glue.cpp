@@ -111,15 +111,29 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
     asio::post(io_, [this, id] { fork_maybe_done(id); });
     return;
   }
+  f.stored = a.bytes;
+  f.contacts = a.contacts;
+  f.message = a.message;
+  send_stored(f, *orig, nullptr);
+  if (f.pending == 0) {
+    std::uint64_t const id = f.id;
+    asio::post(io_, [this, id] { fork_maybe_done(id); });
+  }
+}
+
+// The stored request as a new MESSAGE to each contact of the fork: the
+// original body, or the cut-down one.
+void proxy_core::send_stored(fork_ctx& f, sipsaf::message_view const& orig,
+                             sipsaf::adapted_payload const* cut) {
   std::string date_fallback;
-  if (orig->find(field::date) == nullptr) {
-    if (auto got = engine_->store().get(a.message); got && *got)
+  if (orig.find(field::date) == nullptr) {
+    if (auto got = engine_->store().get(f.message); got && *got)
       date_fallback = sipsaf::format_sip_date((*got)->env.arrived);
   }
-  std::uint32_t const cseq = orig->cseq() ? orig->cseq()->number : 1;
-  for (auto const& contact : a.contacts) {
+  std::uint32_t const cseq = orig.cseq() ? orig.cseq()->number : 1;
+  for (auto const& contact : f.contacts) {
     std::optional<peer> flow;
-    if (binding* b = reg_.find(a.recipient, contact))
+    if (binding* b = reg_.find(f.aor, contact))
       if (is_stream(b->source.kind) && b->source.connection != 0 &&
           tr_.is_open(b->source.connection))
         flow = b->source;
@@ -130,18 +144,15 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
       std::string out = "MESSAGE " + contact + " SIP/2.0\r\n";
       detail::add_row(out, "Via", via);
       detail::add_row(out, "Max-Forwards", "70");
-      for (auto const& row : orig->headers()) {
+      for (auto const& row : orig.headers()) {
         switch (row.id) {
           case field::from:
           case field::to:
           case field::call_id:
           case field::date:
-          case field::content_type:
           case field::request_disposition:
           case field::expires:
           case field::subject:
-          case field::content_disposition:
-          case field::content_encoding:
           case field::content_language:
           case field::mime_version:
           case field::priority:
@@ -152,22 +163,48 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
             detail::add_row(out, row.id == field::unknown ? row.name : sipsaf::field_name(row.id),
                             row.value);
             break;
+          case field::content_type:  // of the body sent: the original's, or the cut-down one's
+          case field::content_disposition:
+          case field::content_encoding:
+            if (cut == nullptr) detail::add_row(out, sipsaf::field_name(row.id), row.value);
+            break;
           default:
             break;
         }
       }
       detail::add_row(out, "CSeq", std::to_string(cseq) + " MESSAGE");
       if (!date_fallback.empty()) detail::add_row(out, "Date", date_fallback);
-      detail::add_row(out, "Content-Length", std::to_string(orig->body().size()));
+      if (cut != nullptr) detail::add_row(out, "Content-Type", cut->content_type);
+      std::string_view const body = cut != nullptr ? std::string_view(cut->body) : orig.body();
+      detail::add_row(out, "Content-Length", std::to_string(body.size()));
       out += "\r\n";
-      out += orig->body();
+      out += body;
       return out;
     });
   }
-  if (f.pending == 0) {
-    std::uint64_t const id = f.id;
-    asio::post(io_, [this, id] { fork_maybe_done(id); });
+}
+
+// RFC 3261 §21.4.16: a 415 lists in Accept what the recipient takes. A
+// payload with such parts (the text beside a photo) is sent again with them
+// and a line naming what was left out; with none, the 415 stands.
+auto proxy_core::send_adapted(fork_ctx& f) -> bool {
+  auto resp = sipsaf::parse_message(f.best);
+  auto orig = sipsaf::parse_message(f.stored);
+  if (f.stored.empty() || !resp || !orig || !resp->header("Accept")) return false;
+  std::string const accept = resp->combined("Accept");
+  auto cut = sipsaf::adapt_payload(orig->header("Content-Type").value_or(""), orig->body(), accept);
+  if (!cut || !cut->changed) {
+    log::info("{}: 415, the recipient accepts {}: no part of the payload fits", f.what, accept);
+    return false;
   }
+  f.adapted = cut->summary();
+  log::info("{}: 415, the recipient accepts {}: sent again cut down, {}", f.what, accept,
+            f.adapted);
+  f.best_code = 0;
+  f.best.clear();
+  f.timeouts = f.transport_errors = false;
+  send_stored(f, *orig, &*cut);
+  return f.pending > 0;
 }
 
 void proxy_core::notify_sender(sipsaf::notify_action const& n) {

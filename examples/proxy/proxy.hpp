@@ -11,6 +11,7 @@
 #include "transport.hpp"
 
 #include <sipsaf/message.hpp>
+#include <sipsaf/mime/adapt.hpp>
 #include <sipsaf/policy.hpp>
 
 #include <chrono>
@@ -163,6 +164,9 @@ class proxy_core {
   // The engine.
   void apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::string const& about);
   void deliver_stored(sipsaf::deliver_action const& a);
+  void send_stored(fork_ctx& f, sipsaf::message_view const& orig,
+                   sipsaf::adapted_payload const* cut);
+  auto send_adapted(fork_ctx& f) -> bool;
   void notify_sender(sipsaf::notify_action const& n);
   void run_gateways();
   void arm_engine_timer(sipsaf::timestamp at);
