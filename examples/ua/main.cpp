@@ -21,6 +21,7 @@
 
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime.hpp>
+#include <sipsaf/reason_phrase.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 
 #include <fmt/format.h>
@@ -577,27 +578,24 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
     auto const& m = req->msg;
     if (o.verbose) out.say("--- received\n" + req->wire);
     std::string const method(m.method());
+    // IMDN MESSAGEs and NOTIFYs are notifications, not messages: shown as
+    // such, not counted or saved.
+    if (auto n = read_notification(m)) {
+      if (auto w = sipsaf::make_response(m, 200, "OK")) net.respond(*req, *w);
+      print_notification(out, *n, m);
+      return;
+    }
     if (method != "MESSAGE" && method != "INFO" && method != "INVITE") {
-      if (auto n = read_notification(m)) {
-        if (auto w = sipsaf::make_response(m, 200, "OK")) net.respond(*req, *w);
-        print_notification(out, *n, m);
-        return;
-      }
       answer_other(net, *req);
       return;
     }
-    auto answer = [&](int code) {
-      std::string reason = code == 200   ? "OK"
-                           : code == 480 ? "Temporarily Unavailable"
-                           : code == 486 ? "Busy Here"
-                           : code == 500 ? "Server Internal Error"
-                           : code == 503 ? "Service Unavailable"
-                           : code == 603 ? "Decline"
-                           : code < 300  ? "OK"
-                                         : "Refused";
+    auto answer = [&](int code, std::string_view accept = {}) {
+      std::string_view reason = sipsaf::reason_phrase(code);
+      if (reason.empty()) reason = code < 300 ? "OK" : "Refused";
       sipsaf::response_builder b(m, code, reason);
       if (method == "INVITE" && code < 300)
         b.header("Contact", "<" + net.contact_uri(o.user) + ">");
+      if (!accept.empty()) b.header("Accept", accept);
       if (auto w = b.build()) net.respond(*req, *w);
     };
     auto from = m.from();
@@ -619,6 +617,22 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
       out.print(e, fmt::format("refused a message from {} with {} (as asked, {} of {})",
                                header_or(m, "From"), o.fail_code, failed, o.fail_first));
       return;
+    }
+    if (o.accept && !m.body().empty()) {
+      // A phone that takes only some types, as baresip takes only text/plain:
+      // 415 with what it accepts (RFC 3261 §21.4.16).
+      auto ranges = sipsaf::parse_media_ranges(*o.accept);
+      auto ct = m.content_type();
+      if (ranges && !(ct && sipsaf::accepts(*ranges, *ct))) {
+        answer(415, *o.accept);
+        ua::event e("refused");
+        e.add("code", 415)
+            .add("call_id", std::get<0>(key))
+            .add("content_type", header_or(m, "Content-Type"));
+        out.print(e, fmt::format("refused a {} message from {} with 415 (accepts {})",
+                                 header_or(m, "Content-Type"), header_or(m, "From"), *o.accept));
+        return;
+      }
     }
     seen.insert(key);
     answer(o.answer);

@@ -4,6 +4,7 @@
 #ifndef SIPSAF_EXAMPLES_UA_OPTIONS_HPP
 #define SIPSAF_EXAMPLES_UA_OPTIONS_HPP
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/mime/media_type.hpp>
 
 #include <fmt/format.h>
@@ -32,10 +33,7 @@ struct net_settings {
 };
 
 inline auto lower(std::string_view s) -> std::string {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+  return sipsaf::ascii_lower(s);
 }
 
 inline constexpr char const* usage_text = R"(usage: sipsaf-ua send   --user NAME --to USER [options]
@@ -95,6 +93,8 @@ answers 200, and un-registers on exit (SIGINT, SIGTERM, --count, --timeout).
   --answer CODE           answer messages with CODE (default 200)
   --fail-first N          answer the first N messages with --fail-code instead
   --fail-code CODE        (default 480)
+  --accept TYPES          take only bodies of these types (an Accept list, e.g.
+                          text/plain): others get 415 with it (RFC 3261 §21.4.16)
   --no-register           do not register: just listen at --local
   --no-unregister         leave the registration in place on exit
   --fetch                 after registering, ask for the messages kept for pull
@@ -138,6 +138,7 @@ struct options {
   int answer = 200;
   long fail_first = 0;
   int fail_code = 480;
+  std::optional<std::string> accept;  // media ranges taken; others get 415
   bool no_register = false;
   bool no_unregister = false;
   bool fetch = false;
@@ -340,6 +341,11 @@ inline auto parse_options(std::vector<std::string> const& args) -> options {
     } else if (name == "--fail-code") {
       only(false);
       o.fail_code = static_cast<int>(to_number(name, value(), 300, 699));
+    } else if (name == "--accept") {
+      only(false);
+      o.accept = value();
+      if (!sipsaf::parse_media_ranges(*o.accept))
+        throw usage_error{"--accept: not a list of media types: " + *o.accept};
     } else if (name == "--no-register") {
       only(false);
       flag();

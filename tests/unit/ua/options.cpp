@@ -79,6 +79,8 @@ BOOST_AUTO_TEST_CASE(listen) {
   BOOST_TEST(o.fail_first == 1);
   BOOST_TEST(o.fail_code == 486);
   BOOST_TEST(o.no_unregister);
+  BOOST_TEST(parse({"listen", "--user", "b", "--accept", "text/plain, text/*;q=0.5"})
+                 .accept.value_or("") == "text/plain, text/*;q=0.5");
   BOOST_TEST(o.net.proxy_port == 5060);  // the default
 }
 
@@ -117,6 +119,8 @@ BOOST_AUTO_TEST_CASE(usage_errors) {
   BOOST_TEST(refused({"listen", "--user", "a", "--transport", "sctp"}) ==
              "--transport: expected udp, tcp or tls");
   BOOST_TEST(refused({"listen", "--user", "a", "--bogus"}) == "unknown option '--bogus'");
+  BOOST_TEST(refused({"listen", "--user", "a", "--accept", "text/"}) ==
+             "--accept: not a list of media types: text/");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
