@@ -25,6 +25,7 @@
 /// `cpim_max_headers` lines in each of the two header sections
 /// (`errc::too_many_headers`).
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/config.hpp>
 #include <sipsaf/error.hpp>
 #include <sipsaf/grammar/detail/chars.hpp>
@@ -75,7 +76,7 @@ struct cpim_message {
       -> std::optional<std::string_view> {
     for (cpim_header const& h : headers) {
       bool const in_ns = ns.empty() ? h.prefix.empty() : h.namespace_uri == ns;
-      if (in_ns && grammar::detail::iequals(h.name, name)) return h.value;
+      if (in_ns && iequals(h.name, name)) return h.value;
     }
     return std::nullopt;
   }
@@ -83,7 +84,7 @@ struct cpim_message {
   /// The value of the first content header field `name`, or nothing.
   auto field(std::string_view name) const noexcept -> std::optional<std::string_view> {
     for (cpim_field const& f : content_fields)
-      if (grammar::detail::iequals(f.name, name)) return f.value;
+      if (iequals(f.name, name)) return f.value;
     return std::nullopt;
   }
 
@@ -172,7 +173,7 @@ inline auto parse_cpim(std::string_view body) -> result<cpim_message> {
     } else {
       h.name = name;
     }
-    if (h.prefix.empty() && grammar::detail::iequals(h.name, "NS")) {
+    if (h.prefix.empty() && iequals(h.name, "NS")) {
       // NS: [prefix SP] "<" URI ">" (RFC 3862 §3.3.1)
       auto const lt = value.find('<');
       auto const gt = value.rfind('>');
