@@ -183,8 +183,9 @@ inline auto adapt_payload(std::string_view content_type, std::string_view body,
     return out;
   }
 
-  static media_type const text_plain{"text", "plain", {}};
-  bool const text_ok = accepts(*ranges, text_plain);
+  // The note goes as this type: judge that very type.
+  static constexpr std::string_view note_type = "text/plain;charset=UTF-8";
+  bool const text_ok = accepts(*ranges, *parse_media_type(note_type));
   static media_type const mixed{"multipart", "mixed", {}};
   bool const multipart_ok = accepts(*ranges, mixed);
 
@@ -242,7 +243,7 @@ inline auto adapt_payload(std::string_view content_type, std::string_view body,
       parts.push_back(std::move(b));
     }
     if (text_ok && !out.note.empty())
-      parts.push_back(body_part{{{"Content-Type", "text/plain;charset=UTF-8"}}, out.note});
+      parts.push_back(body_part{{{"Content-Type", note_type}}, out.note});
     auto s = serialize_multipart(parts);
     if (!s) return s.error();
     out.content_type = s->content_type("mixed");
