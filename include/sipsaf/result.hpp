@@ -7,12 +7,12 @@
 #include <sipsaf/error.hpp>
 
 #include <cstddef>
+#include <new>
 #include <ostream>
 #include <string>
 #include <system_error>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 SIPSAF_BEGIN_NAMESPACE
 
@@ -73,9 +73,14 @@ namespace detail {
 /// The non-throwing way in: test it (`if (r)`, `has_value()`), then use `*r`
 /// or `r->`; `error()` gives the error. `value()` throws `parse_exception`
 /// (or `std::system_error` when `E` is `std::error_code`) on an error.
+///
+/// Held in a tagged union of its own rather than a `std::variant`: each
+/// distinct `std::variant` costs every file that names it about 20 ms and
+/// 2 MB of compiler memory, and the library names some sixty.
 template <class T, class E = parse_error>
 class result {
   static_assert(!std::is_same<T, E>::value, "result<T, E> needs distinct T and E");
+  static_assert(std::is_trivially_destructible<E>::value, "the error type is a plain value");
 
  public:
   using value_type = T;
@@ -84,32 +89,81 @@ class result {
   template <class U = T, class = std::enable_if_t<std::is_constructible<T, U&&>::value &&
                                                   !std::is_same<std::decay_t<U>, result>::value &&
                                                   !std::is_same<std::decay_t<U>, E>::value>>
-  result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit on purpose
-  result(E const& e) : v_(std::in_place_index<1>, e) {}              // NOLINT: implicit on purpose
+  result(U&& v) : ok_(true) {  // NOLINT: implicit on purpose
+    ::new (static_cast<void*>(&value_)) T(std::forward<U>(v));
+  }
+  result(E const& e) : error_(e), ok_(false) {}  // NOLINT: implicit on purpose
 
-  auto has_value() const noexcept -> bool { return v_.index() == 0; }
-  auto has_error() const noexcept -> bool { return v_.index() == 1; }
-  explicit operator bool() const noexcept { return has_value(); }
+  result(result const& o) : ok_(o.ok_) {
+    if (ok_)
+      ::new (static_cast<void*>(&value_)) T(o.value_);
+    else
+      ::new (static_cast<void*>(&error_)) E(o.error_);
+  }
+  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) : ok_(o.ok_) {
+    if (ok_)
+      ::new (static_cast<void*>(&value_)) T(std::move(o.value_));
+    else
+      ::new (static_cast<void*>(&error_)) E(o.error_);
+  }
+  auto operator=(result const& o) -> result& {
+    if (this != &o) assign(result(o));
+    return *this;
+  }
+  auto operator=(result&& o) noexcept(
+      std::is_nothrow_move_constructible<T>::value&& std::is_nothrow_move_assignable<T>::value)
+      -> result& {
+    if (this != &o) assign(std::move(o));
+    return *this;
+  }
+  ~result() {
+    if (ok_) value_.~T();
+  }
 
-  auto value() & -> T& { return check(), std::get<0>(v_); }
-  auto value() const& -> T const& { return check(), std::get<0>(v_); }
-  auto value() && -> T&& { return check(), std::move(std::get<0>(v_)); }
+  auto has_value() const noexcept -> bool { return ok_; }
+  auto has_error() const noexcept -> bool { return !ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+
+  auto value() & -> T& { return check(), value_; }
+  auto value() const& -> T const& { return check(), value_; }
+  auto value() && -> T&& { return check(), std::move(value_); }
 
   /// Precondition: `has_value()`.
-  auto operator*() & noexcept -> T& { return *std::get_if<0>(&v_); }
-  auto operator*() const& noexcept -> T const& { return *std::get_if<0>(&v_); }
-  auto operator*() && noexcept -> T&& { return std::move(*std::get_if<0>(&v_)); }
-  auto operator->() noexcept -> T* { return std::get_if<0>(&v_); }
-  auto operator->() const noexcept -> T const* { return std::get_if<0>(&v_); }
+  auto operator*() & noexcept -> T& { return value_; }
+  auto operator*() const& noexcept -> T const& { return value_; }
+  auto operator*() && noexcept -> T&& { return std::move(value_); }
+  auto operator->() noexcept -> T* { return &value_; }
+  auto operator->() const noexcept -> T const* { return &value_; }
 
   /// Precondition: `has_error()`.
-  auto error() const noexcept -> E const& { return *std::get_if<1>(&v_); }
+  auto error() const noexcept -> E const& { return error_; }
 
  private:
   void check() const {
-    if (has_error()) detail::throw_error(error());
+    if (!ok_) detail::throw_error(error_);
   }
-  std::variant<T, E> v_;
+  // Takes the state of `o`; a value is moved in before the old one goes only
+  // when both hold values (a move that throws then leaves this one as it was).
+  void assign(result&& o) {
+    if (ok_ && o.ok_) {
+      value_ = std::move(o.value_);
+    } else if (ok_) {
+      value_.~T();
+      ::new (static_cast<void*>(&error_)) E(o.error_);
+      ok_ = false;
+    } else if (o.ok_) {
+      ::new (static_cast<void*>(&value_)) T(std::move(o.value_));
+      ok_ = true;
+    } else {
+      error_ = o.error_;
+    }
+  }
+
+  union {
+    T value_;
+    E error_;
+  };
+  bool ok_;
 };
 
 /// A success without a value, or an error.

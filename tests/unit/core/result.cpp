@@ -49,6 +49,55 @@ BOOST_AUTO_TEST_CASE(move_only_values) {
   BOOST_TEST(*p == 5);
 }
 
+namespace {
+// Counts the live objects, so that a copy or an assignment that leaks or
+// destroys twice shows.
+struct counted {
+  static int live;
+  int v = 0;
+  explicit counted(int x) : v(x) { ++live; }
+  counted(counted const& o) : v(o.v) { ++live; }
+  counted(counted&& o) noexcept : v(o.v) { ++live; }
+  auto operator=(counted const&) -> counted& = default;
+  auto operator=(counted&&) noexcept -> counted& = default;
+  ~counted() { --live; }
+};
+int counted::live = 0;
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(copies_moves_and_assignments_between_value_and_error) {
+  {
+    using r_t = sipsaf::result<counted>;
+    r_t v = counted(1);
+    r_t e = parse_error{errc::leftover, 1};
+    BOOST_TEST(counted::live == 1);
+    r_t c = v;
+    BOOST_TEST(c->v == 1);
+    r_t m = std::move(c);
+    BOOST_TEST(m->v == 1);
+    c = e;  // value -> error
+    BOOST_TEST(!c);
+    BOOST_TEST(c.error().offset == 1u);
+    c = v;  // error -> value
+    BOOST_TEST(c->v == 1);
+    c = r_t(counted(7));  // value -> value, moved
+    BOOST_TEST(c->v == 7);
+    e = std::move(c);  // error -> value, moved
+    BOOST_TEST(e->v == 7);
+    r_t& self = e;
+    e = self;
+    BOOST_TEST(e->v == 7);
+    BOOST_TEST(counted::live == 4);  // v, m, c (moved from), e
+  }
+  BOOST_TEST(counted::live == 0);
+  sipsaf::result<std::string> s = std::string(100, 'x');  // on the heap: ASan checks it
+  sipsaf::result<std::string> t = parse_error{errc::leftover, 0};
+  t = s;
+  s = parse_error{errc::leftover, 2};
+  BOOST_TEST(t->size() == 100u);
+  BOOST_TEST(!s);
+}
+
 BOOST_AUTO_TEST_CASE(void_result_and_error_code_result) {
   sipsaf::result<void> ok;
   BOOST_TEST(ok.has_value());
