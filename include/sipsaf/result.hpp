@@ -80,7 +80,6 @@ namespace detail {
 template <class T, class E = parse_error>
 class result {
   static_assert(!std::is_same<T, E>::value, "result<T, E> needs distinct T and E");
-  static_assert(std::is_trivially_destructible<E>::value, "the error type is a plain value");
 
  public:
   using value_type = T;
@@ -92,7 +91,8 @@ class result {
   result(U&& v) : ok_(true) {  // NOLINT: implicit on purpose
     ::new (static_cast<void*>(&value_)) T(std::forward<U>(v));
   }
-  result(E const& e) : error_(e), ok_(false) {}  // NOLINT: implicit on purpose
+  result(E const& e) : error_(e), ok_(false) {}        // NOLINT: implicit on purpose
+  result(E&& e) : error_(std::move(e)), ok_(false) {}  // NOLINT: implicit on purpose
 
   result(result const& o) : ok_(o.ok_) {
     if (ok_)
@@ -100,24 +100,30 @@ class result {
     else
       ::new (static_cast<void*>(&error_)) E(o.error_);
   }
-  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) : ok_(o.ok_) {
+  result(result&& o) noexcept(
+      std::is_nothrow_move_constructible<T>::value&& std::is_nothrow_move_constructible<E>::value)
+      : ok_(o.ok_) {
     if (ok_)
       ::new (static_cast<void*>(&value_)) T(std::move(o.value_));
     else
-      ::new (static_cast<void*>(&error_)) E(o.error_);
+      ::new (static_cast<void*>(&error_)) E(std::move(o.error_));
   }
   auto operator=(result const& o) -> result& {
     if (this != &o) assign(result(o));
     return *this;
   }
   auto operator=(result&& o) noexcept(
-      std::is_nothrow_move_constructible<T>::value&& std::is_nothrow_move_assignable<T>::value)
+      std::is_nothrow_move_constructible<T>::value&& std::is_nothrow_move_assignable<T>::value&&
+          std::is_nothrow_move_constructible<E>::value&& std::is_nothrow_move_assignable<E>::value)
       -> result& {
     if (this != &o) assign(std::move(o));
     return *this;
   }
   ~result() {
-    if (ok_) value_.~T();
+    if (ok_)
+      value_.~T();
+    else
+      error_.~E();
   }
 
   auto has_value() const noexcept -> bool { return ok_; }
@@ -142,20 +148,20 @@ class result {
   void check() const {
     if (!ok_) detail::throw_error(error_);
   }
-  // Takes the state of `o`; a value is moved in before the old one goes only
-  // when both hold values (a move that throws then leaves this one as it was).
+  // Takes the state of `o` (a temporary or an rvalue).
   void assign(result&& o) {
     if (ok_ && o.ok_) {
       value_ = std::move(o.value_);
+    } else if (!ok_ && !o.ok_) {
+      error_ = std::move(o.error_);
     } else if (ok_) {
       value_.~T();
-      ::new (static_cast<void*>(&error_)) E(o.error_);
+      ::new (static_cast<void*>(&error_)) E(std::move(o.error_));
       ok_ = false;
-    } else if (o.ok_) {
+    } else {
+      error_.~E();
       ::new (static_cast<void*>(&value_)) T(std::move(o.value_));
       ok_ = true;
-    } else {
-      error_ = o.error_;
     }
   }
 
