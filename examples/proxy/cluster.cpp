@@ -12,6 +12,8 @@
 #include <cstring>
 #include <set>
 
+#include <unistd.h>
+
 namespace proxy {
 
 namespace {
@@ -80,10 +82,7 @@ cluster::cluster(asio::io_context& io, cluster_store& store,
                  std::function<void(std::vector<std::string> const&)> on_wake)
     : io_(io), store_(store), on_wake_(std::move(on_wake)), tick_(io) {}
 
-cluster::~cluster() {
-  // The descriptor is libpq's: let go of it without closing it.
-  if (socket_) socket_->release();
-}
+cluster::~cluster() = default;
 
 auto cluster::start() -> std::error_code {
   auto& db = store_.db();
@@ -165,27 +164,27 @@ void cluster::announce(std::string const& aor) {
 }
 
 void cluster::watch() {
+  PGconn* c = store_.db().native_handle();
   int const fd = store_.db().socket();
-  if (fd == watched_ && socket_) return;
-  if (socket_) {
-    socket_->cancel();
-    socket_->release();
-    socket_.reset();
-  }
-  watched_ = fd;
-  if (fd < 0) return;
-  socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
-  socket_->async_wait(asio::posix::stream_descriptor::wait_read, [this, fd](auto ec) {
-    if (ec || fd != watched_) return;
+  // The connection, told apart from a later one that got the same number.
+  long const key = fd < 0 || c == nullptr ? -1 : (long{PQbackendPID(c)} << 16) ^ fd;
+  if (key == watched_ && socket_) return;
+  socket_.reset();  // closes our duplicate, never libpq's descriptor
+  watched_ = key;
+  if (key < 0) return;
+  // A duplicate of libpq's socket: when libpq closes its own (a reconnect)
+  // and the number goes to another socket, the reactor still holds ours.
+  int const mine = ::dup(fd);
+  if (mine < 0) return;
+  socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, mine);
+  socket_->async_wait(asio::posix::stream_descriptor::wait_read, [this](auto ec) {
+    if (ec) return;
     std::vector<std::string> aors;
     for (auto& n : store_.db().notifications()) aors.push_back(std::move(n.payload));
     if (!aors.empty()) on_wake_(aors);
-    if (socket_ && fd == watched_) {
-      socket_->release();
-      socket_.reset();
-      watched_ = -1;
-      watch();
-    }
+    socket_.reset();
+    watched_ = -1;
+    watch();  // a broken connection is not watched again until the tick reconnects
   });
 }
 
@@ -224,6 +223,10 @@ void proxy_core::cluster_wake(std::vector<std::string> const& aors) {
 }
 
 void proxy_core::respond_store_failed(server_txn& st) {
+  // A 202 held back for a commit that failed was never sent: it must not
+  // stay the transaction's answer, which a retransmission would get.
+  st.code = 0;
+  st.response.clear();
   if (store_.unavailable())
     respond(st, 503, "Service Unavailable", {{"Retry-After", "5"}});
   else

@@ -66,7 +66,7 @@ class cluster {
   std::function<void(std::vector<std::string> const&)> on_wake_;
   asio::steady_timer tick_;
   std::unique_ptr<asio::posix::stream_descriptor> socket_;
-  int watched_ = -1;
+  long watched_ = -1;
   bool table_ready_ = false;
 };
 
