@@ -160,8 +160,11 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
         if (is_stream(b->source.kind) && b->source.connection != 0 &&
             tr_.is_open(b->source.connection))
           flow = b->source;  // reach a TCP/TLS client on the connection it registered over
+    auto const outbound = aor.empty() ? std::nullopt : outbound_for(aor, target);
+    if (outbound) flow = outbound;
     start_branch(f, target, flow, [&](std::string const& via) {
       rewrite rw;
+      if (outbound) rw.push_route = outbound_route_;
       if (!aor.empty()) rw.request_uri = target;  // §16.6 step 2: retarget to the contact
       rw.top_via = via;
       rw.via_params = received;

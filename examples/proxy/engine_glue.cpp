@@ -78,6 +78,7 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
                                s.id, s.recipient, sipsaf::to_string(s.mode),
                                sipsaf::format_rfc3339(s.expires_at),
                                s.notify ? ", sender to be notified" : "");
+                     watch(s.recipient);
                    },
                    [&](sipsaf::forward_action& fw) {
                      log::info("{}: handed to {}", about, sipsaf::to_string(fw.target));
@@ -137,6 +138,8 @@ void proxy_core::send_stored(fork_ctx& f, sipsaf::message_view const& orig,
       if (is_stream(b->source.kind) && b->source.connection != 0 &&
           tr_.is_open(b->source.connection))
         flow = b->source;
+    auto const outbound = outbound_for(f.aor, contact);
+    if (outbound) flow = outbound;
     start_branch(f, contact, flow, [&](std::string const& via) {
       // A new MESSAGE carrying the original body and the headers that
       // describe it, with the original Call-ID, CSeq number and From tag so
@@ -144,6 +147,7 @@ void proxy_core::send_stored(fork_ctx& f, sipsaf::message_view const& orig,
       std::string out = "MESSAGE " + contact + " SIP/2.0\r\n";
       detail::add_row(out, "Via", via);
       detail::add_row(out, "Max-Forwards", "70");
+      if (outbound) detail::add_row(out, "Route", outbound_route_);
       for (auto const& row : orig.headers()) {
         switch (row.id) {
           case field::from:

@@ -168,6 +168,9 @@ int main(int argc, char** argv) {
                              : opt.notify == "notify" ? sipsaf::notification_mode::notify
                                                       : sipsaf::notification_mode::none;
   cfg.engine.retry.initial = std::chrono::seconds(opt.retry_seconds);
+  cfg.reg_event_uri = opt.reg_event;
+  cfg.presence_uri = opt.presence;
+  cfg.subscription_expires = std::chrono::seconds(opt.subscription_expires);
 
   boost::asio::io_context io;
   std::unique_ptr<proxy::proxy_core> core;

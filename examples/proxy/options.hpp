@@ -7,6 +7,7 @@
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--max-connections N] [--connections-per-source N]
 //                [--idle-unregistered SECONDS]
+//                [--reg-event SIP-URI] [--presence SIP-URI] [--subscription-expires SECONDS]
 //
 // `--store postgresql://...` (a libpq connection URI; `postgres://` too):
 // messages and registrations in PostgreSQL, shared by every proxy started
@@ -53,6 +54,8 @@ struct options {
   unsigned max_connections = 1024;
   unsigned connections_per_source = 64;
   unsigned idle_unregistered_seconds = 300;
+  std::string reg_event, presence;  // another server tells reachability (SIP URI)
+  unsigned subscription_expires = 600;
   bool help = false;
 };
 
@@ -63,7 +66,9 @@ inline constexpr char const* usage_text =
     "                    [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]\n"
     "                    [--tls HOST:PORT --cert FILE --key FILE]\n"
     "                    [--max-connections N] [--connections-per-source N]\n"
-    "                    [--idle-unregistered SECONDS]\n";
+    "                    [--idle-unregistered SECONDS]\n"
+    "                    [--reg-event SIP-URI] [--presence SIP-URI]\n"
+    "                    [--subscription-expires SECONDS]\n";
 
 /// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
 inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
@@ -148,7 +153,8 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
         return "--notify " + value + ": expected imdn, notify or none";
       o.notify = value;
     } else if (name == "--retry" || name == "--max-connections" ||
-               name == "--connections-per-source" || name == "--idle-unregistered") {
+               name == "--connections-per-source" || name == "--idle-unregistered" ||
+               name == "--subscription-expires") {
       unsigned v = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
       if (ec != std::errc() || p != value.data() + value.size() || v == 0)
@@ -156,11 +162,16 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       (name == "--retry"                    ? o.retry_seconds
        : name == "--max-connections"        ? o.max_connections
        : name == "--connections-per-source" ? o.connections_per_source
+       : name == "--subscription-expires"   ? o.subscription_expires
                                             : o.idle_unregistered_seconds) = v;
     } else if (name == "--tls") {
       auto hp = parse_host_port(value);
       if (!hp) return name + " " + value + ": expected HOST:PORT";
       o.tls = *hp;
+    } else if (name == "--reg-event" || name == "--presence") {
+      if (value.rfind("sip:", 0) != 0 || value.size() <= 4)
+        return name + " " + value + ": expected a SIP URI (sip:HOST:PORT)";
+      (name == "--reg-event" ? o.reg_event : o.presence) = value;
     } else if (name == "--cert") {
       o.cert_file = value;
     } else if (name == "--key") {

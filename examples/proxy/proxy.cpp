@@ -31,6 +31,8 @@ auto directory::of_user(std::string_view user) -> sipsaf::recipient const& {
   for (binding const* b : reg_.contacts(scratch_.key, steady::now()))
     scratch_.contacts.push_back(b->contact);
   if (shared_contacts) shared_contacts(scratch_.key, scratch_.contacts);
+  if (scratch_.contacts.empty() && external_ && external_(scratch_.key))
+    scratch_.contacts.push_back(scratch_.key);  // reached through the other server
   scratch_.reach = scratch_.contacts.empty() ? sipsaf::reachability::unreachable
                                              : sipsaf::reachability::reachable;
   scratch_.profile = profiles_ ? profiles_->find(user) : sipsaf::recipient_profile{};
@@ -64,6 +66,7 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
 proxy_core::~proxy_core() = default;
 
 void proxy_core::start() {
+  start_subscriptions();
   sweep();
   sipsaf::outcome o;
   engine_->on_timer(o);

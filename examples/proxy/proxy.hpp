@@ -7,6 +7,7 @@
 
 #include "any_store.hpp"
 #include "config_files.hpp"
+#include "reachability.hpp"
 #include "registrar.hpp"
 #include "transport.hpp"
 
@@ -40,6 +41,9 @@ class directory {
   void set_profiles(profiles_file const* p) { profiles_ = p; }
   /// Several proxies: appends the contacts other proxies registered.
   std::function<void(std::string const& aor, std::vector<std::string>& contacts)> shared_contacts;
+  /// Reachability learnt from another server (--reg-event, --presence): a
+  /// user without contacts here but reachable there is reached at its AOR.
+  void set_external(std::function<bool(std::string_view aor)> f) { external_ = std::move(f); }
 
   /// The recipient a URI names (an AOR key, a To or Request-URI), or null
   /// when it is not a local user. Valid until the next call.
@@ -53,6 +57,7 @@ class directory {
   registrar& reg_;
   std::function<bool(sipsaf::uri_view const&)> is_local_;
   profiles_file const* profiles_ = nullptr;
+  std::function<bool(std::string_view)> external_;
   sipsaf::recipient scratch_;
 };
 
@@ -96,6 +101,10 @@ struct core_config {
   std::size_t max_client_transactions = 20000;
   std::size_t max_udp_message = 65535;
   std::size_t max_tcp_message = 4 * 1024 * 1024 + 64 * 1024;
+  /// Another server tells reachability (RFC 3680 reg, RFC 3856 presence)
+  /// and is the outbound proxy for deliveries to users it serves.
+  std::string reg_event_uri, presence_uri;
+  std::chrono::seconds subscription_expires{600};
 };
 
 class proxy_core {
@@ -139,6 +148,13 @@ class proxy_core {
   void handle_register(server_txn& st, std::string_view user);
   void to_local_user(server_txn& st, std::string const& user);
   void originate(std::string bytes, std::string what);
+
+  // Reachability from another server (reachability_glue.cpp).
+  void start_subscriptions();
+  auto handle_notify(server_txn& st) -> bool;
+  auto sent_by_us(sipsaf::message_view const& m) const -> bool;
+  auto outbound_for(std::string const& aor, std::string const& target) -> std::optional<peer>;
+  void watch(std::string const& aor);
 
   // Responses.
   void on_response(sipsaf::message_view const& m, peer const& from);
@@ -197,6 +213,9 @@ class proxy_core {
   sipsaf::default_policy policy_;
   std::unique_ptr<engine_t> engine_;
   cluster* cluster_ = nullptr;
+  std::vector<std::unique_ptr<subscriptions>> watchers_;  // --reg-event, --presence
+  std::optional<peer> outbound_;                          // the server they name
+  std::string outbound_route_;                            // its Route value
 
   std::unordered_map<std::string, std::unique_ptr<server_txn>> server_;
   std::deque<std::string> answered_;  // server transactions in the order they were answered

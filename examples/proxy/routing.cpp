@@ -31,6 +31,14 @@ void proxy_core::route(server_txn& st) {
       return;
     }
   }
+  if (handle_notify(st)) return;
+  // A payload we sent that came back (a registrar that routes our own
+  // delivery to us) is refused, never stored again.
+  if (is_payload_method(st.method) && sent_by_us(m)) {
+    log::warn("{}: our own request came back: 482", st.what);
+    respond(st, 482, "Loop Detected");
+    return;
+  }
   // RFC 3261 §16.4: a Route entry naming us is removed; another one is followed.
   std::optional<std::string> next_hop;
   auto routes = m.values("Route");

@@ -51,6 +51,7 @@ struct rewrite {
   std::string via_params;                  ///< appended to the first existing Via entry
   bool strip_top_via = false;              ///< remove the first Via entry (responses)
   bool pop_route = false;                  ///< remove the first Route entry (RFC 3261 §16.4)
+  std::string push_route;                  ///< a Route value to put first (an outbound proxy)
   std::string record_route;                ///< a Record-Route value to put first (empty: none)
   std::optional<unsigned> max_forwards;    ///< the Max-Forwards to write (added when absent)
   std::optional<std::string> method;       ///< a new method (the CSeq follows)
@@ -91,6 +92,7 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
     out += "\r\n";
   }
   bool via_done = false, route_done = false, rr_done = false, mf_done = false;
+  bool pushed = r.push_route.empty();
   if (!r.top_via.empty() && m.find(field::via) == nullptr) {  // our own request: Via first
     detail::add_row(out, "Via", r.top_via);
     via_done = true;
@@ -117,6 +119,10 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
         }
         break;
       case field::route:
+        if (!pushed) {
+          detail::add_row(out, "Route", r.push_route);
+          pushed = true;
+        }
         if (r.pop_route && !route_done) {
           route_done = true;
           auto entries = sipsaf::split_list(row.value);
@@ -153,6 +159,7 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
     detail::add_row(out, name, row.value);
   }
   if (!rr_done && !r.record_route.empty()) detail::add_row(out, "Record-Route", r.record_route);
+  if (!pushed) detail::add_row(out, "Route", r.push_route);
   if (!mf_done && r.max_forwards)
     detail::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
   detail::add_row(out, "Content-Length", std::to_string(m.body().size()));

@@ -71,6 +71,8 @@ struct proxy_core::fork_ctx {
   std::vector<std::string> contacts;  // where it goes
   std::uint64_t message = 0;          // its number in the store
   std::string adapted;                // what the cut-down payload delivered and left out
+  /// For a request of our own (a SUBSCRIBE): the final code (0: none) and response.
+  std::function<void(int, std::string const&)> on_done;
 };
 
 }  // namespace proxy
