@@ -363,6 +363,10 @@ void proxy_core::fork_maybe_done(std::uint64_t id) {
     sipsaf::outcome o;
     engine_->on_delivery_result(d, code, o, f.adapted);
     apply(o, st, &f, f.what);
+  } else if (f.on_done) {
+    auto done = std::move(f.on_done);
+    f.on_done = nullptr;
+    done(f.best_code, f.best);
   } else if (st != nullptr && !f.answered) {
     f.answered = true;
     if (f.best_code >= 200) {

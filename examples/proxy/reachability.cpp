@@ -135,6 +135,15 @@ void subscriptions::restart(sub& s, std::chrono::steady_clock::duration after) {
   schedule(s, after);
 }
 
+void subscriptions::end(decltype(subs_)::iterator it) {
+  // Nothing stored any more: the subscription ends (RFC 6665 §4.1.2.3).
+  sub& s = *it->second;
+  log::info("{} event: nothing stored for {}: unsubscribing", event_name(), s.aor);
+  if (s.confirmed) subscribe(s, std::chrono::seconds(0));
+  forget(s);
+  subs_.erase(it);
+}
+
 void subscriptions::forget(sub& s) {
   // The last NOTIFY of an ended dialog still gets its 200 (RFC 6665
   // §4.1.3 asks for 481 only for a dialog never known).
@@ -160,10 +169,7 @@ void subscriptions::on_timer(std::string const& aor, std::uint64_t generation) {
   if (it == subs_.end() || it->second->generation != generation) return;
   sub& s = *it->second;
   if (!hooks_.has_pending(aor)) {
-    // Nothing stored any more: end the subscription (RFC 6665 §4.1.2.3).
-    if (s.confirmed) subscribe(s, std::chrono::seconds(0));
-    forget(s);
-    subs_.erase(it);
+    end(it);
     return;
   }
   subscribe(s, cfg_.expires);
@@ -317,13 +323,7 @@ void subscriptions::housekeeping() {
   std::vector<std::string> done;
   for (auto const& [aor, s] : subs_)
     if (s->confirmed && !hooks_.has_pending(aor)) done.push_back(aor);
-  for (auto const& aor : done) {
-    auto it = subs_.find(aor);
-    log::info("{} event: nothing stored for {}: unsubscribing", event_name(), aor);
-    subscribe(*it->second, std::chrono::seconds(0));
-    forget(*it->second);
-    subs_.erase(it);
-  }
+  for (auto const& aor : done) end(subs_.find(aor));
   housekeeping_.expires_after(std::chrono::seconds(2));
   housekeeping_.async_wait([this](boost::system::error_code ec) {
     if (!ec) housekeeping();

@@ -79,6 +79,7 @@ class subscriptions {
   void apply_body(sub& s, sipsaf::message_view const& m);
   void housekeeping();
   void forget(sub& s);
+  void end(std::map<std::string, std::unique_ptr<sub>, std::less<>>::iterator it);
 
   asio::io_context& io_;
   config cfg_;
