@@ -152,7 +152,7 @@ say "   sipsaf-proxy --domain $domain --users users --profiles profiles --udp 12
 say "                --store sqlite:store.db --reg-event sip:127.0.0.1:$kam_port"
 trusted=()
 if "$proxy_bin" --help 2>&1 | grep -q -- --trusted; then
-  trusted=(--trusted "127.0.0.1:$kam_port")
+  trusted=(--trusted 127.0.0.1)
 fi
 "$proxy_bin" --domain "$domain" --users "$work/users" --profiles "$work/profiles" \
   --udp "127.0.0.1:$saf_port" --tcp none --store "sqlite:$work/store.db" \

@@ -310,7 +310,7 @@ def setting(env, source):
              "--retry", "2"]
     help_text = subprocess.run([env.proxy_bin, "--help"], capture_output=True, text=True)
     if "--trusted" in help_text.stdout + help_text.stderr:
-        extra += ["--trusted", f"127.0.0.1:{kam.port}"]
+        extra += ["--trusted", "127.0.0.1"]
     proxy = Proxy(env, port=sipsaf_port, extra=extra).start()
     return kam, proxy
 

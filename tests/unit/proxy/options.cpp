@@ -102,4 +102,25 @@ BOOST_AUTO_TEST_CASE(tls_and_connection_limits) {
                  .empty());
 }
 
+BOOST_AUTO_TEST_CASE(reachability_from_another_server) {
+  proxy::options o;
+  BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p"}, o).empty());
+  BOOST_TEST(o.reg_event.empty());
+  BOOST_TEST(o.presence.empty());
+  BOOST_TEST(o.subscription_expires == 600u);
+  BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p", "--reg-event", "sip:127.0.0.1:5060",
+                    "--presence=sip:pres.example.org", "--subscription-expires", "60"},
+                   o)
+                 .empty());
+  BOOST_TEST(o.reg_event == "sip:127.0.0.1:5060");
+  BOOST_TEST(o.presence == "sip:pres.example.org");
+  BOOST_TEST(o.subscription_expires == 60u);
+  BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p", "--reg-event", "127.0.0.1:5060"},
+                   o) == "--reg-event 127.0.0.1:5060: expected a SIP URI (sip:HOST:PORT)");
+  BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p", "--presence", "sip:"}, o) ==
+             "--presence sip:: expected a SIP URI (sip:HOST:PORT)");
+  BOOST_TEST(!parse({"--domain=d", "--users=u", "--profiles=p", "--subscription-expires", "0"}, o)
+                  .empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
