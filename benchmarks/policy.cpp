@@ -68,7 +68,8 @@ auto bob() -> recipient {
 template <class Store>
 using engine_over = store_forward_engine<Store&, static_directory&, manual_clock&>;
 
-void decide_engine(benchmark::State& state, bool trace, bool with_expires = true) {
+void decide_engine(benchmark::State& state, bool trace, bool with_expires = true,
+                   bool new_dates = false) {
   memory_store store;
   static_directory dir;
   dir.set(bob());
@@ -91,7 +92,14 @@ void decide_engine(benchmark::State& state, bool trace, bool with_expires = true
   r.wire();
   recipient const who = bob();
   outcome out;
+  // 64 Dates a second apart, for the run where every request brings a Date
+  // the engine has not read yet.
+  std::vector<std::string> dates;
+  for (int i = 0; i < 64; ++i)
+    dates.push_back(format_sip_date(from_unix_ms(1'700'000'000'000 + 1000 * i)));
+  std::size_t next = 0;
   for (auto _ : state) {
+    if (new_dates) r.date.assign(dates[next++ & 63]);
     e.decide(r, who, out);
     benchmark::DoNotOptimize(out.decided->what);
   }
@@ -107,6 +115,11 @@ void BM_decide_engine_no_expires(benchmark::State& state) {
   decide_engine(state, false, false);
 }
 BENCHMARK(BM_decide_engine_no_expires)->Name("decide/engine, no Expires (memory store)");
+
+void BM_decide_engine_new_dates(benchmark::State& state) {
+  decide_engine(state, false, true, true);
+}
+BENCHMARK(BM_decide_engine_new_dates)->Name("decide/engine, a new Date every time (memory store)");
 
 void BM_decide_engine_with_trace(benchmark::State& state) {
   decide_engine(state, true);

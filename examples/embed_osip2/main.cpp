@@ -39,12 +39,12 @@ struct osip2_glue {
 
   static auto registration(message const& m) -> embed::registration {
     embed::registration r;
-    if (m->to != nullptr) r.aor = std::string(sipsaf_osip::detail::uri_text(m->to->url));
+    if (m->to != nullptr) r.aor = std::string(sipsaf_osip::osip::uri_text(m->to->url));
     int const n = osip_list_size(&m->contacts);
     for (int i = 0; i < n; ++i) {
       auto const* c = static_cast<osip_contact_t const*>(osip_list_get(&m->contacts, i));
       if (c != nullptr)
-        r.contacts.emplace_back(std::string_view(sipsaf_osip::detail::uri_text(c->url)));
+        r.contacts.emplace_back(std::string_view(sipsaf_osip::osip::uri_text(c->url)));
     }
     return r;
   }
@@ -66,10 +66,11 @@ struct osip2_glue {
     return out(sipsaf_osip::make_proxied(*m, std::string(target), std::string(embed::via_host),
                                          std::string(branch)));
   }
-  static auto delivery(std::string_view stored, std::string_view target, std::string_view branch)
-      -> embed::rendered {
-    return out(sipsaf_osip::make_delivery(stored, std::string(target), std::string(embed::via_host),
-                                          std::string(branch)));
+  static auto delivery(sipsaf::deliver_action const& a, std::string_view target,
+                       std::string_view branch) -> embed::rendered {
+    return out(sipsaf_osip::make_delivery(a.bytes, std::string(target),
+                                          std::string(embed::via_host), std::string(branch),
+                                          embed::arrival(a)));
   }
   static auto notification(sipsaf::notify_action const& n, std::string_view branch,
                            std::string_view tag, std::string_view call_id) -> embed::rendered {

@@ -20,8 +20,12 @@
 #ifndef SIPSAF_EXAMPLES_EMBED_OSIP2_ADAPTER_HPP
 #define SIPSAF_EXAMPLES_EMBED_OSIP2_ADAPTER_HPP
 
+#include <sipsaf/ascii.hpp>
+#include <sipsaf/message/fields.hpp>
 #include <sipsaf/policy/action.hpp>
+#include <sipsaf/policy/render.hpp>
 #include <sipsaf/policy/request.hpp>
+#include <sipsaf/time.hpp>
 
 #include <osipparser2/osip_message.h>
 #include <osipparser2/osip_parser.h>
@@ -47,18 +51,7 @@ struct message_deleter {
 /// Owns an osip_message_t.
 using message_ptr = std::unique_ptr<osip_message_t, message_deleter>;
 
-namespace detail {
-
-inline auto iequals(std::string_view a, std::string_view b) noexcept -> bool {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace osip {
 
 inline auto view(char const* s) noexcept -> std::string_view {
   return s != nullptr ? std::string_view(s) : std::string_view();
@@ -83,7 +76,7 @@ inline auto tag_of(osip_from_t const* a) noexcept -> std::string_view {
   int const n = osip_list_size(&a->gen_params);
   for (int i = 0; i < n; ++i) {
     auto const* p = static_cast<osip_generic_param_t const*>(osip_list_get(&a->gen_params, i));
-    if (p != nullptr && iequals(view(p->gname), "tag")) return view(p->gvalue);
+    if (p != nullptr && sipsaf::iequals(view(p->gname), "tag")) return view(p->gvalue);
   }
   return {};
 }
@@ -103,7 +96,7 @@ inline auto header_value(osip_message_t const& m, std::string_view name) -> std:
   std::string_view found;
   bool done = false;
   each_header(m, [&](std::string_view n, std::string_view v) {
-    if (!done && iequals(n, name)) found = v, done = true;
+    if (!done && sipsaf::iequals(n, name)) found = v, done = true;
   });
   return found;
 }
@@ -141,7 +134,7 @@ inline void ensure_parser() {
   (void)ready;
 }
 
-}  // namespace detail
+}  // namespace osip
 
 /// Records `wire` (the bytes `m` was parsed from) as the message's wire
 /// image, the way osip itself keeps the text of a message it wrote. Leading
@@ -149,7 +142,7 @@ inline void ensure_parser() {
 /// Content-Length counts (RFC 3261 §18.3) are left out.
 inline auto keep_wire(osip_message_t* m, std::string_view wire) -> bool {
   while (!wire.empty() && (wire.front() == '\r' || wire.front() == '\n')) wire.remove_prefix(1);
-  std::size_t const at = detail::body_offset(wire);
+  std::size_t const at = osip::body_offset(wire);
   if (at != std::string_view::npos && m->content_length != nullptr &&
       m->content_length->value != nullptr) {
     std::size_t const len = std::strtoul(m->content_length->value, nullptr, 10);
@@ -169,7 +162,7 @@ inline auto keep_wire(osip_message_t* m, std::string_view wire) -> bool {
 /// Parses `wire` with osip and keeps the bytes as its wire image. Null when
 /// osip refuses the message.
 inline auto parse(std::string_view wire) -> message_ptr {
-  detail::ensure_parser();
+  osip::ensure_parser();
   osip_message_t* raw = nullptr;
   if (osip_message_init(&raw) != 0) return nullptr;
   message_ptr m(raw);
@@ -186,16 +179,16 @@ struct sipsaf::request_traits<osip_message_t> {
   using text = sipsaf_osip::text;
 
   static auto method(osip_message_t const& m) noexcept -> std::string_view {
-    return sipsaf_osip::detail::view(m.sip_method);
+    return sipsaf_osip::osip::view(m.sip_method);
   }
   static auto from_uri(osip_message_t const& m) -> text {
-    return m.from != nullptr ? sipsaf_osip::detail::uri_text(m.from->url) : text();
+    return m.from != nullptr ? sipsaf_osip::osip::uri_text(m.from->url) : text();
   }
   static auto from_tag(osip_message_t const& m) noexcept -> std::string_view {
-    return sipsaf_osip::detail::tag_of(m.from);
+    return sipsaf_osip::osip::tag_of(m.from);
   }
   static auto to_uri(osip_message_t const& m) -> text {
-    return m.to != nullptr ? sipsaf_osip::detail::uri_text(m.to->url) : text();
+    return m.to != nullptr ? sipsaf_osip::osip::uri_text(m.to->url) : text();
   }
   /// osip splits the Call-ID at its `@`; this joins it again.
   static auto call_id(osip_message_t const& m) -> text {
@@ -205,7 +198,7 @@ struct sipsaf::request_traits<osip_message_t> {
   }
   /// The CSeq number as osip keeps it, as text (the engine reads its digits).
   static auto cseq(osip_message_t const& m) noexcept -> std::string_view {
-    return m.cseq != nullptr ? sipsaf_osip::detail::view(m.cseq->number) : std::string_view();
+    return m.cseq != nullptr ? sipsaf_osip::osip::view(m.cseq->number) : std::string_view();
   }
   /// Content-Type as osip writes it from its parsed form
   /// (`type/subtype; name=value`): osip keeps no text of it.
@@ -213,13 +206,13 @@ struct sipsaf::request_traits<osip_message_t> {
     char* s = nullptr;
     if (m.content_type == nullptr || osip_content_type_to_str(m.content_type, &s) != 0)
       return text();
-    return text(sipsaf_osip::detail::adopt(s));
+    return text(sipsaf_osip::osip::adopt(s));
   }
   static auto date(osip_message_t const& m) -> std::string_view {
-    return sipsaf_osip::detail::header_value(m, "date");
+    return sipsaf_osip::osip::header_value(m, "date");
   }
   static auto expires(osip_message_t const& m) -> std::string_view {
-    return sipsaf_osip::detail::header_value(m, "expires");
+    return sipsaf_osip::osip::header_value(m, "expires");
   }
 
   /// Every Request-Disposition entry (full name or compact `d`) joined with
@@ -229,9 +222,9 @@ struct sipsaf::request_traits<osip_message_t> {
   /// single row that is the row as the sender wrote it, give or take spaces.
   static auto request_disposition(osip_message_t const& m) -> text {
     std::vector<std::string_view> rows;
-    sipsaf_osip::detail::each_header(m, [&](std::string_view n, std::string_view v) {
-      namespace d = sipsaf_osip::detail;
-      if ((d::iequals(n, "request-disposition") || d::iequals(n, "d")) && !v.empty())
+    sipsaf_osip::osip::each_header(m, [&](std::string_view n, std::string_view v) {
+      namespace d = sipsaf_osip::osip;
+      if ((sipsaf::iequals(n, "request-disposition") || sipsaf::iequals(n, "d")) && !v.empty())
         rows.push_back(v);
     });
     if (rows.size() == 1) return text(rows.front());
@@ -247,9 +240,9 @@ struct sipsaf::request_traits<osip_message_t> {
   /// body into its parts and keeps no undivided copy, so that one comes from
   /// the wire image (or, without one, from osip's rendering).
   static auto body(osip_message_t const& m) -> text {
-    namespace d = sipsaf_osip::detail;
+    namespace d = sipsaf_osip::osip;
     bool const multipart =
-        m.content_type != nullptr && d::iequals(d::view(m.content_type->type), "multipart");
+        m.content_type != nullptr && sipsaf::iequals(d::view(m.content_type->type), "multipart");
     if (!multipart) {
       if (osip_list_size(&m.bodies) == 0) return text();
       if (osip_list_size(&m.bodies) == 1) {
@@ -271,9 +264,9 @@ struct sipsaf::request_traits<osip_message_t> {
   /// The request as received (the wire image `sipsaf_osip::parse` kept), or
   /// osip's rendering of it when the image is out of date.
   static auto bytes(osip_message_t const& m) -> text {
-    std::string_view const wire = sipsaf_osip::detail::wire_image(m);
+    std::string_view const wire = sipsaf_osip::osip::wire_image(m);
     if (!wire.empty()) return text(wire);
-    return text(sipsaf_osip::detail::rendering(m));
+    return text(sipsaf_osip::osip::rendering(m));
   }
 };
 
@@ -281,7 +274,7 @@ static_assert(sipsaf::is_request<osip_message_t>::value, "osip_message_t is a Re
 
 namespace sipsaf_osip {
 
-namespace detail {
+namespace osip {
 
 inline auto new_message() -> message_ptr {
   osip_message_t* m = nullptr;
@@ -316,14 +309,14 @@ inline auto finish(osip_message_t* m, std::string const& content_type, std::stri
   return true;
 }
 
-}  // namespace detail
+}  // namespace osip
 
 /// The response a `respond_action` asks for (RFC 3261 §8.2.6): the Via
 /// rows, From, To (with `to_tag` when it has none), Call-ID and CSeq of the
 /// request, and an Accept header for 415 (RFC 3261 §21.4.13).
 inline auto make_response(osip_message_t const& request, int code, std::string const& reason,
                           std::string const& accept, std::string const& to_tag) -> message_ptr {
-  message_ptr r = detail::new_message();
+  message_ptr r = osip::new_message();
   if (!r) return r;
   osip_message_set_version(r.get(), osip_strdup("SIP/2.0"));
   osip_message_set_status_code(r.get(), code);
@@ -340,10 +333,10 @@ inline auto make_response(osip_message_t const& request, int code, std::string c
       (request.call_id != nullptr && osip_call_id_clone(request.call_id, &r->call_id) != 0) ||
       (request.cseq != nullptr && osip_cseq_clone(request.cseq, &r->cseq) != 0))
     return nullptr;
-  if (r->to != nullptr && detail::tag_of(r->to).empty() && code > 100)
+  if (r->to != nullptr && osip::tag_of(r->to).empty() && code > 100)
     osip_to_set_tag(r->to, osip_strdup(to_tag.c_str()));
   if (!accept.empty() && osip_message_set_accept(r.get(), accept.c_str()) != 0) return nullptr;
-  if (!detail::finish(r.get(), {}, {})) return nullptr;
+  if (!osip::finish(r.get(), {}, {})) return nullptr;
   return r;
 }
 
@@ -372,29 +365,35 @@ inline auto make_proxied(osip_message_t const& request, std::string const& targe
   }
   osip_list_add(&m->vias, v, 0);  // on top (RFC 3261 §16.6 step 8)
   int const n = osip_list_size(&m->headers);
+  bool hops_seen = false;
   for (int i = 0; i < n; ++i) {
     auto* h = static_cast<osip_header_t*>(osip_list_get(&m->headers, i));
-    if (h == nullptr || !detail::iequals(detail::view(h->hname), "max-forwards")) continue;
+    if (h == nullptr || !sipsaf::iequals(osip::view(h->hname), "max-forwards")) continue;
     unsigned long const hops = h->hvalue != nullptr ? std::strtoul(h->hvalue, nullptr, 10) : 70;
     osip_free(h->hvalue);
     h->hvalue = osip_strdup(std::to_string(hops > 0 ? hops - 1 : 0).c_str());
+    hops_seen = true;
   }
+  // None: add one with 70 (RFC 3261 §16.6 step 3).
+  if (!hops_seen && osip_message_set_max_forwards(m.get(), "70") != 0) return nullptr;
   osip_message_force_update(m.get());  // the structure changed: render it again
   return m;
 }
 
-/// A stored request delivered as a new MESSAGE to `target`: From, To,
-/// Call-ID and the CSeq number kept (the recipient suppresses duplicates by
-/// them), Date and Request-Disposition kept, the body with its Content-Type
-/// (parameters included) kept. `stored` is what the store kept: the bytes
-/// received, parsed again by osip.
+/// A stored request delivered as a new MESSAGE to `target`, keeping the
+/// header fields sipsaf's stored deliveries keep
+/// (`sipsaf::stored_delivery_fields`, <sipsaf/policy/render.hpp>) as
+/// received, the CSeq number, and the body with its Content-Type; a Date
+/// from `arrived` when the stored request has none. `stored` is what the
+/// store kept: the bytes received, parsed again by osip.
 inline auto make_delivery(std::string_view stored, std::string const& target,
-                          std::string const& via_host, std::string const& branch) -> message_ptr {
+                          std::string const& via_host, std::string const& branch,
+                          std::optional<sipsaf::timestamp> arrived) -> message_ptr {
   message_ptr o = parse(stored);
   if (!o) return nullptr;
   using T = sipsaf::request_traits<osip_message_t>;
-  message_ptr m = detail::new_message();
-  if (!m || !detail::start_request(m.get(), "MESSAGE", target)) return nullptr;
+  message_ptr m = osip::new_message();
+  if (!m || !osip::start_request(m.get(), "MESSAGE", target)) return nullptr;
   std::string const via = "SIP/2.0/UDP " + via_host + ";branch=" + branch;
   std::string const cseq = std::string(T::cseq(*o)) + " MESSAGE";
   if (osip_message_set_via(m.get(), via.c_str()) != 0 ||
@@ -404,12 +403,33 @@ inline auto make_delivery(std::string_view stored, std::string const& target,
       (o->call_id != nullptr && osip_call_id_clone(o->call_id, &m->call_id) != 0) ||
       osip_message_set_cseq(m.get(), cseq.c_str()) != 0)
     return nullptr;
-  std::string const date(T::date(*o));
-  if (!date.empty() && osip_message_set_date(m.get(), date.c_str()) != 0) return nullptr;
-  std::string const rd(std::string_view(T::request_disposition(*o)));
-  if (!rd.empty() && osip_message_set_header(m.get(), "Request-Disposition", rd.c_str()) != 0)
-    return nullptr;
-  if (!detail::finish(m.get(), std::string(std::string_view(T::content_type(*o))), T::body(*o)))
+  // The rest of the kept fields: those osip keeps as text, row by row, and
+  // the two it parses (MIME-Version, Content-Encoding), written back as text
+  // so that osip sends the body as it is.
+  auto keep = [&](sipsaf::field f, char const* value) {
+    return value == nullptr ||
+           osip_message_set_header(m.get(), std::string(sipsaf::field_name(f)).c_str(), value) == 0;
+  };
+  bool ok = true;
+  bool dated = false;
+  osip::each_header(*o, [&](std::string_view n, std::string_view v) {
+    sipsaf::field const f = sipsaf::field_of(n);
+    if (!ok || f == sipsaf::field::content_type || !sipsaf::stored_delivery_keeps(f)) return;
+    ok = keep(f, std::string(v).c_str());
+    dated = dated || f == sipsaf::field::date;
+  });
+  if (ok && o->mime_version != nullptr)
+    ok = keep(sipsaf::field::mime_version, o->mime_version->value);
+  int const encodings = osip_list_size(&o->content_encodings);
+  for (int i = 0; ok && i < encodings; ++i) {
+    auto const* e =
+        static_cast<osip_content_encoding_t const*>(osip_list_get(&o->content_encodings, i));
+    if (e != nullptr) ok = keep(sipsaf::field::content_encoding, e->value);
+  }
+  if (ok && !dated && arrived)
+    ok = keep(sipsaf::field::date, sipsaf::format_sip_date(*arrived).c_str());
+  if (!ok ||
+      !osip::finish(m.get(), std::string(std::string_view(T::content_type(*o))), T::body(*o)))
     return nullptr;
   return m;
 }
@@ -420,8 +440,8 @@ inline auto make_delivery(std::string_view stored, std::string const& target,
 inline auto make_notification(sipsaf::notify_action const& n, std::string const& via_host,
                               std::string const& branch, std::string const& from_tag,
                               std::string const& call_id) -> message_ptr {
-  message_ptr m = detail::new_message();
-  if (!m || !detail::start_request(m.get(), n.method, n.to)) return nullptr;
+  message_ptr m = osip::new_message();
+  if (!m || !osip::start_request(m.get(), n.method, n.to)) return nullptr;
   std::string const via = "SIP/2.0/UDP " + via_host + ";branch=" + branch;
   std::string const from = "<" + n.about + ">;tag=" + from_tag;
   std::string const to = "<" + n.to + ">";
@@ -435,12 +455,13 @@ inline auto make_notification(sipsaf::notify_action const& n, std::string const&
     return nullptr;
   if (!n.event.empty() &&
       (osip_message_set_header(m.get(), "Event", n.event.c_str()) != 0 ||
-       osip_message_set_header(m.get(), "Subscription-State", "terminated") != 0))
+       osip_message_set_header(m.get(), "Subscription-State",
+                               std::string(sipsaf::notification_subscription_state).c_str()) != 0))
     return nullptr;
   if (!n.content_disposition.empty() &&
       osip_message_set_header(m.get(), "Content-Disposition", n.content_disposition.c_str()) != 0)
     return nullptr;
-  if (!detail::finish(m.get(), n.content_type, n.body)) return nullptr;
+  if (!osip::finish(m.get(), n.content_type, n.body)) return nullptr;
   return m;
 }
 

@@ -18,6 +18,7 @@
 #include <sipsaf/policy/engine.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/policy/request.hpp>
+#include <sipsaf/reason_phrase.hpp>
 #include <sipsaf/store/memory_store.hpp>
 #include <sipsaf/testing/models.hpp>
 #include <sipsaf/time.hpp>
@@ -306,37 +307,14 @@ inline auto read_input(std::string const& name, std::string& out) -> bool {
   return true;
 }
 
-/// A reason phrase for a status code the recipient sent (RFC 3261 §21).
-inline auto reason_phrase(int code) -> std::string_view {
-  switch (code) {
-    case 200:
-      return "OK";
-    case 202:
-      return "Accepted";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 415:
-      return "Unsupported Media Type";
-    case 480:
-      return "Temporarily Unavailable";
-    case 486:
-      return "Busy Here";
-    case 500:
-      return "Server Internal Error";
-    case 503:
-      return "Service Unavailable";
-    case 603:
-      return "Decline";
-    default:
-      return code < 300 ? "OK" : "Failed";
-  }
+/// The user part and host of a SIP URI ("sip:bob@example.com").
+/// When a stored delivery's message arrived, if the engine said (the Date
+/// a delivery carries when the request had none).
+inline auto arrival(sipsaf::deliver_action const& a) -> std::optional<sipsaf::timestamp> {
+  if (a.arrived == sipsaf::timestamp{}) return std::nullopt;
+  return a.arrived;
 }
 
-/// The user part and host of a SIP URI ("sip:bob@example.com").
 inline auto uri_user(std::string_view uri) -> std::string {
   std::size_t const colon = uri.find(':');
   std::size_t const at = uri.find('@');
@@ -425,8 +403,8 @@ inline auto earlier_message(std::string const& key, std::uint64_t i, sipsaf::tim
 /// | `G::registration(m)` | `registration` | the AOR and contacts of a REGISTER |
 /// | `G::response(m, code, reason, accept, tag)` | `rendered` | the stack's response to `m` |
 /// | `G::proxy(m, target, branch)` | `rendered` | `m` proxied to `target` |
-/// | `G::delivery(bytes, target, branch)` | `rendered` | a stored request as a new MESSAGE |
-/// | `G::notification(n, branch, tag, call_id)` | `rendered` | the IMDN or NOTIFY |
+/// | `G::delivery(a, target, branch)` | `rendered` | the stored request of `deliver_action a` as a
+/// new MESSAGE | | `G::notification(n, branch, tag, call_id)` | `rendered` | the IMDN or NOTIFY |
 template <class G>
 class runner {
  public:
@@ -532,8 +510,8 @@ class runner {
       rendered answer = rendered::fail("nothing was sent");
       int got = code;
       if (d.sent) {
-        answer =
-            G::response(*d.sent, code, reason_phrase(code), {}, "rcpt-" + std::to_string(d.id));
+        answer = G::response(*d.sent, code, sipsaf::reason_phrase(code), {},
+                             "rcpt-" + std::to_string(d.id));
         if (answer.error.empty()) {
           auto back = G::parse(answer.wire, why);
           got = back ? G::status(*back) : 0;
@@ -578,11 +556,11 @@ class runner {
     os_ << "stack: " << G::name << ' ' << G::version() << '\n';
     os_ << "request: " << sv(T::method(r)) << " from " << sv(T::from_uri(r)) << " (tag "
         << sv(T::from_tag(r)) << ") to " << sv(T::to_uri(r)) << ", Call-ID " << sv(T::call_id(r))
-        << ", CSeq " << sipsaf::detail::cseq_number(T::cseq(r)) << ", "
+        << ", CSeq " << sipsaf::request_cseq(r).value_or(0) << ", "
         << std::string_view(T::bytes(r)).size() << " bytes, body "
         << std::string_view(T::body(r)).size() << " bytes\n";
     std::string rd;
-    sipsaf::detail::for_each_disposition_row(T::request_disposition(r), [&](std::string_view row) {
+    sipsaf::for_each_request_disposition_row(r, [&](std::string_view row) {
       if (!rd.empty()) rd += " | ";
       rd += row;
     });
@@ -626,7 +604,7 @@ class runner {
       os_ << "action: respond " << a.code << ' ' << a.reason
           << (a.accept.empty() ? std::string() : " (Accept: " + a.accept + ")") << '\n';
     if (request == nullptr) return;
-    std::string const reason = a.relay ? std::string(reason_phrase(a.code)) : a.reason;
+    std::string const reason = a.relay ? std::string(sipsaf::reason_phrase(a.code)) : a.reason;
     os_ << "send: response " << a.code << ' ' << reason << " to the sender\n";
     show(G::response(*request, a.code, reason, a.accept, "sf-" + tag_of(*request)));
   }
@@ -645,7 +623,7 @@ class runner {
     if (a.live && request != nullptr)
       r = G::proxy(*request, a.contacts.front(), branch);
     else if (!a.live)
-      r = G::delivery(a.bytes, a.contacts.front(), branch);
+      r = G::delivery(a, a.contacts.front(), branch);
     os_ << "send: " << (a.live ? "proxied request" : "MESSAGE") << " to " << a.contacts.front()
         << '\n';
     show(r);

@@ -1,14 +1,17 @@
 // sipsaf-embed-sipsaf: the reference for the embedding examples. The same
 // program as sipsaf-embed-sofia and sipsaf-embed-osip2, with sipsaf's own
-// message_view as the request type and sipsaf's builders writing the
-// messages; the three print the same decisions and traces.
+// message_view as the request type (read for the engine by
+// <sipsaf/policy/message_view_request.hpp>) and the engine's actions written
+// by <sipsaf/policy/render.hpp>; the three print the same decisions and
+// traces.
 //
 //   sipsaf-embed-sipsaf [options] [FILE | -]        (--help for the options)
 #include "embed_driver.hpp"
-#include "message_view_adapter.hpp"
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/message/message_view.hpp>
+#include <sipsaf/policy/message_view_request.hpp>
+#include <sipsaf/policy/render.hpp>
 
 #include <memory>
 #include <optional>
@@ -58,21 +61,26 @@ struct sipsaf_glue {
     return {std::move(*r), {}};
   }
 
+  static auto via(std::string_view branch) -> std::string {
+    return "SIP/2.0/UDP " + std::string(embed::via_host) + ";branch=" + std::string(branch);
+  }
+
   static auto response(message const& m, int code, std::string_view reason, std::string_view accept,
                        std::string_view tag) -> embed::rendered {
-    return out(sipsaf_view::make_response(m.view, code, reason, accept, tag));
+    sipsaf::respond_action const a{code, std::string(reason), std::string(accept), false};
+    return out(sipsaf::make_response(m.view, a, tag));
   }
   static auto proxy(message const& m, std::string_view target, std::string_view branch)
       -> embed::rendered {
-    return out(sipsaf_view::make_proxied(m.view, target, embed::via_host, branch));
+    return out(sipsaf::make_proxied_request(m.view, target, via(branch)));
   }
-  static auto delivery(std::string_view stored, std::string_view target, std::string_view branch)
-      -> embed::rendered {
-    return out(sipsaf_view::make_delivery(stored, target, embed::via_host, branch));
+  static auto delivery(sipsaf::deliver_action const& a, std::string_view target,
+                       std::string_view branch) -> embed::rendered {
+    return out(sipsaf::make_stored_delivery(a, target, via(branch)));
   }
   static auto notification(sipsaf::notify_action const& n, std::string_view branch,
                            std::string_view tag, std::string_view call_id) -> embed::rendered {
-    return out(sipsaf_view::make_notification(n, embed::via_host, branch, tag, call_id));
+    return out(sipsaf::make_notification(n, via(branch), tag, call_id));
   }
 };
 

@@ -41,9 +41,9 @@ struct sofia_glue {
   static auto registration(message const& m) -> embed::registration {
     sip_t const* s = sip_object(m.get());
     embed::registration r;
-    if (s->sip_to != nullptr) r.aor = std::string(sipsaf_sofia::detail::url_text(s->sip_to->a_url));
+    if (s->sip_to != nullptr) r.aor = std::string(sipsaf_sofia::sofia::url_text(s->sip_to->a_url));
     for (sip_contact_t const* c = s->sip_contact; c != nullptr; c = c->m_next)
-      r.contacts.emplace_back(std::string_view(sipsaf_sofia::detail::url_text(c->m_url)));
+      r.contacts.emplace_back(std::string_view(sipsaf_sofia::sofia::url_text(c->m_url)));
     return r;
   }
 
@@ -64,10 +64,11 @@ struct sofia_glue {
     return out(sipsaf_sofia::make_proxied(m.get(), std::string(target),
                                           std::string(embed::via_host), std::string(branch)));
   }
-  static auto delivery(std::string_view stored, std::string_view target, std::string_view branch)
-      -> embed::rendered {
-    return out(sipsaf_sofia::make_delivery(stored, std::string(target),
-                                           std::string(embed::via_host), std::string(branch)));
+  static auto delivery(sipsaf::deliver_action const& a, std::string_view target,
+                       std::string_view branch) -> embed::rendered {
+    return out(sipsaf_sofia::make_delivery(a.bytes, std::string(target),
+                                           std::string(embed::via_host), std::string(branch),
+                                           embed::arrival(a)));
   }
   static auto notification(sipsaf::notify_action const& n, std::string_view branch,
                            std::string_view tag, std::string_view call_id) -> embed::rendered {

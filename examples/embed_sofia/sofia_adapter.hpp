@@ -17,8 +17,12 @@
 #ifndef SIPSAF_EXAMPLES_EMBED_SOFIA_ADAPTER_HPP
 #define SIPSAF_EXAMPLES_EMBED_SOFIA_ADAPTER_HPP
 
+#include <sipsaf/ascii.hpp>
+#include <sipsaf/message/fields.hpp>
 #include <sipsaf/policy/action.hpp>
+#include <sipsaf/policy/render.hpp>
 #include <sipsaf/policy/request.hpp>
+#include <sipsaf/time.hpp>
 
 // sofia-sip wants sip.h before the msg headers.
 #include <sofia-sip/msg.h>
@@ -49,7 +53,7 @@ struct msg_deleter {
 };
 using msg_ptr = std::unique_ptr<msg_t, msg_deleter>;
 
-namespace detail {
+namespace sofia {
 
 inline auto header(void const* h) noexcept -> msg_header_t const* {
   return static_cast<msg_header_t const*>(h);
@@ -57,17 +61,6 @@ inline auto header(void const* h) noexcept -> msg_header_t const* {
 
 inline auto is_wsp(char c) noexcept -> bool {
   return c == ' ' || c == '\t';
-}
-
-inline auto iequals(std::string_view a, std::string_view b) noexcept -> bool {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 /// The header line sofia kept while parsing (name, colon, value, CRLF,
@@ -138,7 +131,7 @@ inline auto is_disposition_row(msg_header_t const* h) noexcept -> bool {
   // sipsaf's parser has to see it, to answer 400 with the reason.
   if (h->sh_class == sip_error_class && h->sh_error->er_name != nullptr) {
     std::string_view const n = h->sh_error->er_name;
-    return iequals(n, "Request-Disposition") || iequals(n, "d");
+    return sipsaf::iequals(n, "Request-Disposition") || sipsaf::iequals(n, "d");
   }
   return false;
 }
@@ -149,7 +142,7 @@ inline auto first_fragment(sip_t const& s) noexcept -> msg_header_t const* {
   return header(s.sip_status);
 }
 
-}  // namespace detail
+}  // namespace sofia
 
 /// Parses `wire` as sofia does on a transport, keeping the text of every
 /// header line (MSG_FLG_EXTRACT_COPY). Null when sofia cannot make a message
@@ -183,13 +176,13 @@ struct sipsaf::request_traits<sip_t> {
                : "";
   }
   static auto from_uri(sip_t const& s) -> text {
-    return s.sip_from != nullptr ? sipsaf_sofia::detail::url_text(s.sip_from->a_url) : text();
+    return s.sip_from != nullptr ? sipsaf_sofia::sofia::url_text(s.sip_from->a_url) : text();
   }
   static auto from_tag(sip_t const& s) noexcept -> std::string_view {
     return s.sip_from != nullptr && s.sip_from->a_tag != nullptr ? s.sip_from->a_tag : "";
   }
   static auto to_uri(sip_t const& s) -> text {
-    return s.sip_to != nullptr ? sipsaf_sofia::detail::url_text(s.sip_to->a_url) : text();
+    return s.sip_to != nullptr ? sipsaf_sofia::sofia::url_text(s.sip_to->a_url) : text();
   }
   static auto call_id(sip_t const& s) noexcept -> std::string_view {
     return s.sip_call_id != nullptr && s.sip_call_id->i_id != nullptr ? s.sip_call_id->i_id : "";
@@ -200,11 +193,11 @@ struct sipsaf::request_traits<sip_t> {
     return s.sip_cseq->cs_seq;
   }
   static auto content_type(sip_t const& s) -> text {
-    return sipsaf_sofia::detail::value_of(s.sip_content_type);
+    return sipsaf_sofia::sofia::value_of(s.sip_content_type);
   }
-  static auto date(sip_t const& s) -> text { return sipsaf_sofia::detail::value_of(s.sip_date); }
+  static auto date(sip_t const& s) -> text { return sipsaf_sofia::sofia::value_of(s.sip_date); }
   static auto expires(sip_t const& s) -> text {
-    return sipsaf_sofia::detail::value_of(s.sip_expires);
+    return sipsaf_sofia::sofia::value_of(s.sip_expires);
   }
 
   /// Every Request-Disposition row (full or compact name `d`, parsed by
@@ -212,7 +205,7 @@ struct sipsaf::request_traits<sip_t> {
   /// merges the rows into one header object, so without the received text
   /// this is one row: sofia's encoding of the merged list.
   static auto request_disposition(sip_t const& s) -> std::vector<text> {
-    namespace d = sipsaf_sofia::detail;
+    namespace d = sipsaf_sofia::sofia;
     std::vector<text> rows;
     bool raw = false;
     for (msg_header_t const* h = d::first_fragment(s); h != nullptr; h = h->sh_succ) {
@@ -236,7 +229,7 @@ struct sipsaf::request_traits<sip_t> {
   /// message parsed from one buffer); else joined, with sofia's encoding of
   /// any fragment it kept no text of.
   static auto bytes(sip_t const& s) -> text {
-    namespace d = sipsaf_sofia::detail;
+    namespace d = sipsaf_sofia::sofia;
     msg_header_t const* first = d::first_fragment(s);
     if (first == nullptr) return text();
     char const* begin = static_cast<char const*>(first->sh_data);
@@ -262,7 +255,7 @@ static_assert(sipsaf::is_request<sip_t>::value, "sip_t is a Request");
 
 namespace sipsaf_sofia {
 
-namespace detail {
+namespace sofia {
 
 /// Adds a header made from text (sofia parses it); false if it does not parse.
 inline auto add(msg_t* m, sip_t* s, msg_hclass_t* hc, std::string const& value) -> bool {
@@ -290,7 +283,7 @@ inline auto finish(msg_t* m, sip_t* s, std::string_view content_type, std::strin
   return sip_complete_message(m) == 0;
 }
 
-}  // namespace detail
+}  // namespace sofia
 
 /// The response a `respond_action` asks for (RFC 3261 §8.2.6): the Via
 /// rows, From, To (with `to_tag` when it has none), Call-ID and CSeq of the
@@ -298,24 +291,24 @@ inline auto finish(msg_t* m, sip_t* s, std::string_view content_type, std::strin
 /// same is `nta_incoming_treply(irq, code, reason, SIPTAG_ACCEPT_STR(...))`.
 inline auto make_response(sip_t const& request, int code, std::string const& reason,
                           std::string_view accept, std::string const& to_tag) -> msg_ptr {
-  msg_ptr m = detail::new_message();
+  msg_ptr m = sofia::new_message();
   if (!m) return m;
   sip_t* s = sip_object(m.get());
   su_home_t* home = msg_home(m.get());
   sip_status_t* st = sip_status_create(home, static_cast<unsigned>(code), reason.c_str(), nullptr);
   if (st == nullptr || sip_header_insert(m.get(), s, reinterpret_cast<sip_header_t*>(st)) != 0)
     return nullptr;
-  if (!detail::add_dup(m.get(), s, request.sip_via) ||
-      !detail::add_dup(m.get(), s, request.sip_from) ||
-      !detail::add_dup(m.get(), s, request.sip_to) ||
-      !detail::add_dup(m.get(), s, request.sip_call_id) ||
-      !detail::add_dup(m.get(), s, request.sip_cseq))
+  if (!sofia::add_dup(m.get(), s, request.sip_via) ||
+      !sofia::add_dup(m.get(), s, request.sip_from) ||
+      !sofia::add_dup(m.get(), s, request.sip_to) ||
+      !sofia::add_dup(m.get(), s, request.sip_call_id) ||
+      !sofia::add_dup(m.get(), s, request.sip_cseq))
     return nullptr;
   if (s->sip_to != nullptr && s->sip_to->a_tag == nullptr && code > 100)
     sip_to_tag(home, s->sip_to, to_tag.c_str());
-  if (!accept.empty() && !detail::add(m.get(), s, sip_accept_class, std::string(accept)))
+  if (!accept.empty() && !sofia::add(m.get(), s, sip_accept_class, std::string(accept)))
     return nullptr;
-  if (!detail::finish(m.get(), s, {}, {})) return nullptr;
+  if (!sofia::finish(m.get(), s, {}, {})) return nullptr;
   return m;
 }
 
@@ -336,45 +329,53 @@ inline auto make_proxied(msg_t* request, std::string const& target, std::string 
                                           reinterpret_cast<msg_header_t*>(rq)) != 0)
     return nullptr;
   // Via is a prepending header: the new one goes on top (RFC 3261 §16.6 step 8).
-  if (!detail::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch))
+  if (!sofia::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch))
     return nullptr;
-  unsigned long hops = s->sip_max_forwards != nullptr ? s->sip_max_forwards->mf_count : 70;
+  // One less, or 70 when there was none (RFC 3261 §16.6 step 3).
+  unsigned long const hops = s->sip_max_forwards != nullptr ? s->sip_max_forwards->mf_count : 71;
   std::string const mf = std::to_string(hops > 0 ? hops - 1 : 0);
   if (s->sip_max_forwards != nullptr)
     msg_header_remove(m.get(), reinterpret_cast<msg_pub_t*>(s),
                       reinterpret_cast<msg_header_t*>(s->sip_max_forwards));
-  if (!detail::add(m.get(), s, sip_max_forwards_class, mf)) return nullptr;
+  if (!sofia::add(m.get(), s, sip_max_forwards_class, mf)) return nullptr;
   return m;
 }
 
-/// A stored request delivered as a new MESSAGE to `target`: From, To,
-/// Call-ID and the CSeq number kept (the recipient suppresses duplicates by
-/// them), Date and Request-Disposition kept, the body with its Content-Type
-/// (parameters included) kept. `stored` is what the store kept: the bytes
-/// received, parsed again by sofia.
+/// A stored request delivered as a new MESSAGE to `target`, keeping the
+/// header fields sipsaf's stored deliveries keep
+/// (`sipsaf::stored_delivery_fields`, <sipsaf/policy/render.hpp>) as
+/// received, the CSeq number, and the body with its Content-Type; a Date
+/// from `arrived` when the stored request has none. `stored` is what the
+/// store kept: the bytes received, parsed again by sofia.
 inline auto make_delivery(std::string_view stored, std::string const& target,
-                          std::string const& via_host, std::string const& branch) -> msg_ptr {
+                          std::string const& via_host, std::string const& branch,
+                          std::optional<sipsaf::timestamp> arrived) -> msg_ptr {
   msg_ptr original = parse(stored);
   if (!original) return nullptr;
   sip_t const* o = sip_object(original.get());
-  msg_ptr m = detail::new_message();
+  msg_ptr m = sofia::new_message();
   if (!m) return m;
   sip_t* s = sip_object(m.get());
   using T = sipsaf::request_traits<sip_t>;
   std::uint32_t const cseq = o->sip_cseq != nullptr ? o->sip_cseq->cs_seq : 1;
   bool ok =
-      detail::add(m.get(), s, sip_request_class, "MESSAGE " + target + " SIP/2.0") &&
-      detail::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch) &&
-      detail::add(m.get(), s, sip_max_forwards_class, "70") &&
-      detail::add_dup(m.get(), s, o->sip_from) && detail::add_dup(m.get(), s, o->sip_to) &&
-      detail::add_dup(m.get(), s, o->sip_call_id) &&
-      detail::add(m.get(), s, sip_cseq_class, std::to_string(cseq) + " MESSAGE") &&
-      detail::add_dup(m.get(), s, o->sip_date);
-  for (text const& row : T::request_disposition(*o))
-    if (ok)
-      ok = detail::add(m.get(), s, sip_request_disposition_class,
-                       std::string(std::string_view(row)));
-  if (!ok || !detail::finish(m.get(), s, std::string_view(T::content_type(*o)), T::body(*o)))
+      sofia::add(m.get(), s, sip_request_class, "MESSAGE " + target + " SIP/2.0") &&
+      sofia::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch) &&
+      sofia::add(m.get(), s, sip_max_forwards_class, "70") &&
+      sofia::add(m.get(), s, sip_cseq_class, std::to_string(cseq) + " MESSAGE");
+  // Every row of a kept field, one by one, as received (sofia's encoding
+  // when it kept no text: then every fragment is a row).
+  bool const raw = sofia::raw_line(sofia::first_fragment(*o)).size() > 0;
+  for (msg_header_t const* h = sofia::first_fragment(*o); ok && h != nullptr; h = h->sh_succ) {
+    if (h->sh_class == nullptr || h->sh_class->hc_name == nullptr) continue;
+    if (raw && h->sh_data == nullptr) continue;  // a part of a row already taken
+    sipsaf::field const f = sipsaf::field_of(h->sh_class->hc_name);
+    if (f == sipsaf::field::content_type || !sipsaf::stored_delivery_keeps(f)) continue;
+    ok = sofia::add(m.get(), s, h->sh_class, std::string(std::string_view(sofia::value_of(h))));
+  }
+  if (ok && o->sip_date == nullptr && arrived)
+    ok = sofia::add(m.get(), s, sip_date_class, sipsaf::format_sip_date(*arrived));
+  if (!ok || !sofia::finish(m.get(), s, std::string_view(T::content_type(*o)), T::body(*o)))
     return nullptr;
   return m;
 }
@@ -385,23 +386,24 @@ inline auto make_delivery(std::string_view stored, std::string const& target,
 inline auto make_notification(sipsaf::notify_action const& n, std::string const& via_host,
                               std::string const& branch, std::string const& from_tag,
                               std::string const& call_id) -> msg_ptr {
-  msg_ptr m = detail::new_message();
+  msg_ptr m = sofia::new_message();
   if (!m) return m;
   sip_t* s = sip_object(m.get());
   bool ok =
-      detail::add(m.get(), s, sip_request_class, n.method + " " + n.to + " SIP/2.0") &&
-      detail::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch) &&
-      detail::add(m.get(), s, sip_max_forwards_class, "70") &&
-      detail::add(m.get(), s, sip_from_class, "<" + n.about + ">;tag=" + from_tag) &&
-      detail::add(m.get(), s, sip_to_class, "<" + n.to + ">") &&
-      detail::add(m.get(), s, sip_call_id_class, call_id) &&
-      detail::add(m.get(), s, sip_cseq_class, "1 " + n.method);
+      sofia::add(m.get(), s, sip_request_class, n.method + " " + n.to + " SIP/2.0") &&
+      sofia::add(m.get(), s, sip_via_class, "SIP/2.0/UDP " + via_host + ";branch=" + branch) &&
+      sofia::add(m.get(), s, sip_max_forwards_class, "70") &&
+      sofia::add(m.get(), s, sip_from_class, "<" + n.about + ">;tag=" + from_tag) &&
+      sofia::add(m.get(), s, sip_to_class, "<" + n.to + ">") &&
+      sofia::add(m.get(), s, sip_call_id_class, call_id) &&
+      sofia::add(m.get(), s, sip_cseq_class, "1 " + n.method);
   if (ok && !n.event.empty())
-    ok = detail::add(m.get(), s, sip_event_class, n.event) &&
-         detail::add(m.get(), s, sip_subscription_state_class, "terminated");
+    ok = sofia::add(m.get(), s, sip_event_class, n.event) &&
+         sofia::add(m.get(), s, sip_subscription_state_class,
+                    std::string(sipsaf::notification_subscription_state));
   if (ok && !n.content_disposition.empty())
-    ok = detail::add(m.get(), s, sip_content_disposition_class, n.content_disposition);
-  if (!ok || !detail::finish(m.get(), s, n.content_type, n.body)) return nullptr;
+    ok = sofia::add(m.get(), s, sip_content_disposition_class, n.content_disposition);
+  if (!ok || !sofia::finish(m.get(), s, n.content_type, n.body)) return nullptr;
   return m;
 }
 

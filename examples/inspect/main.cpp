@@ -10,6 +10,7 @@
 //   exit 2  usage error, with a usage line on standard error
 // --strict reads Request-Disposition in strict RFC 3841 mode. --extract DIR
 // writes each leaf part's decoded bytes to DIR/part-1, DIR/part-2.1, ...
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime/content_disposition.hpp>
 #include <sipsaf/mime/multipart.hpp>
@@ -141,7 +142,7 @@ auto fail(sipsaf::parse_error const& e) -> int {
   j.key("code");
   j.value(std::string_view(sipsaf::to_string(e.code)));
   j.key("message");
-  j.value(std::string_view(sipsaf::detail::errc_message(e.code)));
+  j.value(sipsaf::make_error_code(e.code).message());
   j.key("offset");
   j.value(e.offset);
   j.end_object();
@@ -154,8 +155,7 @@ auto type_text(sipsaf::media_type const& t) -> std::string {
   std::string s(t.type);
   s += '/';
   s += t.subtype;
-  for (char& c : s) c = sipsaf::grammar::detail::ascii_lower(c);
-  return s;
+  return sipsaf::ascii_lower(s);
 }
 
 struct context {
@@ -183,8 +183,7 @@ auto write_parts(json& j, context const& ctx, Parts const& parts, std::string co
     if (auto cd = part.header("Content-Disposition")) {
       auto d = sipsaf::parse_content_disposition(*cd);
       if (!d) return d.error().rebased(offset_in(ctx, *cd));
-      disposition = std::string(d->type);
-      for (char& c : disposition) c = sipsaf::grammar::detail::ascii_lower(c);
+      disposition = sipsaf::ascii_lower(d->type);
     }
     j.value(disposition);
     if (part.is_multipart()) {
@@ -259,11 +258,7 @@ auto inspect(context const& ctx, sipsaf::request_disposition_options const& rd_o
     j.begin_object();
     j.key("directives");
     j.begin_array();
-    rd->for_each([&](sipsaf::directive_entry e) {
-      std::string t(e.text);
-      for (char& c : t) c = sipsaf::grammar::detail::ascii_lower(c);
-      j.value(t);
-    });
+    rd->for_each([&](sipsaf::directive_entry e) { j.value(sipsaf::ascii_lower(e.text)); });
     j.end_array();
     j.key("store");
     switch (rd->store()) {

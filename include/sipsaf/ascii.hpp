@@ -32,8 +32,10 @@ inline auto ascii_lower(std::string_view s) -> std::string {
 /// Whether `a` and `b` are equal when ASCII letters are compared without case.
 constexpr auto iequals(std::string_view a, std::string_view b) noexcept -> bool {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char const x = a[i], y = b[i];
+    if (x != y && ascii_lower(x) != ascii_lower(y)) return false;  // folded only when they differ
+  }
   return true;
 }
 

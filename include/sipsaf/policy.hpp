@@ -4,11 +4,12 @@
 #define SIPSAF_POLICY_HPP
 
 /// @file
-/// The store/forward policy engine: the recipient profile,
-/// the default decision order with its traces, the sans-I/O engine with
-/// its actions, the named requirements of its parameters and small models
-/// of them, the sender notifications (IMDN, NOTIFY), and `message_view` as
-/// a request the engine takes.
+/// The store/forward policy engine: the recipient profile, the default
+/// decision order with its traces, the sans-I/O engine with its actions,
+/// the named requirements of its parameters (and, through
+/// <sipsaf/policy/models.hpp>, the test models), the sender notifications
+/// (IMDN, NOTIFY), and `message_view` as a request the engine takes and as
+/// the messages its actions ask for.
 
 #include <sipsaf/policy/action.hpp>
 #include <sipsaf/policy/decision.hpp>
@@ -18,6 +19,7 @@
 #include <sipsaf/policy/models.hpp>
 #include <sipsaf/policy/notification.hpp>
 #include <sipsaf/policy/profile.hpp>
+#include <sipsaf/policy/render.hpp>
 #include <sipsaf/policy/request.hpp>
 #include <sipsaf/policy/requirements.hpp>
 

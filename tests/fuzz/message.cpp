@@ -30,6 +30,14 @@ void touch(sipsaf::message_view const& m, bool validated) {
   (void)m.expires();
   if (auto d = m.date())
     (void)sipsaf::format_sip_date(sipsaf::sip_date_from_epoch(d->epoch_seconds()));
+  // The Date read in its usual 29-byte layout agrees with the full grammar.
+  for (auto v : m.values("Date")) {
+    auto fast = sipsaf::parse_sip_timestamp(v);
+    auto full = sipsaf::parse_sip_date(v);
+    if (fast.has_value() != full.has_value() ||
+        (full && sipsaf::to_unix_ms(*fast) != full->epoch_seconds() * 1000))
+      __builtin_trap();
+  }
   (void)m.max_forwards();
   (void)m.content_length();
   (void)m.request_disposition();

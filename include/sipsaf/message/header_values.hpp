@@ -544,6 +544,62 @@ inline auto scan_date(char const*& p, char const* e, sip_date& out) -> errc {
   return ok;
 }
 
+// The Date as nearly every sender writes it: exactly 29 bytes,
+// `Www, DD Mmm YYYY HH:MM:SS GMT`. Read in place, with the checks scan_date
+// makes; any other text (spacing, folding, an error) is left to scan_date,
+// which gives the verdict and the error offset.
+inline auto read_fixed_date(std::string_view v, sip_date& out) noexcept -> bool {
+  if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+      v[19] != ':' || v[22] != ':' || v[25] != ' ')
+    return false;
+  // Three bytes, case-folded, as one word (as scan_date compares names).
+  auto word = [&](std::size_t i) -> std::uint32_t {
+    return ((static_cast<std::uint32_t>(static_cast<unsigned char>(v[i])) | 0x20u) << 16) |
+           ((static_cast<std::uint32_t>(static_cast<unsigned char>(v[i + 1])) | 0x20u) << 8) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(v[i + 2])) | 0x20u);
+  };
+  constexpr auto w = [](char a, char b, char c) -> std::uint32_t {
+    return (std::uint32_t(static_cast<unsigned char>(a)) << 16) |
+           (std::uint32_t(static_cast<unsigned char>(b)) << 8) |
+           std::uint32_t(static_cast<unsigned char>(c));
+  };
+  static constexpr std::uint32_t days[] = {w('s', 'u', 'n'), w('m', 'o', 'n'), w('t', 'u', 'e'),
+                                           w('w', 'e', 'd'), w('t', 'h', 'u'), w('f', 'r', 'i'),
+                                           w('s', 'a', 't')};
+  static constexpr std::uint32_t months[] = {w('j', 'a', 'n'), w('f', 'e', 'b'), w('m', 'a', 'r'),
+                                             w('a', 'p', 'r'), w('m', 'a', 'y'), w('j', 'u', 'n'),
+                                             w('j', 'u', 'l'), w('a', 'u', 'g'), w('s', 'e', 'p'),
+                                             w('o', 'c', 't'), w('n', 'o', 'v'), w('d', 'e', 'c')};
+  // Two digits at `i` as a number, or 100 (out of every range) if either is not a digit.
+  auto two = [&](std::size_t i) -> int {
+    unsigned const a = static_cast<unsigned char>(v[i]) - unsigned('0');
+    unsigned const b = static_cast<unsigned char>(v[i + 1]) - unsigned('0');
+    return a > 9 || b > 9 ? 100 : static_cast<int>(a * 10 + b);
+  };
+  std::uint32_t const wd = word(0), mo = word(8);
+  int day_name = 0, mon = 0;
+  while (day_name < 7 && days[day_name] != wd) ++day_name;
+  while (mon < 12 && months[mon] != mo) ++mon;
+  int const century = two(12), year2 = two(14);
+  sip_date d;
+  d.day = two(5);
+  d.hour = two(17);
+  d.minute = two(20);
+  d.second = two(23);
+  if (day_name == 7 || mon == 12 || word(26) != w('g', 'm', 't') || century > 99 || year2 > 99)
+    return false;
+  d.weekday = day_name;
+  d.month = mon + 1;
+  d.year = century * 100 + year2;
+  static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool const leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
+  if (d.day < 1 || d.day > mdays[mon] || (mon == 1 && d.day == 29 && !leap) || d.hour > 23 ||
+      d.minute > 59 || d.second > 60)
+    return false;
+  out = d;
+  return true;
+}
+
 template <class T, class Scan>
 auto run_scan(std::string_view v, Scan&& scan) -> result<T> {
   T out{};
@@ -616,6 +672,9 @@ inline auto parse_sip_date(std::string_view value) -> result<sip_date> {
 /// `Sat, 13 Nov 2010 23:29:00 GMT`) as a timestamp. The syntax is checked by
 /// `parse_sip_date`; its errors pass through.
 inline auto parse_sip_timestamp(std::string_view value) -> result<timestamp> {
+  sip_date fixed;
+  if (detail::msg::read_fixed_date(value, fixed))
+    return timestamp(std::chrono::seconds(fixed.epoch_seconds()));
   auto const d = parse_sip_date(value);
   if (!d) return d.error();
   return timestamp(std::chrono::seconds(d->epoch_seconds()));

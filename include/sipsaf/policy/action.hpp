@@ -53,13 +53,16 @@ struct deliver_action {
   std::string recipient;              ///< the recipient's key
   std::vector<std::string> contacts;  ///< where to send it, best first
   /// True: proxy the request being handled now (the caller has it). False:
-  /// send the stored request in `bytes` (as a new MESSAGE carrying its body,
-  /// Content-Type, Date, From and Request-Disposition).
+  /// send the stored request in `bytes` as a new MESSAGE
+  /// (`make_stored_delivery`, <sipsaf/policy/render.hpp>, says what it keeps).
   bool live = false;
   message_id message = 0;  ///< the stored message (0 when live)
   delivery_mode mode = delivery_mode::push;
   std::string bytes;          ///< the stored request exactly as received (empty when live)
   std::uint32_t attempt = 1;  ///< 1 for the first try of this message
+  /// When the stored message arrived (zero when live): the Date a delivery
+  /// carries when the request had none.
+  timestamp arrived{};
 };
 
 /// A message was stored (durably, before this action was produced).

@@ -3,27 +3,32 @@
 #ifndef SIPSAF_POLICY_DEFAULT_POLICY_HPP
 #define SIPSAF_POLICY_DEFAULT_POLICY_HPP
 
+// clang-format off (the requirements tables: one row per line)
 /// @file
 /// `default_policy`: the store-command service's decision order, and the
 /// *DispositionPolicy* requirements it meets.
 ///
 /// @par DispositionPolicy
 /// In this table `P` is a policy type, `p` a `P const&`, `in` a
-/// `decision_input const&`.
+/// `decision_input const&`, `q` a `request_facts const&`.
 ///
-/// | Expression | Type | Semantics |
-/// |---|---|---|
-/// | `p.decide(in)` | `decision` | Decides what to do with `*in.request` for `*in.who`.
+/// | Expression            | Type       | Semantics |
+/// |-----------------------|------------|-----------|
+/// | `p.decide(in)`        | `decision` | Decides what to do with `*in.request` for `*in.who`.
 /// Deterministic: the same input gives the same decision. No side effects: it stores, sends and
 /// logs nothing. Never `verdict::store` when the sender said `do-not-store`, and never
 /// `verdict::store` for a typing indicator (the engine turns such an answer into 480 and says so in
 /// the trace). For `store` it sets `mode`, `notify` and `expires_at` (after `in.now`); for
 /// `forward` it sets `target` to one of the kinds in `in.forward_kinds`; for a discard it sets
 /// `code` and `reason`, and for 415 `accept`. The decision's views may point into `in`, into `p`,
-/// and into what they point to. |
+/// and into what they point to. | | `p.carries_payload(q)` | `bool`    | Optional. Whether the
+/// request is the service's business (its headers are then checked, and a payload request without
+/// To, From, Call-ID or CSeq is refused). Reads `q.method` and `q.body_size` only. Without it the
+/// engine asks `default_policy::carries_payload`. |
 ///
 /// @par Models
 /// `default_policy`.
+// clang-format on
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/mime/media_type.hpp>
@@ -352,6 +357,16 @@ struct policy_has_decide<P, std::void_t<decltype(std::declval<P const&>().decide
     : std::is_convertible<decltype(std::declval<P const&>().decide(
                               std::declval<decision_input const&>())),
                           decision> {};
+
+// The optional member: `p.carries_payload(q)`.
+template <class P, class = void>
+struct policy_has_carries_payload : std::false_type {};
+template <class P>
+struct policy_has_carries_payload<P, std::void_t<decltype(std::declval<P const&>().carries_payload(
+                                         std::declval<request_facts const&>()))>>
+    : std::is_convertible<decltype(std::declval<P const&>().carries_payload(
+                              std::declval<request_facts const&>())),
+                          bool> {};
 
 }  // namespace detail
 

@@ -441,15 +441,23 @@ class store_forward_engine {
     buf.append(from_tag.data(), from_tag.size());
   }
 
+  // Whether the request carries a payload, as the policy sees it (a policy
+  // without `carries_payload` takes default_policy's answer).
+  auto carries_payload(request_facts const& f) const -> bool {
+    if constexpr (detail::policy_has_carries_payload<policy_t>::value)
+      return policy_.carries_payload(f);
+    else
+      return default_policy::carries_payload(f);
+  }
   template <class Request>
-  static auto carries_payload(Request const& r) -> bool {
+  auto carries_payload(Request const& r) const -> bool {
     using T = request_traits<Request>;
     auto&& method = T::method(r);
     auto&& body = T::body(r);
     request_facts f;
     f.method = std::string_view(method);
     f.body_size = std::string_view(body).size();
-    return default_policy::carries_payload(f);
+    return carries_payload(f);
   }
 
   // The text of a trait's result `v`, declared `V` (`auto&& v = ...`): a view
@@ -500,9 +508,10 @@ class store_forward_engine {
     }
   }
 
-  // A decision the engine makes itself (not the policy's).
+  // A decision the engine makes itself (not the policy's), answered when
+  // the engine acts.
   void own_decision(outcome& out, verdict v, rule r, int code, std::string_view reason,
-                    std::string_view recipient_key, std::string_view method) {
+                    std::string_view recipient_key, std::string_view method, bool act) {
     decision d;
     d.what = v;
     d.code = code;
@@ -512,6 +521,16 @@ class store_forward_engine {
     d.trace.method = method;
     d.trace.detail = detail_;
     out.decided = std::move(d);
+    if (act && code != 0) respond(*out.decided, out);
+  }
+
+  // The one place a decision becomes the sender's answer: its code and
+  // reason, and with 415 the Accept list the sender needs to try again
+  // (RFC 3261 §21.4.16).
+  static void respond(decision const& d, outcome& out) {
+    out.actions.push_back(
+        respond_action{d.code, std::string(d.reason),
+                       d.code == 415 ? std::string(d.accept_header()) : std::string(), false});
   }
 
   void finish(outcome& out) {
@@ -522,14 +541,27 @@ class store_forward_engine {
   void unknown_recipient(Request const& r, outcome& out) {
     auto&& to = request_traits<Request>::to_uri(r);
     scratch_to_ = std::string_view(to);
-    own_decision(out, verdict::discard, rule::unknown_recipient, 404, "Not Found", scratch_to_, {});
-    out.actions.push_back(respond_action{404, "Not Found", {}, false});
+    own_decision(out, verdict::discard, rule::unknown_recipient, 404, "Not Found", scratch_to_, {},
+                 true);
     finish(out);
   }
 
+  // The text of the request being decided: views into the request, or into
+  // copies kept here of text its traits returned by value.
+  struct request_text {
+    std::string_view method, from, to, tag, call_id, content_type, date, expires, body, bytes;
+    std::optional<std::uint32_t> cseq;
+  };
+
+  // A request, in decision order: each step either settles the outcome
+  // (returns true) or fills in what the steps after it read. The policy's
+  // own order (rules 1-6) is default_policy's.
   template <class Request>
   void handle(Request const& r, recipient const& who, outcome& out, bool act) {
     using T = request_traits<Request>;
+    // The traits' results live until this call returns; a decision may point
+    // to method, From, To and Content-Type, so text returned by value is
+    // copied for them (keep).
     auto&& method_v = T::method(r);
     auto&& from_v = T::from_uri(r);
     auto&& tag_v = T::from_tag(r);
@@ -542,16 +574,112 @@ class store_forward_engine {
     auto&& rd_v = T::request_disposition(r);
     auto&& body_v = T::body(r);
     auto&& bytes_v = T::bytes(r);
-    // A decision may point to these: text returned by value is copied.
-    std::string_view const method = keep<decltype(method_v)>(method_v, kept_.method);
-    std::string_view const from = keep<decltype(from_v)>(from_v, kept_.from_uri);
-    std::string_view const to = keep<decltype(to_v)>(to_v, kept_.to_uri);
-    std::string_view const ct_text = keep<decltype(ct_v)>(ct_v, kept_.content_type);
-    // These are read during this call only.
-    std::string_view const tag(tag_v), call_id(call_id_v), date_text(date_v),
-        expires_text(expires_v), body(body_v), bytes(bytes_v);
-    // The Request-Disposition rows, over copies when they are not views.
-    using rd_t = decltype(rd_v);
+    request_text const q{keep<decltype(method_v)>(method_v, kept_.method),
+                         keep<decltype(from_v)>(from_v, kept_.from_uri),
+                         keep<decltype(to_v)>(to_v, kept_.to_uri),
+                         std::string_view(tag_v),
+                         std::string_view(call_id_v),
+                         keep<decltype(ct_v)>(ct_v, kept_.content_type),
+                         std::string_view(date_v),
+                         std::string_view(expires_v),
+                         std::string_view(body_v),
+                         std::string_view(bytes_v),
+                         detail::read_cseq(cseq_v)};
+    request_facts& f = start_facts(q);
+    decision_input in;
+    in.request = &f;
+    in.who = &who;
+    in.now = now();
+    bool const payload = carries_payload(f);
+
+    if (payload && refused_for_missing_header(q, who, out, act)) return;  // 400
+    if (!read_content_type(q, payload, who, out, act)) return;            // 400
+    if (f.content_type != nullptr && f.content_type->is_multipart())
+      f.body = keep<decltype(body_v)>(body_v, kept_.body);  // rule 2 may name a part
+    if (!read_disposition<decltype(rd_v)>(rd_v, payload, who, out, act)) return;  // 400
+    read_lifetime(q);                                                             // Date, Expires
+    if (payload && answered_as_duplicate(q, who, in.now, out, act)) return;
+    if (payload && !read_usage(who, in, out, act)) return;  // 500 when the store fails
+    decision& d = decide(in, out);
+    if (act) carry_out(r, d, in, q, who, out);
+    finish(out);
+  }
+
+  auto start_facts(request_text const& q) -> request_facts& {
+    detail_.clear();
+    key_ = message_key{q.call_id, q.cseq.value_or(0), q.tag};
+    key_built_ = false;
+    request_facts& f = facts_;
+    f = request_facts{};
+    f.method = q.method;
+    f.from_uri = q.from;
+    f.to_uri = q.to;
+    f.size = q.bytes.size();
+    f.body_size = q.body.size();
+    f.body = q.body;
+    f.content_type_text = q.content_type;
+    return f;
+  }
+
+  // RFC 3261 §8.1.1: every request has To, From, Call-ID and CSeq. The
+  // service files a message by them and recognises it again by them (the
+  // duplicate key), so a payload request that lacks one is refused with 400
+  // and a reason phrase that says what is wrong (RFC 3261 §21.4.1).
+  auto refused_for_missing_header(request_text const& q, recipient const& who, outcome& out,
+                                  bool act) -> bool {
+    struct missing {
+      char const* header;
+      char const* reason;
+    };
+    missing const m = q.to.empty()     ? missing{"To", "Missing or bad To header field"}
+                      : q.from.empty() ? missing{"From", "Missing or bad From header field"}
+                      : q.call_id.empty()
+                          ? missing{"Call-ID", "Missing or bad Call-ID header field"}
+                      : !q.cseq ? missing{"CSeq", "Missing or bad CSeq header field"}
+                                : missing{nullptr, nullptr};
+    if (m.header == nullptr) return false;
+    detail_ = std::string("the ") + m.header +
+              " header is missing or cannot be read (RFC 3261 8.1.1: To, From, Call-ID and CSeq "
+              "are mandatory)";
+    own_decision(out, verdict::discard, rule::bad_request, 400, m.reason, who.key, q.method, act);
+    finish(out);
+    return true;
+  }
+
+  // Content-Type. Most senders write the same one on every request: the last
+  // value is kept parsed (over a copy of its text) and reused while the text
+  // is the same. One that does not parse refuses a payload request (400).
+  auto read_content_type(request_text const& q, bool payload, recipient const& who, outcome& out,
+                         bool act) -> bool {
+    if (q.content_type.empty()) return true;
+    if (content_type_ && q.content_type == content_type_text_) {
+      facts_.content_type = &*content_type_;
+      return true;
+    }
+    auto ct = parse_media_type(q.content_type);
+    if (!ct) {
+      content_type_.reset();
+      if (!payload) return true;
+      bad_request(out, "Content-Type", ct.error(), q.content_type, who, q.method, act);
+      return false;
+    }
+    content_type_text_.assign(q.content_type.data(), q.content_type.size());
+    content_type_ = rebased(*ct, q.content_type, content_type_text_);
+    facts_.content_type = &*content_type_;
+    return true;
+  }
+
+  // Request-Disposition: its rows are one list (RFC 3261 §7.3.1). The last
+  // single row is kept parsed, as Content-Type is. One that does not parse
+  // refuses a payload request (400).
+  // `V` is the declared type of the trait's result (`auto&& rd_v = ...`): it
+  // says whether the rows are views or text that goes with `rd_v` (keep).
+  template <class V>
+  auto read_disposition(std::remove_reference_t<V> const& rd_v, bool payload, recipient const& who,
+                        outcome& out, bool act) -> bool {
+    request_facts& f = facts_;
+    // The rows, over copies when they are not views.
+    using rd_t = V;
     std::string_view rd_text;  // when it is one text
     std::size_t rd_kept = 0;   // when it is a range of rows kept here
     if constexpr (detail::is_text<rd_t>::value) {
@@ -572,207 +700,160 @@ class store_forward_engine {
         detail::for_each_disposition_row(rd_v, fn);
       }
     };
-    std::optional<std::uint32_t> const cseq_read = detail::read_cseq(cseq_v);
-    std::uint32_t const cseq = cseq_read.value_or(0);
-    timestamp const t = now();
-    detail_.clear();
-    key_ = message_key{call_id, cseq, tag};
-    key_built_ = false;
+    std::size_t rows = 0;
+    std::string_view first;
+    each_row([&](std::string_view row) {
+      if (++rows == 1) first = row;
+    });
+    if (rows == 1 && disposition_cached_ && first == disposition_text_) {
+      f.disposition = &disposition_cache_;
+      f.disposition_text = first;
+      return true;
+    }
+    disposition_ = request_disposition{};
+    f.disposition = &disposition_;
+    std::optional<parse_error> err;
+    std::string_view bad_row;
+    std::size_t n = 0;
+    each_row([&](std::string_view row) {
+      if (err) return;
+      // One row is shown as written; several are joined for the trace.
+      if (++n == 1) {
+        f.disposition_text = row;
+      } else {
+        if (n == 2) disposition_rows_.assign(f.disposition_text);
+        disposition_rows_ += ", ";
+        disposition_rows_.append(row.data(), row.size());
+        f.disposition_text = disposition_rows_;
+      }
+      auto res = append_request_disposition(disposition_, row, opt_.disposition);
+      if (!res) err = res.error(), bad_row = row;
+    });
+    if (err && payload) {
+      bad_request(out, "Request-Disposition", *err, bad_row, who, f.method, act);
+      return false;
+    }
+    if (!err && rows == 1) {
+      disposition_text_.assign(first.data(), first.size());
+      disposition_cache_ = rebased(disposition_, first, disposition_text_);
+      disposition_cached_ = true;
+      f.disposition = &disposition_cache_;
+    }
+    return true;
+  }
 
+  // Expires, and Date only with it: the lifetime counts from Date (RFC 3428
+  // §8). A malformed Expires reads as 3600 (RFC 3261 §20.19; the policy
+  // says so).
+  void read_lifetime(request_text const& q) {
+    if (q.expires.empty()) return;
     request_facts& f = facts_;
-    f = request_facts{};
-    f.method = method;
-    f.from_uri = from;
-    f.to_uri = to;
-    f.size = bytes.size();
-    f.body_size = body.size();
-    f.content_type_text = ct_text;
-    bool const payload = default_policy::carries_payload(f);
+    auto e = parse_expires_seconds(q.expires);
+    if (e)
+      f.expires = *e;
+    else
+      f.expires_malformed = true;
+    if (q.date.empty()) return;
+    // Senders within one second write the same Date: the last one is kept read.
+    if (!date_read_ || q.date != date_text_) {
+      date_text_.assign(q.date.data(), q.date.size());
+      auto d = parse_sip_timestamp(q.date);
+      date_value_ = d ? std::optional<timestamp>(*d) : std::nullopt;
+      date_read_ = true;
+    }
+    if (date_value_)
+      f.date = *date_value_;
+    else
+      f.date_malformed = true;
+  }
 
-    // RFC 3261 §8.1.1: every request has To, From, Call-ID and CSeq. The
-    // service files a message by them and recognises it again by them (the
-    // duplicate key), so a payload request that lacks one is refused.
-    // RFC 3261 §21.4.1: 400, with a reason phrase that says what is wrong.
-    if (payload) {
-      if (to.empty())
-        return missing_header(out, "To", "Missing or bad To header field", who, method, act);
-      if (from.empty())
-        return missing_header(out, "From", "Missing or bad From header field", who, method, act);
-      if (call_id.empty())
-        return missing_header(out, "Call-ID", "Missing or bad Call-ID header field", who, method,
-                              act);
-      if (!cseq_read)
-        return missing_header(out, "CSeq", "Missing or bad CSeq header field", who, method, act);
+  // The same request again (RFC 3261 §17.2.3 identity): one being delivered
+  // gets no answer of its own, one stored 202 again, one delivered 200.
+  auto answered_as_duplicate(request_text const& q, recipient const& who, timestamp t, outcome& out,
+                             bool act) -> bool {
+    if (!live_keys_.empty() && live_keys_.count(key()) != 0) {
+      own_decision(out, verdict::duplicate, rule::duplicate_in_progress, 0, {}, who.key, q.method,
+                   act);
+    } else if (auto stored = store_.find(key_); !stored) {
+      store_failed(out, stored.error(), "looking up a duplicate", who, q.method, act);
+      return true;
+    } else if (*stored) {
+      own_decision(out, verdict::duplicate, rule::duplicate_stored, 202, "Accepted", who.key,
+                   q.method, act);
+    } else if (!recent_.empty() && recently_delivered(key(), t)) {
+      own_decision(out, verdict::duplicate, rule::duplicate_delivered, 200, "OK", who.key, q.method,
+                   act);
+    } else {
+      return false;
     }
+    finish(out);
+    return true;
+  }
 
-    // The headers the service reads must parse; a bad one is the sender's
-    // error (400), reported with what and where.
-    // Most senders write the same Content-Type and Request-Disposition on
-    // every request: the last value of each is kept parsed (over a copy of
-    // its text) and reused while the text is the same.
-    if (!ct_text.empty()) {
-      if (content_type_ && ct_text == content_type_text_) {
-        f.content_type = &*content_type_;
-      } else {
-        auto ct = parse_media_type(ct_text);
-        if (!ct) {
-          content_type_.reset();
-          if (payload)
-            return bad_request(out, "Content-Type", ct.error(), ct_text, who, method, act);
-        } else {
-          content_type_text_.assign(ct_text.data(), ct_text.size());
-          content_type_ = rebased(*ct, ct_text, content_type_text_);
-          f.content_type = &*content_type_;
-        }
-      }
+  // What the quota rule and the forwarding rule read: the recipient's usage
+  // and the gateways that can take a message now.
+  auto read_usage(recipient const& who, decision_input& in, outcome& out, bool act) -> bool {
+    auto use = store_.usage(who.key);
+    if (!use) {
+      store_failed(out, use.error(), "reading the recipient's usage", who, facts_.method, act);
+      return false;
     }
-    f.body = body;
-    // Rule 2 reads a multipart body part by part, and the decision may name a
-    // part's type: a body returned by value is copied then (only then).
-    if (f.content_type != nullptr && f.content_type->is_multipart())
-      f.body = keep<decltype(body_v)>(body_v, kept_.body);
-    {
-      std::size_t rows = 0;
-      std::string_view first;
-      each_row([&](std::string_view row) {
-        if (++rows == 1) first = row;
-      });
-      if (rows == 1 && disposition_cached_ && first == disposition_text_) {
-        f.disposition = &disposition_cache_;
-        f.disposition_text = first;
-      } else {
-        disposition_ = request_disposition{};
-        f.disposition = &disposition_;
-        std::optional<parse_error> err;
-        std::string_view bad_row;
-        std::size_t n = 0;
-        each_row([&](std::string_view row) {
-          if (err) return;
-          // One row is shown as written; several are joined for the trace
-          // (RFC 3261 §7.3.1: they are one list).
-          if (++n == 1) {
-            f.disposition_text = row;
-          } else {
-            if (n == 2) disposition_rows_.assign(f.disposition_text);
-            disposition_rows_ += ", ";
-            disposition_rows_.append(row.data(), row.size());
-            f.disposition_text = disposition_rows_;
-          }
-          auto res = append_request_disposition(disposition_, row, opt_.disposition);
-          if (!res) err = res.error(), bad_row = row;
-        });
-        if (err && payload)
-          return bad_request(out, "Request-Disposition", *err, bad_row, who, method, act);
-        if (!err && rows == 1) {
-          disposition_text_.assign(first.data(), first.size());
-          disposition_cache_ = rebased(disposition_, first, disposition_text_);
-          disposition_cached_ = true;
-          f.disposition = &disposition_cache_;
-        }
-      }
-    }
-    // Date matters only with Expires (RFC 3428: the lifetime counts from it).
-    if (!expires_text.empty()) {
-      auto e = parse_expires_seconds(expires_text);
-      if (e)
-        f.expires = *e;
-      else
-        f.expires_malformed = true;  // RFC 3261 §20.19: read as 3600
-      if (!date_text.empty()) {
-        auto d = parse_sip_timestamp(date_text);
-        if (d)
-          f.date = *d;
-        else
-          f.date_malformed = true;
-      }
-    }
+    in.usage = *use;
+    for (unsigned k = 0; k < 4; ++k)
+      if (gateways_.can_forward(static_cast<forward_kind>(k)))
+        in.forward_kinds = static_cast<std::uint8_t>(in.forward_kinds | (1u << k));
+    return true;
+  }
 
-    decision_input in;
-    in.request = &f;
-    in.who = &who;
-    in.now = t;
-    if (payload) {
-      // Duplicates: the same request again (RFC 3261 §17.2.3 identity).
-      if (!live_keys_.empty() && live_keys_.count(key()) != 0) {
-        own_decision(out, verdict::duplicate, rule::duplicate_in_progress, 0, {}, who.key, method);
-        return finish(out);
-      }
-      auto stored = store_.find(message_key{call_id, cseq, tag});
-      if (!stored)
-        return store_failed(out, stored.error(), "looking up a duplicate", who, method, act);
-      if (*stored) {
-        own_decision(out, verdict::duplicate, rule::duplicate_stored, 202, "Accepted", who.key,
-                     method);
-        if (act) out.actions.push_back(respond_action{202, "Accepted", {}, false});
-        return finish(out);
-      }
-      if (!recent_.empty() && recently_delivered(key(), t)) {
-        own_decision(out, verdict::duplicate, rule::duplicate_delivered, 200, "OK", who.key,
-                     method);
-        if (act) out.actions.push_back(respond_action{200, "OK", {}, false});
-        return finish(out);
-      }
-      auto use = store_.usage(who.key);
-      if (!use)
-        return store_failed(out, use.error(), "reading the recipient's usage", who, method, act);
-      in.usage = *use;
-      for (unsigned k = 0; k < 4; ++k)
-        if (gateways_.can_forward(static_cast<forward_kind>(k)))
-          in.forward_kinds = static_cast<std::uint8_t>(in.forward_kinds | (1u << k));
-    }
-
+  // The policy's decision, held to its contract: never store against the
+  // sender's do-not-store or a typing indicator (RFC 3994: transient).
+  auto decide(decision_input const& in, outcome& out) -> decision& {
     out.decided = policy_.decide(in);
     decision& d = *out.decided;
+    request_facts const& f = *in.request;
     bool const typing =
         f.content_type != nullptr && f.content_type->is("application", "im-iscomposing+xml");
     if (d.what == verdict::store &&
         (f.disposition->store() == store_command::do_not_store || typing)) {
-      // The policy broke its contract; the sender's do-not-store wins.
       detail_ = "the policy chose to store against do-not-store or a typing indicator; refused";
       d.what = verdict::discard;
       d.code = 480;
       d.reason = "Temporarily Unavailable";
       d.trace.detail = detail_;
     }
-    if (!act) return finish(out);
+    return d;
+  }
 
+  // The actions a decision calls for.
+  template <class Request>
+  void carry_out(Request const& r, decision& d, decision_input& in, request_text const& q,
+                 recipient const& who, outcome& out) {
     switch (d.what) {
       case verdict::not_handled:
       case verdict::duplicate:
-        break;
+        return;
       case verdict::discard:
-        out.actions.push_back(
-            respond_action{d.code, std::string(d.reason),
-                           d.code == 415 ? std::string(d.accept_header()) : std::string(), false});
-        break;
+        return respond(d, out);
       case verdict::deliver:
-        start_live_delivery(r, who, out);
-        break;
+        return start_live_delivery(r, who, out);
       case verdict::store:
-        store_request(d, f, who, from, tag, call_id, cseq, bytes, t, out);
-        break;
+        return store_request(d, q, who, in.now, out);
       case verdict::forward:
-        if (d.target == nullptr) break;
+        if (d.target == nullptr) return;
         if (auto ec = gateways_.forward(r, *d.target)) {
           out.actions.push_back(fault_action{ec, "forwarding to " + to_string(*d.target)});
           // Keep it instead: decide again as if no gateway could take it.
           in.forward_kinds = static_cast<std::uint8_t>(
               in.forward_kinds & ~(1u << static_cast<unsigned>(d.target->kind)));
-          out.decided = policy_.decide(in);
-          decision& again = *out.decided;
-          if (again.what == verdict::store)
-            store_request(again, f, who, from, tag, call_id, cseq, bytes, t, out);
-          else if (again.what == verdict::discard)
-            out.actions.push_back(respond_action{again.code, std::string(again.reason),
-                                                 std::string(again.accept_header()), false});
-          break;
+          decision& again = decide(in, out);
+          if (again.what == verdict::store) return store_request(again, q, who, in.now, out);
+          if (again.what == verdict::discard) return respond(again, out);
+          return;
         }
         remember_delivered(key());
         out.actions.push_back(forward_action{*d.target});
-        out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
-        break;
+        return respond(d, out);
     }
-    finish(out);
   }
 
   // The same parsed value over another copy of its text.
@@ -808,30 +889,17 @@ class store_forward_engine {
                    recipient const& who, std::string_view method, bool act) {
     detail_ = std::string(header) + " does not parse: " + e.message() + " in '" +
               std::string(value) + "'";
-    own_decision(out, verdict::discard, rule::bad_request, 400, "Bad Request", who.key, method);
-    if (act) out.actions.push_back(respond_action{400, "Bad Request", {}, false});
-    finish(out);
-  }
-
-  void missing_header(outcome& out, char const* header, char const* reason, recipient const& who,
-                      std::string_view method, bool act) {
-    detail_ = std::string("the ") + header +
-              " header is missing or cannot be read (RFC 3261 8.1.1: To, From, Call-ID and CSeq "
-              "are mandatory)";
-    own_decision(out, verdict::discard, rule::bad_request, 400, reason, who.key, method);
-    if (act) out.actions.push_back(respond_action{400, reason, {}, false});
+    own_decision(out, verdict::discard, rule::bad_request, 400, "Bad Request", who.key, method,
+                 act);
     finish(out);
   }
 
   void store_failed(outcome& out, std::error_code ec, char const* what, recipient const& who,
                     std::string_view method, bool act) {
     detail_ = std::string("the store failed ") + what + ": " + ec.message();
+    if (act) out.actions.push_back(fault_action{ec, detail_});
     own_decision(out, verdict::discard, rule::bad_request, 500, "Server Internal Error", who.key,
-                 method);
-    if (act) {
-      out.actions.push_back(fault_action{ec, detail_});
-      out.actions.push_back(respond_action{500, "Server Internal Error", {}, false});
-    }
+                 method, act);
     finish(out);
   }
 
@@ -840,17 +908,16 @@ class store_forward_engine {
         fault_action{ec, std::string("the store failed ") + what + ": " + ec.message()});
   }
 
-  void store_request(decision& d, request_facts const& f, recipient const& who,
-                     std::string_view from, std::string_view tag, std::string_view call_id,
-                     std::uint32_t cseq, std::string_view bytes, timestamp t, outcome& out) {
+  void store_request(decision& d, request_text const& q, recipient const& who, timestamp t,
+                     outcome& out) {
     stored_message m;
     envelope& e = m.env;
     e.recipient = who.key;
-    e.sender = std::string(from);
-    e.to = std::string(f.to_uri);
-    e.call_id = std::string(call_id);
-    e.cseq = cseq;
-    e.from_tag = std::string(tag);
+    e.sender = std::string(q.from);
+    e.to = std::string(q.to);
+    e.call_id = std::string(q.call_id);
+    e.cseq = q.cseq.value_or(0);
+    e.from_tag = std::string(q.tag);
     e.mode = d.mode;
     e.notify = d.notify;
     e.arrived = t;
@@ -862,7 +929,7 @@ class store_forward_engine {
       timestamp const next = t + opt_.retry.delay(1);
       if (next < e.expires_at) e.next_attempt = next;
     }
-    m.bytes = std::string(bytes);
+    m.bytes = std::string(q.bytes);
     auto id = store_.put(m);
     if (!id) {
       detail_ = "the store failed: " + id.error().message();
@@ -871,12 +938,11 @@ class store_forward_engine {
       d.reason = "Server Internal Error";
       d.trace.detail = detail_;
       out.actions.push_back(fault_action{id.error(), detail_});
-      out.actions.push_back(respond_action{500, "Server Internal Error", {}, false});
-      return;
+      return respond(d, out);
     }
     e.id = *id;
     out.actions.push_back(store_action{*id, who.key, d.mode, d.expires_at, d.notify});
-    out.actions.push_back(respond_action{d.code, std::string(d.reason), {}, false});
+    respond(d, out);
     if (d.notify && opt_.notify_stored)
       notify(e, delivery_status::stored, out, cpim_imdn_request(m.bytes));
     if (e.next_attempt) maybe_announce(*e.next_attempt, out);
@@ -1006,7 +1072,8 @@ class store_forward_engine {
     if (e.mode == delivery_mode::push) pushing_[e.recipient] = id;
     by_message_[e.id] = id;
     out.actions.push_back(deliver_action{id, who.key, who.contacts, false, e.id, e.mode,
-                                         std::move((*got)->bytes), e.attempts + 1});
+                                         std::move((*got)->bytes), e.attempts + 1,
+                                         (*got)->env.arrived});
     inflight_.emplace(id, std::move(a));
   }
 
@@ -1134,6 +1201,9 @@ class store_forward_engine {
   request_disposition disposition_cache_;  // views into disposition_text_
   std::string disposition_text_;
   bool disposition_cached_ = false;
+  std::string date_text_;  // the last Date, and what it reads as
+  std::optional<timestamp> date_value_;
+  bool date_read_ = false;
   std::string key_buf_;
   message_key key_;  // views into the request being handled
   bool key_built_ = false;

@@ -336,6 +336,22 @@ void for_each_disposition_row(T const& v, F&& f) {
 
 }  // namespace detail
 
+/// The CSeq number of *Request* `r` as the engine reads it, or nothing when
+/// it cannot be read (then the engine answers a payload request 400).
+template <class Request>
+auto request_cseq(Request const& r) -> std::optional<std::uint32_t> {
+  auto&& v = request_traits<Request>::cseq(r);
+  return detail::read_cseq(v);
+}
+
+/// Calls `f(std::string_view)` once per Request-Disposition row of
+/// *Request* `r`, as the engine reads them (empty rows skipped).
+template <class Request, class F>
+void for_each_request_disposition_row(Request const& r, F&& f) {
+  auto&& v = request_traits<Request>::request_disposition(r);
+  detail::for_each_disposition_row(v, std::forward<F>(f));
+}
+
 SIPSAF_END_NAMESPACE
 
 #endif  // SIPSAF_POLICY_REQUEST_HPP

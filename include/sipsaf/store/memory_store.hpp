@@ -185,7 +185,13 @@ class memory_store {
   message_id last_id_ = 0;
   std::map<message_id, std::unique_ptr<stored_message>> messages_;
   std::unordered_multimap<std::uint64_t, stored_message const*> by_key_;
-  std::unordered_map<std::string_view, std::unique_ptr<recipient_entry>> recipients_;
+  // Keys hashed eight bytes at a time, as message keys are (message.hpp).
+  struct key_hash {
+    auto operator()(std::string_view k) const noexcept -> std::size_t {
+      return static_cast<std::size_t>(detail::hash_bytes(k, 0));
+    }
+  };
+  std::unordered_map<std::string_view, std::unique_ptr<recipient_entry>, key_hash> recipients_;
   schedule due_;
   schedule expiry_;
 };

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace sipsaf;
 
@@ -57,6 +58,39 @@ BOOST_AUTO_TEST_CASE(expires_seconds) {
   BOOST_TEST(bad.error().offset == 2u);
   BOOST_TEST(parse_expires_seconds("-5").error().offset == 0u);
   BOOST_TEST(parse_expires_seconds("5 6").error().offset == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_usual_date_layout_reads_as_the_full_grammar_does) {
+  // parse_sip_timestamp reads the 29-byte layout in place and leaves the
+  // rest to parse_sip_date: both must give the same answer for every text.
+  std::vector<std::string> texts = {
+      "Sat, 13 Nov 2010 23:29:00 GMT",    "sat, 13 nov 2010 23:29:00 gmt",
+      "SAT, 13 NOV 2010 23:29:60 GMT",    "Thu, 29 Feb 2024 12:00:00 GMT",
+      "Wed, 29 Feb 2023 12:00:00 GMT",    "Tue, 29 Feb 2000 00:00:00 GMT",
+      "Mon, 29 Feb 1900 00:00:00 GMT",    "Sun, 31 Apr 2024 00:00:00 GMT",
+      "Sun, 00 Jan 2024 00:00:00 GMT",    "Sun, 01 Jan 2024 24:00:00 GMT",
+      "Sun, 01 Jan 2024 23:60:00 GMT",    "Sun, 01 Jan 2024 23:59:61 GMT",
+      "Xyz, 01 Jan 2024 00:00:00 GMT",    "Sun, 01 Jab 2024 00:00:00 GMT",
+      "Sun, 01 Jan 2024 00:00:00 UTC",    "Sun; 01 Jan 2024 00:00:00 GMT",
+      "Sun, 1a Jan 2024 00:00:00 GMT",    "Sun, 01 Jan 20x4 00:00:00 GMT",
+      "Sun,  1 Jan 2024 00:00:00 GMT",    " Sun, 01 Jan 2024 00:00:00 GMT",
+      "Sun, 01 Jan 2024 00:00:00 GMT ",   "Sun, 01 Jan 2024 00:00:00 GM",
+      "S\xf5n, 01 Jan 2024 00:00:00 GMT", "Sun, 01 Jan 2024 00-00:00 GMT",
+      "Sun, 01 Jan 0000 00:00:00 GMT",    "Fri, 31 Dec 9999 23:59:59 GMT",
+      "Sun, 01 Jan 2024 00:00:00 G\x0dT"};
+  for (std::string const& t : texts) {
+    BOOST_TEST_CONTEXT(t) {
+      auto fast = parse_sip_timestamp(t);
+      auto full = parse_sip_date(t);
+      BOOST_REQUIRE(fast.has_value() == full.has_value());
+      if (full) {
+        BOOST_TEST(to_unix_ms(*fast) == full->epoch_seconds() * 1000);
+      } else {
+        BOOST_TEST((fast.error().code == full.error().code));
+        BOOST_TEST(fast.error().offset == full.error().offset);
+      }
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
