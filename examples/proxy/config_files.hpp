@@ -17,6 +17,7 @@
 //
 //   [bob]
 //   store-and-forward = notify         # no | yes | notify | forward:SIP-URI
+//                                      # | email:ADDRESS (--smtp) | sms:+E164 (--sms-url)
 //   accepts = text/plain, image/*
 //   class = premium
 //   quota-messages = 100
@@ -27,6 +28,7 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_CONFIG_FILES_HPP
 #define SIPSAF_EXAMPLES_PROXY_CONFIG_FILES_HPP
 
+#include <sipsaf/gateway/internet_message.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/result.hpp>
 
@@ -167,9 +169,13 @@ inline auto parse_users(std::string_view text, std::string const& file)
 }
 
 /// Parses a profiles file (see the file notes). A `forward:` target must be
-/// a SIP URI; e-mail, MMS and SMS targets need gateways this proxy does not
-/// have, so they are refused here, with the line.
-inline auto parse_profiles(std::string_view text, std::string const& file)
+/// a SIP URI; an `email:` or `sms:` target needs its gateway among
+/// `gateway_kinds` (bit `1 << forward_kind`) and a valid address (a mailbox,
+/// or `+` and 1 to 15 digits, ITU-T E.164); anything else is refused here,
+/// with the line.
+inline auto parse_profiles(
+    std::string_view text, std::string const& file,
+    std::uint8_t gateway_kinds = 1u << static_cast<unsigned>(sipsaf::forward_kind::sip))
     -> sipsaf::result<profiles_file, file_error> {
   profiles_file out;
   file_error err{file, 0, {}};
@@ -221,11 +227,27 @@ inline auto parse_profiles(std::string_view text, std::string const& file)
         return fail(n, "store-and-forward = " + std::string(value) +
                            ": expected no, yes, notify or forward:SIP-URI (" + s.error().message() +
                            ")");
-      if (s->target && s->target->kind != sipsaf::forward_kind::sip)
-        return fail(n, "store-and-forward = " + std::string(value) + ": " +
-                           sipsaf::to_string(s->target->kind) +
-                           " targets need a gateway this proxy does not have; use no, yes, "
-                           "notify or forward:SIP-URI");
+      if (s->target && s->target->kind != sipsaf::forward_kind::sip) {
+        auto const kind = s->target->kind;
+        std::string const& addr = s->target->address;
+        if ((gateway_kinds & (1u << static_cast<unsigned>(kind))) == 0)
+          return fail(
+              n,
+              "store-and-forward = " + std::string(value) + ": " + sipsaf::to_string(kind) +
+                  (kind == sipsaf::forward_kind::email ? " targets need the e-mail gateway (--smtp)"
+                   : kind == sipsaf::forward_kind::sms ? " targets need the SMS gateway (--sms-url)"
+                                                       : " targets need a gateway "
+                                                         "this proxy does not have"));
+        bool ok = kind != sipsaf::forward_kind::email || sipsaf::is_mail_address(addr);
+        if (kind == sipsaf::forward_kind::sms)
+          ok = addr.size() >= 2 && addr.size() <= 16 && addr[0] == '+' &&
+               addr.find_first_not_of("0123456789", 1) == std::string::npos;
+        if (!ok)
+          return fail(n,
+                      "store-and-forward = " + std::string(value) + ": " +
+                          (kind == sipsaf::forward_kind::sms ? "expected sms:+ and 1 to 15 digits"
+                                                             : "not an e-mail address"));
+      }
       (in_default ? out.defaults.store : current->store) = std::move(*s);
     } else if (key == "accepts") {
       auto m = sipsaf::media_ranges::parse(value);
@@ -302,10 +324,13 @@ inline auto load_users(std::string const& path) -> sipsaf::result<users_file, fi
   return parse_users(*text, path);
 }
 
-inline auto load_profiles(std::string const& path) -> sipsaf::result<profiles_file, file_error> {
+inline auto load_profiles(
+    std::string const& path,
+    std::uint8_t gateway_kinds = 1u << static_cast<unsigned>(sipsaf::forward_kind::sip))
+    -> sipsaf::result<profiles_file, file_error> {
   auto text = read_file(path);
   if (!text) return text.error();
-  return parse_profiles(*text, path);
+  return parse_profiles(*text, path, gateway_kinds);
 }
 
 }  // namespace proxy

@@ -29,7 +29,12 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
   // A log line per decision, with its trace.
   if (!o.log.empty()) log::info("{}: {}", about, o.log);
   if (st != nullptr && o.decided) st->decided = true;
-  bool const stored = o.find<sipsaf::store_action>() != nullptr;
+  // A hand-off to an e-mail or SMS gateway is stored (gateways.cpp) before
+  // its 202 may go out, as a stored message is.
+  bool gateway_handoff = false;
+  for (auto const& h : gateways_.pending)
+    gateway_handoff = gateway_handoff || h.kind != sipsaf::forward_kind::sip;
+  bool const stored = o.find<sipsaf::store_action>() != nullptr || gateway_handoff;
   for (auto& a : o.actions) {
     std::visit(overloaded{
                    [&](sipsaf::respond_action& r) {
@@ -97,6 +102,7 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
 }
 
 void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
+  if (sipsaf::is_gateway_key(a.recipient)) return deliver_by_gateway(a);
   std::string what = "stored #" + std::to_string(a.message) + " for " + a.recipient + " (attempt " +
                      std::to_string(a.attempt) + ")";
   fork_ctx& f = new_fork(nullptr, what);
@@ -240,6 +246,10 @@ void proxy_core::run_gateways() {
   auto pending = std::move(gateways_.pending);
   gateways_.pending.clear();
   for (auto& h : pending) {
+    if (h.kind != sipsaf::forward_kind::sip) {
+      hand_to_gateway(h);
+      continue;
+    }
     auto orig = sipsaf::parse_message(h.bytes);
     if (!orig) continue;
     // A new request to the forwarding address (fresh Call-ID: it is a new

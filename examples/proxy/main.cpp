@@ -5,6 +5,7 @@
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--store sqlite:PATH | --store memory | --store postgresql://...]
 //                [--notify imdn|notify|none]
+//                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
 //
 // Logs to standard error. SIGHUP reloads the users and profiles files;
 // SIGTERM (or SIGINT) finishes what is under way and exits 0. Exit 1: the
@@ -106,7 +107,16 @@ int main(int argc, char** argv) {
     proxy::log::error("{}", users.error().text());
     return 1;
   }
-  auto profiles = proxy::load_profiles(opt.profiles_file);
+  proxy::gateway_config gateways;
+  gateways.smtp_url = opt.smtp_url;
+  gateways.sms_url = opt.sms_url;
+  gateways.helo = opt.domain;
+  gateways.sms_max_segments = opt.sms_segments;
+  if ((!opt.smtp_url.empty() || !opt.sms_url.empty()) && !proxy::gateways_available()) {
+    proxy::log::error("--smtp and --sms-url need a build with libcurl");
+    return 1;
+  }
+  auto profiles = proxy::load_profiles(opt.profiles_file, gateways.kinds());
   if (!profiles) {
     proxy::log::error("{}", profiles.error().text());
     return 1;
@@ -171,6 +181,7 @@ int main(int argc, char** argv) {
   cfg.reg_event_uri = opt.reg_event;
   cfg.presence_uri = opt.presence;
   cfg.subscription_expires = std::chrono::seconds(opt.subscription_expires);
+  cfg.gateways = gateways;
 
   boost::asio::io_context io;
   std::unique_ptr<proxy::proxy_core> core;
@@ -231,7 +242,7 @@ int main(int argc, char** argv) {
     if (ec) return;
     if (sig == SIGHUP) {
       auto u = proxy::load_users(opt.users_file);
-      auto p = proxy::load_profiles(opt.profiles_file);
+      auto p = proxy::load_profiles(opt.profiles_file, gateways.kinds());
       if (!u)
         proxy::log::error("reload refused, keeping the old files: {}", u.error().text());
       else if (!p)

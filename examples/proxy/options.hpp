@@ -8,6 +8,7 @@
 //                [--max-connections N] [--connections-per-source N]
 //                [--idle-unregistered SECONDS]
 //                [--reg-event SIP-URI] [--presence SIP-URI] [--subscription-expires SECONDS]
+//                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
 //
 // `--store postgresql://...` (a libpq connection URI; `postgres://` too):
 // messages and registrations in PostgreSQL, shared by every proxy started
@@ -56,6 +57,9 @@ struct options {
   unsigned idle_unregistered_seconds = 300;
   std::string reg_event, presence;  // another server tells reachability (SIP URI)
   unsigned subscription_expires = 600;
+  std::string smtp_url;       // e-mail targets: the MTA (libcurl SMTP)
+  std::string sms_url;        // SMS targets: Kannel's sendsms, with username and password
+  unsigned sms_segments = 6;  // the most segments one SMS message takes
   bool help = false;
 };
 
@@ -68,7 +72,8 @@ inline constexpr char const* usage_text =
     "                    [--max-connections N] [--connections-per-source N]\n"
     "                    [--idle-unregistered SECONDS]\n"
     "                    [--reg-event SIP-URI] [--presence SIP-URI]\n"
-    "                    [--subscription-expires SECONDS]\n";
+    "                    [--subscription-expires SECONDS]\n"
+    "                    [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]\n";
 
 /// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
 inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
@@ -182,6 +187,20 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 86400)
         return "--lease " + value + ": expected 1 to 86400 seconds";
       o.lease_seconds = v;
+    } else if (name == "--smtp") {
+      if (value.rfind("smtp://", 0) != 0 && value.rfind("smtps://", 0) != 0)
+        return "--smtp " + value + ": expected smtp://HOST:PORT";
+      o.smtp_url = value;
+    } else if (name == "--sms-url") {
+      if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0)
+        return "--sms-url " + value + ": expected an http:// URL (Kannel's sendsms)";
+      o.sms_url = value;
+    } else if (name == "--sms-segments") {
+      unsigned v = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 255)
+        return "--sms-segments " + value + ": expected 1 to 255";
+      o.sms_segments = v;
     } else {
       return "unknown option " + name;
     }

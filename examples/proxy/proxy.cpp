@@ -20,6 +20,7 @@ auto directory::user_of(std::string_view uri) const -> std::string {
 }
 
 auto directory::lookup(std::string_view uri) -> sipsaf::recipient const* {
+  if (sipsaf::is_gateway_key(uri)) return gateway(uri);
   std::string const user = user_of(uri);
   if (user.empty() || !reg_.user_exists(user)) return nullptr;
   return &of_user(user);
@@ -57,6 +58,10 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
       engine_timer_(io),
       sweep_timer_(io) {
   dir_.set_profiles(&profiles_);
+  gateways_.kinds = cfg_.gateways.kinds();
+  dir_.set_gateway_kinds(gateways_.kinds);
+  if (!cfg_.gateways.smtp_url.empty() || !cfg_.gateways.sms_url.empty())
+    worker_ = std::make_unique<gateway_worker>(io_);
   policy_.defaults = profiles_.defaults;
   token_prefix_ = example::digest::random_hex(4);
   engine_ = std::make_unique<engine_t>(store_, dir_, std::chrono::system_clock{}, gateways_,

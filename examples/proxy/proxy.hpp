@@ -7,6 +7,7 @@
 
 #include "any_store.hpp"
 #include "config_files.hpp"
+#include "gateways.hpp"
 #include "reachability.hpp"
 #include "registrar.hpp"
 #include "transport.hpp"
@@ -44,6 +45,8 @@ class directory {
   /// Reachability learnt from another server (--reg-event, --presence): a
   /// user without contacts here but reachable there is reached at its AOR.
   void set_external(std::function<bool(std::string_view aor)> f) { external_ = std::move(f); }
+  /// The kinds of forward target the gateways take (`gateway_config::kinds`).
+  void set_gateway_kinds(std::uint8_t k) { gateway_kinds_ = k; }
 
   /// The recipient a URI names (an AOR key, a To or Request-URI), or null
   /// when it is not a local user. Valid until the next call.
@@ -52,35 +55,42 @@ class directory {
   auto of_user(std::string_view user) -> sipsaf::recipient const&;
   /// The user name of a local URI, or empty.
   auto user_of(std::string_view uri) const -> std::string;
+  /// The queue of a gateway target (`email:ADDRESS`, `sms:+NUMBER`): always
+  /// reachable through its gateway; null when no gateway takes that kind.
+  auto gateway(std::string_view key) -> sipsaf::recipient const*;
 
  private:
   registrar& reg_;
   std::function<bool(sipsaf::uri_view const&)> is_local_;
   profiles_file const* profiles_ = nullptr;
   std::function<bool(std::string_view)> external_;
+  std::uint8_t gateway_kinds_ = 0;
   sipsaf::recipient scratch_;
 };
 
-/// The engine's *Gateways*: only `forward:SIP-URI` targets, which the proxy
-/// sends itself. The hand-off is recorded here and carried out once the
+/// The engine's *Gateways*: `forward:SIP-URI` targets, which the proxy
+/// sends itself, and the e-mail and SMS targets of the configured gateways
+/// (gateways.cpp). The hand-off is recorded here and carried out once the
 /// engine call has returned (the engine is not re-entrant).
 class sip_gateways {
  public:
   struct handoff {
-    std::string target;  ///< the SIP URI
+    sipsaf::forward_kind kind = sipsaf::forward_kind::sip;
+    std::string target;  ///< the SIP URI, e-mail address or number
     std::string bytes;   ///< the request as received
   };
   auto can_forward(sipsaf::forward_kind k) const noexcept -> bool {
-    return k == sipsaf::forward_kind::sip;
+    return (kinds & (1u << static_cast<unsigned>(k))) != 0;
   }
   template <class Request>
   auto forward(Request const& r, sipsaf::forward_target const& t) -> std::error_code {
-    if (t.kind != sipsaf::forward_kind::sip) return make_error_code(sipsaf::errc::unsupported);
+    if (!can_forward(t.kind)) return make_error_code(sipsaf::errc::unsupported);
     auto&& bytes = sipsaf::request_traits<Request>::bytes(r);
-    pending.push_back(handoff{t.address, std::string(std::string_view(bytes))});
+    pending.push_back(handoff{t.kind, t.address, std::string(std::string_view(bytes))});
     return {};
   }
   std::vector<handoff> pending;
+  std::uint8_t kinds = 1u << static_cast<unsigned>(sipsaf::forward_kind::sip);
 };
 
 using engine_t = sipsaf::store_forward_engine<any_store&, directory&, std::chrono::system_clock,
@@ -91,6 +101,7 @@ struct core_config {
   /// Our addresses (for Via sent-by, Record-Route, and to know a URI is ours).
   std::optional<std::pair<asio::ip::address, std::uint16_t>> udp, tcp, tls;
   sipsaf::engine_options engine;
+  gateway_config gateways;            ///< e-mail and SMS (gateways.hpp)
   std::chrono::milliseconds t1{500};  ///< RFC 3261 §17.1.1.1
   std::chrono::milliseconds t2{4000};
   std::chrono::seconds timer_c{180};  ///< an INVITE ringing longer is cancelled (§16.6 step 11)
@@ -185,6 +196,8 @@ class proxy_core {
   auto send_adapted(fork_ctx& f) -> bool;
   void notify_sender(sipsaf::notify_action const& n);
   void run_gateways();
+  void hand_to_gateway(sip_gateways::handoff const& h);  // gateways.cpp
+  void deliver_by_gateway(sipsaf::deliver_action const& a);
   void arm_engine_timer(sipsaf::timestamp at);
 
   // Helpers.
@@ -251,6 +264,7 @@ class proxy_core {
   std::function<void()> shutdown_done_;
   steady::time_point shutdown_deadline_{}, flush_deadline_{};
   std::unique_ptr<asio::steady_timer> shutdown_timer_;
+  std::unique_ptr<gateway_worker> worker_;  // last: stopped first
 };
 
 }  // namespace proxy

@@ -496,7 +496,7 @@ auto run_send(options const& o, ua::printer const& out) -> int {
     };
     net.run_until([&] { return final_note() != nullptr; }, deadline_in(*o.wait_imdn));
     if (auto const* n = final_note()) {
-      rc = n->status == "delivered" ? exit_ok : exit_refused;
+      rc = n->status == "delivered" || n->status == "processed" ? exit_ok : exit_refused;
     } else {
       out.print(ua::event("timeout").add("what", "notification"),
                 "  no delivery notification arrived in time");

@@ -106,7 +106,9 @@ inline auto read_imdn(std::string_view doc) -> notification {
       n.status = s;
       break;
     }
-  n.final = doc.find("<delivery-notification") != std::string_view::npos;
+  // A gateway's "processed" is the last word the sender gets (RFC 5438
+  // §7.2.1.3): an e-mail or SMS sends no delivery notification back.
+  n.final = doc.find("<delivery-notification") != std::string_view::npos || n.status == "processed";
   n.note = xml_text(doc, "adaptation");
   return n;
 }
@@ -149,6 +151,8 @@ inline auto read_notification(sipsaf::message_view const& m) -> std::optional<no
       n.status = "failed";
     else if (first.find("stored") != std::string_view::npos)
       n.status = "stored";
+    else if (first.find("handed to a gateway") != std::string_view::npos)
+      n.status = "processed";
     else
       n.status = std::string(first);
     auto line = [&](std::string_view name) {

@@ -334,6 +334,13 @@ inline auto message_id_left(std::string_view call_id, std::uint32_t cseq) -> std
 }  // namespace gw
 }  // namespace detail
 
+/// True when `address` is a mailbox sipsaf writes into a header and hands
+/// to SMTP: a dot-atom or quoted local part, `@`, and a dot-atom domain or
+/// a domain-literal (RFC 5322 §3.4.1); nothing that could end a line.
+inline auto is_mail_address(std::string_view address) noexcept -> bool {
+  return detail::gw::is_addr_spec(address);
+}
+
 /// The default mapping of a SIP identity to a mailbox: `sip:` or `sips:`
 /// with a user part gives `user@host` (escapes undone, the user part quoted
 /// when it is not a dot-atom, an IPv6 host as `[IPv6:...]`, RFC 5321

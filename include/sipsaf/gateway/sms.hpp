@@ -229,6 +229,24 @@ inline auto segment_sms(std::string_view text, sms_options const& options = {}) 
   return segment_sms(sms_content{std::string(text), {}}, options);
 }
 
+/// The UTF-16 code units of UTF-8 `text` (big-endian order is the
+/// caller's), a character beyond U+FFFF as its surrogate pair (RFC 2781
+/// §2.1): what a UCS-2 SMS carries. Ill-formed UTF-8 gives U+FFFD.
+/// @par Complexity Linear in `text.size()`.
+inline auto encode_ucs2(std::string_view text) -> std::u16string {
+  std::u16string out;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t const c = detail::gw::next_code_point(text, i);
+    if (c < 0x10000) {
+      out.push_back(static_cast<char16_t>(c));
+    } else {
+      out.push_back(static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF)));
+    }
+  }
+  return out;
+}
+
 /// The coding, segment count and truncation that `segment_sms` gives.
 inline auto plan_sms(sms_content const& content, sms_options const& options = {}) -> sms_plan {
   auto const m = segment_sms(content, options);

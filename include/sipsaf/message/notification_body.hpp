@@ -27,6 +27,7 @@ enum class delivery_status : std::uint8_t {
   delivered,  ///< the recipient answered 2xx
   failed,     ///< the recipient refused it
   expired,    ///< its lifetime ended before it could be delivered
+  processed,  ///< a gateway (e-mail, SMS, MMS) took it on (RFC 5438 §7.2.1.3)
 };
 
 inline auto to_string(delivery_status s) noexcept -> char const* {
@@ -39,6 +40,8 @@ inline auto to_string(delivery_status s) noexcept -> char const* {
       return "failed";
     case delivery_status::expired:
       return "expired";
+    case delivery_status::processed:
+      return "processed";
   }
   return "?";
 }
@@ -98,8 +101,8 @@ inline void append_xml_escaped(std::string& out, std::string_view s) {
 
 /// The IMDN document (RFC 5438 §7.2.1) for `status`.
 ///
-/// *stored* is a `processing-notification` with `<stored/>` (RFC 5438
-/// §7.2.1.3); *delivered* a `delivery-notification` with `<delivered/>`;
+/// *stored* and *processed* are a `processing-notification` with
+/// `<stored/>` or `<processed/>` (RFC 5438 §7.2.1.3); *delivered* a `delivery-notification` with `<delivered/>`;
 /// *failed* and *expired* a `delivery-notification` with `<failed/>`
 /// (§7.2.1.1). Elements in the schema's order: message-id, datetime,
 /// recipient-uri, original-recipient-uri, then the notification.
@@ -126,6 +129,10 @@ inline auto make_imdn_body(delivery_status status, notification_facts const& f) 
   switch (status) {
     case delivery_status::stored:
       s += "  <processing-notification>\r\n    <status>\r\n      <stored/>\r\n";
+      s += "    </status>\r\n  </processing-notification>\r\n";
+      break;
+    case delivery_status::processed:
+      s += "  <processing-notification>\r\n    <status>\r\n      <processed/>\r\n";
       s += "    </status>\r\n  </processing-notification>\r\n";
       break;
     case delivery_status::delivered:
@@ -196,6 +203,9 @@ inline auto make_notify_body(delivery_status status, notification_facts const& f
       break;
     case delivery_status::expired:
       s += "message has not been delivered: expired";
+      break;
+    case delivery_status::processed:
+      s += "message has been handed to a gateway";
       break;
   }
   s += "\r\nCall-ID: ";

@@ -1014,7 +1014,11 @@ class store_forward_engine {
       auto erased = store_.erase(e.id);
       if (!erased) store_fault(erased.error(), "removing a delivered message", out);
       remember_delivered(a.key);
-      if (e.notify) notify(e, delivery_status::delivered, out, a.imdn_id, adapted);
+      if (e.notify)
+        notify(
+            e,
+            is_gateway_key(e.recipient) ? delivery_status::processed : delivery_status::delivered,
+            out, a.imdn_id, adapted);
     } else if (detail::not_reached(code)) {
       std::uint32_t const failures = e.attempts + 1;
       std::optional<timestamp> next;

@@ -100,6 +100,17 @@ inline auto to_string(forward_target const& t) -> std::string {
   return std::string(to_string(t.kind)) + ":" + t.address;
 }
 
+/// True when `key` is the profile-file form of a gateway target
+/// (`email:`, `mms:` or `sms:` and an address). A program that queues what
+/// it hands to a gateway files it under such a key; the engine then reports
+/// a 2xx from that recipient as `processed`, not `delivered` (the gateway
+/// took it on; the person has not necessarily seen it).
+inline auto is_gateway_key(std::string_view key) noexcept -> bool {
+  for (std::string_view p : {"email:", "mms:", "sms:"})
+    if (key.size() > p.size() && key.substr(0, p.size()) == p) return true;
+  return false;
+}
+
 /// A store-and-forward setting with its target: what the profile-file key
 /// `store-and-forward` holds.
 struct store_and_forward {

@@ -240,6 +240,11 @@ BOOST_AUTO_TEST_CASE(default_mapping) {
   BOOST_TEST(a("sip:u@[2001:db8::1]").value() == "u@[IPv6:2001:db8::1]");
   BOOST_TEST(!a("sip:example.test"));
   BOOST_TEST(!a("tel:+15551234567"));
+  BOOST_TEST(sipsaf::is_mail_address("carol@example.test"));
+  BOOST_TEST(sipsaf::is_mail_address("\"c d\"@[192.0.2.1]"));
+  BOOST_TEST(!sipsaf::is_mail_address("carol@example.test\r\nBcc: x@y"));
+  BOOST_TEST(!sipsaf::is_mail_address("carol"));
+  BOOST_TEST(!sipsaf::is_mail_address("a..b@example.test"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

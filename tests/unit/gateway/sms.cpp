@@ -112,6 +112,15 @@ BOOST_AUTO_TEST_CASE(truncation_keeps_the_attachments_line) {
   BOOST_TEST(fine.text() == "hello\nAttachments not sent: a.pdf");
 }
 
+BOOST_AUTO_TEST_CASE(ucs2_units_keep_surrogate_pairs) {
+  BOOST_TEST(
+      (sipsaf::encode_ucs2("A" + zhe + smile) == std::u16string{0x41, 0x436, 0xD83D, 0xDE00}));
+  auto m = segment_sms(repeat(smile, 40));  // 80 units: two segments of whole pairs
+  BOOST_TEST(m.segments.size() == 2u);
+  BOOST_TEST(m.segments[0].units == 66u);
+  BOOST_TEST(sipsaf::encode_ucs2(m.segments[0].text).size() == 66u);
+}
+
 BOOST_AUTO_TEST_CASE(ill_formed_utf8_goes_as_replacement) {
   auto m = segment_sms(
       "a\xFF"

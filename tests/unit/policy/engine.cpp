@@ -296,6 +296,29 @@ BOOST_AUTO_TEST_CASE(imdn_notification_after_delivery) {
   BOOST_TEST(n->body.find("urn:ietf:params:xml:ns:imdn") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_gateway_recipient_reports_processed_not_delivered) {
+  // A program queues what it hands to a gateway under the target's key.
+  world w;
+  sipsaf::recipient mail;
+  mail.key = "email:carol@example.com";
+  mail.profile.store.setting = sipsaf::store_setting::notify;
+  w.directory.set(mail);
+  auto r = message("g1@example.com");
+  w.engine.on_request(r, mail);
+  w.directory.set_contacts(mail.key, {mail.key});
+  auto ds = deliveries(w.engine.on_reachable(mail.key));
+  BOOST_REQUIRE(ds.size() == 1u);
+  auto o = w.engine.on_delivery_result(ds[0].id, 200);
+  auto const* n = o.find<notify_action>();
+  BOOST_REQUIRE(n != nullptr);
+  BOOST_TEST((n->status == sipsaf::delivery_status::processed));
+  BOOST_TEST(n->body.find("<processing-notification>") != std::string::npos);
+  BOOST_TEST(n->body.find("<processed/>") != std::string::npos);
+  BOOST_TEST(sipsaf::is_gateway_key("sms:+15551234567"));
+  BOOST_TEST(!sipsaf::is_gateway_key("sip:bob@example.com"));
+  BOOST_TEST(!sipsaf::is_gateway_key("email:"));
+}
+
 BOOST_AUTO_TEST_CASE(profile_notify_and_notify_mode) {
   engine_options opt;
   opt.notifications = notification_mode::notify;

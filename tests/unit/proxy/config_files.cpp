@@ -113,6 +113,24 @@ BOOST_AUTO_TEST_CASE(gateway_targets_refused) {
   }
 }
 
+// With their gateways configured, e-mail and SMS targets are taken, if valid.
+BOOST_AUTO_TEST_CASE(gateway_targets_with_gateways) {
+  std::uint8_t const kinds = 0x01 | 0x02 | 0x08;  // sip, email, sms
+  auto ok = proxy::parse_profiles(
+      "[carol]\nstore-and-forward = email:carol@example.org\n[dan]\nstore-and-forward = "
+      "sms:+15551234567\n",
+      "profiles.ini", kinds);
+  BOOST_REQUIRE(ok.has_value());
+  BOOST_TEST(ok->find("carol").store.target->address == "carol@example.org");
+  for (std::string t : {"email:carol", "email:a@b\tc", "sms:15551234567", "sms:+1555x", "sms:+"}) {
+    auto r = proxy::parse_profiles("[bob]\nstore-and-forward = " + t + "\n", "profiles.ini", kinds);
+    BOOST_TEST(!r.has_value(), t);
+  }
+  auto mms =
+      proxy::parse_profiles("[bob]\nstore-and-forward = mms:+15551234567\n", "profiles.ini", kinds);
+  BOOST_TEST(!mms.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(profiles_errors) {
   struct bad {
     char const* text;
