@@ -3,12 +3,16 @@
 #   the proxy starts; Bob is offline; Alice sends him a text with a photo and
 #   asks the network to store and forward it and to tell her (202); an instant
 #   message that must not be stored is refused (480); Bob comes online and
-#   gets the stored message, the photo byte for byte; Alice is told.
+#   gets the stored message, the photo byte for byte; Alice is told. Carol is
+#   away and has her messages forwarded to e-mail: Alice's photo reaches her
+#   mailbox through the operator's MTA (a Postfix instance on loopback).
 #
 #   examples/demo/story.sh [BUILD_DIR]     (default: build)
 #
 # Needs sipsaf-proxy and sipsaf-ua built in BUILD_DIR (see .ci/demo).
-# SIPSAF_DEMO_PORT picks the proxy's port (default 15060, UDP and TCP).
+# SIPSAF_DEMO_PORT picks the proxy's port (default 15060, UDP and TCP);
+# SIPSAF_DEMO_SMTP_PORT Postfix's (default 15025). Postfix starts as root
+# (through sudo when not root).
 # Exits non-zero as soon as a step does not go as told.
 set -euo pipefail
 
@@ -19,6 +23,7 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 proxy_bin=$build/examples/proxy/sipsaf-proxy
 ua_bin=$build/examples/ua/sipsaf-ua
 port=${SIPSAF_DEMO_PORT:-15060}
+smtp_port=${SIPSAF_DEMO_SMTP_PORT:-15025}
 domain=example.test
 photo=$here/photo.jpg
 
@@ -36,14 +41,20 @@ else
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipsaf-demo.XXXXXX")
+chmod 755 "$work" # Postfix's daemons (user postfix) use their part of it
+if [ "$(id -u)" -eq 0 ]; then as_root=""; else as_root="sudo"; fi
 proxy_pid=''
 alice_pid=''
+postfix_up=''
 cleanup() {
   for pid in $alice_pid $proxy_pid; do
     kill "$pid" 2> /dev/null || true
   done
   wait 2> /dev/null || true
-  rm -rf "$work"
+  if [ -n "$postfix_up" ]; then
+    $as_root postfix -c "$work/postfix/conf" stop > /dev/null 2>&1 || true
+  fi
+  $as_root rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -110,6 +121,7 @@ cat > "$work/users" << 'EOF'
 # name  password
 alice   wonderland
 bob     builder
+carol   caroline
 EOF
 cat > "$work/profiles" << 'EOF'
 # Bob lets the network store messages for him: texts, pictures, and the two
@@ -117,16 +129,21 @@ cat > "$work/profiles" << 'EOF'
 [bob]
 store-and-forward = yes
 accepts = text/plain, image/*, multipart/mixed
+
+# Carol is away: what reaches her goes to her mailbox.
+[carol]
+store-and-forward = email:carol@example.test
 EOF
 say "   Users (name, password):"
 grep -v '^#' "$work/users" | indent
-say "   Bob's profile:"
+say "   Bob's and Carol's profiles:"
 grep -v '^#' "$work/profiles" | indent
 say "   sipsaf-proxy --domain $domain --users users --profiles profiles"
 say "                --udp 127.0.0.1:$port --tcp 127.0.0.1:$port --store sqlite:store.db"
+say "                --smtp smtp://127.0.0.1:$smtp_port"
 "$proxy_bin" --domain "$domain" --users "$work/users" --profiles "$work/profiles" \
   --udp "127.0.0.1:$port" --tcp "127.0.0.1:$port" --store "sqlite:$work/store.db" \
-  > "$work/proxy.log" 2>&1 &
+  --smtp "smtp://127.0.0.1:$smtp_port" > "$work/proxy.log" 2>&1 &
 proxy_pid=$!
 # Ready when it answers an OPTIONS.
 ready=no
@@ -214,6 +231,102 @@ if [ "$rc" -ne 0 ] || ! grep -q 'delivered' "$work/alice.out"; then
 fi
 ok "the delivery notification (IMDN, RFC 5438) reached Alice"
 proxy_says
+
+# --- 7 ---------------------------------------------------------------------------
+step "Carol is away; the operator's MTA (Postfix) keeps mailboxes for $domain."
+command -v postfix > /dev/null || fail "postfix is not installed (Debian: postfix; .ci/setup)"
+pf=$work/postfix
+mkdir -p "$pf/conf" "$pf/queue" "$pf/data" "$pf/mail"
+$as_root chown postfix "$pf/data" "$pf/mail"
+cat > "$pf/conf/main.cf" << END
+compatibility_level = 3.6
+queue_directory = $pf/queue
+data_directory = $pf/data
+meta_directory = /etc/postfix
+maillog_file = /dev/stdout
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mail.$domain
+mydestination = localhost
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+alias_maps =
+virtual_mailbox_domains = $domain
+virtual_mailbox_base = $pf/mail
+virtual_mailbox_maps = texthash:$pf/conf/vmailbox
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+virtual_minimum_uid = 1
+END
+echo "carol@$domain carol/" > "$pf/conf/vmailbox"
+# Debian's master.cf without chroot, SMTP on our port.
+awk -v port="$smtp_port" '/^#/ || /^[ \t]/ || NF == 0 { print; next }
+  $1 == "smtp" && $2 == "inet" { print "127.0.0.1:" port " inet n - n - - smtpd"; next }
+  { if ($5 == "y") $5 = "n"; print }' /etc/postfix/master.cf > "$pf/conf/master.cf"
+say "   postfix -c postfix/conf start   (SMTP on 127.0.0.1:$smtp_port, a Maildir for carol@$domain)"
+$as_root postfix -c "$pf/conf" start > "$work/postfix.log" 2>&1 || fail "Postfix did not start"
+postfix_up=yes
+listening=no
+for _ in $(seq 100); do
+  if (exec 3<> "/dev/tcp/127.0.0.1/$smtp_port") 2> /dev/null; then
+    listening=yes
+    break
+  fi
+  sleep 0.1
+done
+[ "$listening" = yes ] || fail "Postfix does not listen on $smtp_port"
+ok "Postfix listens on 127.0.0.1:$smtp_port; Carol's profile says email:carol@$domain"
+
+# --- 8 ---------------------------------------------------------------------------
+step "Alice sends Carol the photo; the proxy hands it to the MTA as an e-mail."
+say "   sipsaf-ua send --user alice --to carol --text '...' --attach photo.jpg \\"
+say "                  --store=store-and-forward --notify --wait-imdn 30"
+set +e
+ua send --user alice --password wonderland --to carol \
+  --text "Carol, the view from the hill, for when you are back." --attach "$photo" \
+  --store=store-and-forward --notify --wait-imdn 30 > "$work/alice2.out" 2>&1
+rc=$?
+set -e
+indent < "$work/alice2.out"
+grep -q -- '<- 202' "$work/alice2.out" || fail "expected 202 Accepted: the message forwarded"
+if [ "$rc" -ne 0 ] || ! grep -q 'processed' "$work/alice2.out"; then
+  fail "Alice was not told that the gateway took it (exit $rc)"
+fi
+ok "202 Accepted, then 'processed': the MTA took the mail (an RFC 5438 processing notification)"
+proxy_says
+
+# --- 9 ---------------------------------------------------------------------------
+step "Carol's mailbox: the mail's headers, and the photo in it."
+mail=''
+for _ in $(seq 100); do
+  mail=$($as_root find "$pf/mail/carol/new" -type f 2> /dev/null | head -n 1)
+  [ -n "$mail" ] && break
+  sleep 0.1
+done
+[ -n "$mail" ] || fail "no mail in Carol's Maildir"
+$as_root cat "$mail" > "$work/carol.eml"
+python3 - "$work/carol.eml" "$work/carol-photo.jpg" << 'END' | indent
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+for h in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Auto-Submitted"):
+    print(f"{h}: {m[h]}")
+print(f"Content-Type: {m.get_content_type()}")
+for p in m.walk():
+    if p.get_content_maintype() == "multipart":
+        continue
+    name = p.get_filename()
+    print(f"  part {p.get_content_type()}" + (f", {name}" if name else ""))
+    if p.get_content_type() == "image/jpeg":
+        open(sys.argv[2], "wb").write(p.get_payload(decode=True))
+END
+[ -f "$work/carol-photo.jpg" ] || fail "the mail has no JPEG attachment"
+sent=$(sha256sum < "$photo" | cut -d' ' -f1)
+got=$(sha256sum < "$work/carol-photo.jpg" | cut -d' ' -f1)
+say "   The photo, as Alice sent it and as Carol's mail carries it:"
+say "     sha256 $sent  sent"
+say "     sha256 $got  in the mail"
+[ "$sent" = "$got" ] || fail "the photo changed on the way to the mailbox"
+ok "byte for byte the same, delivered to carol@$domain by Postfix"
 
 # --- the end ---------------------------------------------------------------------
 kill -TERM "$proxy_pid"
