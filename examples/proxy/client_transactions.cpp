@@ -3,10 +3,10 @@
 #include "proxy.hpp"
 #include "transactions.hpp"
 
-#include <algorithm>
-#include <cstdlib>
 #include "log.hpp"
 #include "sip_util.hpp"
+
+#include <algorithm>
 
 namespace proxy {
 
@@ -40,27 +40,18 @@ void proxy_core::on_response(sipsaf::message_view const& m, peer const& from) {
   int const code = m.status();
   rewrite strip;
   strip.strip_top_via = true;
-  bool const ours = via->branch.rfind("z9hG4bK" + token_prefix_, 0) == 0;
-  if (it == client_.end()) {
-    // Not a transaction of ours (any more): a 2xx to INVITE retransmitted
-    // end to end goes on by the next Via (RFC 3261 §16.7 step 5, §18.2.2).
-    if (!ours) return;
-    auto vias = m.via();
-    if (!vias || vias->size() < 2) return;
-    auto const& next = (*vias)[1];
-    std::string host(next.received.empty() ? next.host : next.received);
-    if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    peer to;
-    to.address = asio::ip::make_address(host, ec);
-    if (ec) return;
-    to.kind = sipsaf::detail::msg::iequals(next.transport, "TCP")   ? transport_kind::tcp
-              : sipsaf::detail::msg::iequals(next.transport, "TLS") ? transport_kind::tls
-                                                                    : transport_kind::udp;
-    to.port = next.port ? *next.port : 5060;
-    if (auto rp = next.param("rport"); rp && !rp->empty())
-      to.port = static_cast<std::uint16_t>(std::atoi(std::string(*rp).c_str()));
-    send(to, write_rewritten(m, strip), nullptr);
+  // RFC 3261 §17.1.3 matches a response by branch and method; it counts
+  // only from where its request went (the address and transport, and the
+  // connection when one was chosen). Anything else is dropped and counted,
+  // never sent on: a proxy must not reflect what a stranger addressed to it.
+  bool const genuine =
+      it != client_.end() && it->second->dest.same_endpoint(from) &&
+      (it->second->dest.connection == 0 || it->second->dest.connection == from.connection);
+  if (!genuine) {
+    ++stats_.unmatched_responses;
+    refusal_log("unmatched-response",
+                "{}: {} response matching none of our transactions ({} so far): dropped",
+                from.text(), code, stats_.unmatched_responses);
     return;
   }
   client_txn& ct = *it->second;
@@ -121,7 +112,6 @@ void proxy_core::on_response(sipsaf::message_view const& m, peer const& from) {
       send(ct.dest, ack, nullptr);
     }
   }
-  (void)from;
   branch_final(ct, code, write_rewritten(m, strip), false);
 }
 
@@ -294,9 +284,10 @@ void proxy_core::branch_final(client_txn& ct, int code, std::string response,
   if (ct.retransmit) ct.retransmit->cancel();
   if (ct.timeout) ct.timeout->cancel();
   // Keep it a while to absorb retransmitted answers (Timer D / K).
-  auto const linger = ct.dest.kind != transport_kind::udp ? std::chrono::seconds(0)
-                      : ct.method == "INVITE"             ? std::chrono::seconds(32)
-                                                          : std::chrono::seconds(5);
+  // An INVITE's 2xx is retransmitted end to end on every transport (§13.3.1.4).
+  auto const linger = ct.method == "INVITE"                 ? std::chrono::seconds(32)
+                      : ct.dest.kind != transport_kind::udp ? std::chrono::seconds(0)
+                                                            : std::chrono::seconds(5);
   ct.linger_until = steady::now() + linger;
   auto fit = forks_.find(ct.fork);
   if (fit == forks_.end()) return;

@@ -9,6 +9,9 @@ namespace proxy {
 
 void proxy_core::sweep() {
   auto const now = steady::now();
+  // What the log left out in a flood that has ended.
+  for (auto const& [k, n] : log_limit_.take_reports(now))
+    log::warn("{} more lines of kind '{}' not logged in the last second", n, k);
   // Answered transactions leave in the order they were answered, after
   // Timer J (64*T1 on UDP, RFC 3261 §17.2.2; at once on TCP, kept a moment).
   while (!answered_.empty()) {

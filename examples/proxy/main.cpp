@@ -6,6 +6,7 @@
 //                [--store sqlite:PATH | --store memory | --store postgresql://...]
 //                [--notify imdn|notify|none]
 //                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
+//                [--digest-algorithms LIST] [--trusted ADDR[/BITS]]...
 //
 // Logs to standard error. SIGHUP reloads the users and profiles files;
 // SIGTERM (or SIGINT) finishes what is under way and exits 0. Exit 1: the
@@ -182,6 +183,17 @@ int main(int argc, char** argv) {
   cfg.presence_uri = opt.presence;
   cfg.subscription_expires = std::chrono::seconds(opt.subscription_expires);
   cfg.gateways = gateways;
+  cfg.digest_algorithms.clear();
+  for (auto const& a : opt.digest_algorithms)
+    cfg.digest_algorithms.push_back(*example::digest::parse_algorithm(a));  // checked by options
+  for (auto const& t : opt.trusted) {
+    auto b = proxy::parse_address_block(t);
+    if (!b) {
+      proxy::log::error("--trusted {}: expected ADDR or ADDR/BITS", t);
+      return 1;
+    }
+    cfg.trusted.push_back(*b);
+  }
 
   boost::asio::io_context io;
   std::unique_ptr<proxy::proxy_core> core;
@@ -216,6 +228,10 @@ int main(int argc, char** argv) {
     proxy::log::error("cannot listen: {}", e.what());
     return 1;
   }
+  std::string algs, peers;
+  for (auto const& a : opt.digest_algorithms) algs += (algs.empty() ? "" : ",") + a;
+  for (auto const& t : opt.trusted) peers += " " + t;
+  proxy::log::info("digest {}; trusted peers:{}", algs, peers.empty() ? " none" : peers);
   std::string on;
   for (auto const& [name, hp] : {std::pair{"UDP", opt.udp}, {"TCP", opt.tcp}, {"TLS", opt.tls}})
     if (hp)

@@ -4,6 +4,7 @@
 //                [--udp HOST:PORT] [--tcp HOST:PORT]
 //                [--store sqlite:PATH | --store memory | --store postgresql://...]
 //                [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]
+//                [--digest-algorithms LIST] [--trusted ADDR[/BITS]]...
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--max-connections N] [--connections-per-source N]
 //                [--idle-unregistered SECONDS]
@@ -60,6 +61,9 @@ struct options {
   std::string smtp_url;       // e-mail targets: the MTA (libcurl SMTP)
   std::string sms_url;        // SMS targets: Kannel's sendsms, with username and password
   unsigned sms_segments = 6;  // the most segments one SMS message takes
+  /// Digest algorithms offered, in order (RFC 8760 §2.4); see the README's table.
+  std::vector<std::string> digest_algorithms{"MD5"};
+  std::vector<std::string> trusted;  ///< ADDR or ADDR/BITS, checked by main
   bool help = false;
 };
 
@@ -73,7 +77,9 @@ inline constexpr char const* usage_text =
     "                    [--idle-unregistered SECONDS]\n"
     "                    [--reg-event SIP-URI] [--presence SIP-URI]\n"
     "                    [--subscription-expires SECONDS]\n"
-    "                    [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]\n";
+    "                    [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]\n"
+
+    "                    [--digest-algorithms md5|sha-256,md5|...] [--trusted ADDR[/BITS]]...\n";
 
 /// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
 inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
@@ -201,6 +207,24 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       if (ec != std::errc() || p != value.data() + value.size() || v == 0 || v > 255)
         return "--sms-segments " + value + ": expected 1 to 255";
       o.sms_segments = v;
+    } else if (name == "--digest-algorithms") {
+      o.digest_algorithms.clear();
+      std::string_view rest = value;
+      while (true) {
+        auto const comma = rest.find(',');
+        std::string item(rest.substr(0, comma));
+        for (char& c : item)
+          if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (item != "MD5" && item != "SHA-256" && item != "SHA-512-256")
+          return "--digest-algorithms " + value +
+                 ": expected md5, sha-256 or sha-512-256, "
+                 "comma-separated, most preferred first";
+        o.digest_algorithms.push_back(item);
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+      }
+    } else if (name == "--trusted") {
+      o.trusted.push_back(value);
     } else {
       return "unknown option " + name;
     }

@@ -3,6 +3,7 @@
 #include "proxy.hpp"
 #include "transactions.hpp"
 
+#include "branch.hpp"
 #include "common/digest.hpp"
 #include "log.hpp"
 #include "sip_util.hpp"
@@ -54,6 +55,10 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
                              std::chrono::duration_cast<std::chrono::seconds>(
                                  cfg_.engine.retry.initial)},
            &users_),
+      auth_(cfg_.domain, cfg_.digest_algorithms),
+      open_per_source_(cfg_.max_transactions_per_source, cfg_.max_sources),
+      failed_by_source_(cfg_.auth_backoff),
+      failed_by_user_(cfg_.auth_backoff),
       dir_(reg_, [this](sipsaf::uri_view const& u) { return is_local(u); }),
       engine_timer_(io),
       sweep_timer_(io) {
@@ -63,7 +68,13 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
   if (!cfg_.gateways.smtp_url.empty() || !cfg_.gateways.sms_url.empty())
     worker_ = std::make_unique<gateway_worker>(io_);
   policy_.defaults = profiles_.defaults;
-  token_prefix_ = example::digest::random_hex(4);
+  // A contact naming this proxy's address, or the domain when the domain is
+  // a name (it leads back here), would make every request to it a loop.
+  reg_.set_is_self([this](sipsaf::uri_view const& u) {
+    boost::system::error_code ec;
+    asio::ip::make_address(cfg_.domain, ec);
+    return is_self(u.host, u.port) || (ec && lower(u.host) == lower(cfg_.domain));
+  });
   engine_ = std::make_unique<engine_t>(store_, dir_, std::chrono::system_clock{}, gateways_,
                                        policy_, cfg_.engine);
 }
@@ -90,15 +101,18 @@ void proxy_core::reload(users_file users, profiles_file profiles) {
 // --- helpers ----------------------------------------------------------------------------
 
 auto proxy_core::is_local(sipsaf::uri_view const& u) const -> bool {
-  std::string const host = lower(u.host);
-  if (host == lower(cfg_.domain)) return true;
-  std::string h = host;
+  if (lower(u.host) == lower(cfg_.domain)) return true;
+  return is_self(u.host, u.port);
+}
+
+auto proxy_core::is_self(std::string_view host, std::optional<std::uint16_t> p) const -> bool {
+  std::string h = lower(host);
   if (h == "localhost") h = "127.0.0.1";
   if (!h.empty() && h.front() == '[') h = h.substr(1, h.size() - 2);
   boost::system::error_code ec;
   auto const a = asio::ip::make_address(h, ec);
   if (ec) return false;
-  std::uint16_t const port = u.port ? *u.port : 5060;
+  std::uint16_t const port = p ? *p : 5060;
   for (auto const& l : {cfg_.udp, cfg_.tcp, cfg_.tls}) {
     if (!l || l->second != port) continue;
     if (l->first == a || (l->first.is_unspecified() && (a.is_loopback() || a == l->first)))
@@ -180,8 +194,8 @@ auto proxy_core::record_route(transport_kind k) const -> std::string {
 }
 
 auto proxy_core::new_branch() -> std::string {
-  // RFC 3261 §8.1.1.7: the magic cookie, then unique within this proxy's lifetime.
-  return "z9hG4bK" + token_prefix_ + "." + std::to_string(++counter_);
+  // RFC 3261 §8.1.1.7: the magic cookie, then bits nobody can predict (branch.hpp).
+  return new_branch_value();
 }
 
 auto proxy_core::new_token() -> std::string {

@@ -7,10 +7,14 @@
 
 #include "any_store.hpp"
 #include "config_files.hpp"
+#include "digest_auth.hpp"
 #include "gateways.hpp"
+#include "log_limit.hpp"
 #include "reachability.hpp"
 #include "registrar.hpp"
+#include "source_limits.hpp"
 #include "transport.hpp"
+#include "trusted_peers.hpp"
 
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime/adapt.hpp>
@@ -108,7 +112,15 @@ struct core_config {
   /// A MESSAGE (INFO) delivery without an answer by then counts as not
   /// reached: shorter than Timer F, so the sender gets its 202 in time.
   std::chrono::milliseconds delivery_timeout{10000};
+  /// Offered in this order in each challenge (RFC 8760 §2.4). MD5 alone by
+  /// default: the clients people run give up on anything else (README).
+  std::vector<example::digest::algorithm> digest_algorithms{example::digest::md5};
+  /// Peers whose requests are taken without a challenge (`--trusted`).
+  std::vector<address_block> trusted;
   std::size_t max_server_transactions = 20000;
+  std::size_t max_transactions_per_source = 256;  ///< open server transactions of one address
+  std::size_t max_sources = 4096;                 ///< addresses holding transactions at once
+  failure_backoff::config auth_backoff{};         ///< failed authentications, per source and user
   std::size_t max_client_transactions = 20000;
   std::size_t max_udp_message = 65535;
   std::size_t max_tcp_message = 4 * 1024 * 1024 + 64 * 1024;
@@ -154,9 +166,19 @@ class proxy_core {
   // Requests.
   void on_request(std::unique_ptr<server_txn> st, sipsaf::message_view m, peer const& from);
   void route(server_txn& st);
+
+  // Admission (admission.cpp): who sent it, may they, and where may it go.
+  auto admit(server_txn& st) -> bool;
+  auto authenticate(server_txn& st, bool registrar) -> std::optional<std::string>;
+  void carry_identity(server_txn& st, std::string const& identity);
+  auto may_send_to(peer const& source, std::string_view target) const -> bool;
+  auto is_loop(sipsaf::message_view const& m) const -> bool;
+  auto is_trusted(asio::ip::address const& a) const -> bool;
+  template <class... A>
+  void refusal_log(std::string_view kind, fmt::format_string<A...> f, A&&... a);
   void route_ack(sipsaf::message_view const& m, peer const& from);
   void handle_cancel(sipsaf::message_view const& m, peer const& from);
-  void handle_register(server_txn& st, std::string_view user);
+  void handle_register(server_txn& st, std::string_view user, std::string const& how);
   void to_local_user(server_txn& st, std::string const& user);
   void originate(std::string bytes, std::string what);
 
@@ -202,6 +224,7 @@ class proxy_core {
 
   // Helpers.
   auto is_local(sipsaf::uri_view const& u) const -> bool;
+  auto is_self(std::string_view host, std::optional<std::uint16_t> port) const -> bool;
   auto resolve(std::string_view uri, std::string* error) -> std::optional<peer>;
   auto via_for(transport_kind k, std::string const& branch) const -> std::string;
   auto listener(transport_kind k) const -> std::pair<asio::ip::address, std::uint16_t>;
@@ -221,6 +244,10 @@ class proxy_core {
   users_file users_;
   profiles_file profiles_;
   registrar reg_;
+  digest_auth auth_;
+  per_source_count open_per_source_;
+  failure_backoff failed_by_source_, failed_by_user_;
+  log_limiter log_limit_;
   directory dir_;
   sip_gateways gateways_;
   sipsaf::default_policy policy_;
@@ -236,7 +263,6 @@ class proxy_core {
   std::unordered_map<std::uint64_t, std::unique_ptr<fork_ctx>> forks_;
   std::uint64_t last_fork_ = 0;
   std::uint64_t counter_ = 0;
-  std::string token_prefix_;
 
   asio::system_timer engine_timer_;
   std::optional<sipsaf::timestamp> engine_timer_at_;
@@ -255,11 +281,10 @@ class proxy_core {
   std::chrono::steady_clock::time_point batch_started_{};
   struct {
     std::uint64_t stored = 0, batched = 0, commits = 0;
+    std::uint64_t unmatched_responses = 0, challenged = 0, refused = 0;
   } stats_;
   std::vector<held_send> held_;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point bad_window_{};
-  std::size_t bad_logged_ = 0, bad_suppressed_ = 0;
   bool flushing_ = false;
   std::function<void()> shutdown_done_;
   steady::time_point shutdown_deadline_{}, flush_deadline_{};

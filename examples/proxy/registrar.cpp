@@ -10,114 +10,8 @@
 
 namespace proxy {
 
-namespace dg = example::digest;
-
-// --- nonces -----------------------------------------------------------------
-
-auto nonce_table::issue(dg::algorithm alg, steady::time_point now) -> std::string {
-  sweep(now);
-  while (map_.size() >= capacity_ && !order_.empty()) {  // bounded: the oldest go first
-    map_.erase(order_.front());
-    order_.pop_front();
-  }
-  std::string n = dg::random_hex(16);
-  map_.emplace(n, entry{now, alg, 0, false});
-  order_.push_back(n);
-  return n;
-}
-
-auto nonce_table::check(dg::credentials const& c, steady::time_point now) const -> verdict {
-  auto it = map_.find(c.nonce);
-  if (it == map_.end()) return verdict::unknown;
-  entry const& e = it->second;
-  if (e.alg != c.alg) return verdict::wrong_algorithm;
-  if (now - e.issued > lifetime_) return verdict::stale;
-  if (c.qop.empty())
-    return e.used_without_qop || e.last_nc != 0 ? verdict::replayed : verdict::fresh;
-  std::uint64_t nc = std::stoull(c.nc, nullptr, 16);  // 8 hex digits, checked by the parser
-  // RFC 2617 §3.2.2: the count rises with each request using the nonce.
-  if (nc <= e.last_nc || e.used_without_qop) return verdict::replayed;
-  return verdict::fresh;
-}
-
-auto nonce_table::use(dg::credentials const& c, steady::time_point now) -> verdict {
-  verdict const v = check(c, now);
-  if (v != verdict::fresh) return v;
-  entry& e = map_.at(c.nonce);
-  if (c.qop.empty())
-    e.used_without_qop = true;
-  else
-    e.last_nc = std::stoull(c.nc, nullptr, 16);
-  return v;
-}
-
-void nonce_table::sweep(steady::time_point now) {
-  while (!order_.empty()) {
-    auto it = map_.find(order_.front());
-    // Kept a while past their lifetime, so that a late answer gets stale=TRUE.
-    if (it != map_.end() && now - it->second.issued <= 2 * lifetime_) break;
-    if (it != map_.end()) map_.erase(it);
-    order_.pop_front();
-  }
-}
-
-// --- the registrar ----------------------------------------------------------
-
-auto md5_only_client(sipsaf::message_view const& req) -> bool {
-  // RFC 8760 §2.4 lists challenges in preference order, SHA-256 first. sipsak
-  // and SIPp take the first challenge only, see algorithm=SHA-256 and give up;
-  // they are the clients named here, so they still can register (with MD5).
-  if (auto ua = req.header(sipsaf::field::user_agent)) {
-    std::string const u = lower(*ua);
-    return u.rfind("sipsak", 0) == 0 || u.rfind("sipp", 0) == 0;
-  }
-  // SIPp without a User-Agent: its [branch] keyword writes z9hG4bK-PID-CALL-MSG.
-  if (auto v = req.top_via()) {
-    std::string_view b = v->branch;
-    if (b.rfind("z9hG4bK-", 0) != 0) return false;
-    b.remove_prefix(8);
-    int groups = 0;
-    bool digit = false;
-    for (char c : b) {
-      if (c >= '0' && c <= '9') {
-        digit = true;
-      } else if (c == '-' && digit) {
-        ++groups;
-        digit = false;
-      } else {
-        return false;
-      }
-    }
-    return digit && groups == 2;
-  }
-  return false;
-}
-
-auto registrar::challenge(sipsaf::message_view const& req, bool stale, bool legacy_first,
-                          steady::time_point now) -> std::string {
-  dg::challenge sha;
-  sha.realm = cfg_.domain;
-  sha.alg = dg::sha256;
-  sha.nonce = nonces_.issue(dg::sha256, now);
-  sha.stale = stale;
-  dg::challenge md = sha;
-  md.alg = dg::md5;
-  md.nonce = nonces_.issue(dg::md5, now);
-  sipsaf::response_builder b(req, 401, "Unauthorized");
-  // RFC 8760 §2.4: most preferred first.
-  if (legacy_first) {
-    b.header("WWW-Authenticate", dg::to_string(md));
-    b.header("WWW-Authenticate", dg::to_string(sha));
-  } else {
-    b.header("WWW-Authenticate", dg::to_string(sha));
-    b.header("WWW-Authenticate", dg::to_string(md));
-  }
-  auto r = b.build();
-  return r ? *r : std::string();
-}
-
 auto registrar::handle(sipsaf::message_view const& req, std::string_view user, peer const& from,
-                       steady::time_point now) -> result {
+                       steady::time_point now, std::string const& how) -> result {
   result out;
   auto answer = [&](int code, std::string_view reason, std::string log_text,
                     std::vector<std::pair<std::string, std::string>> extra = {}) {
@@ -130,69 +24,9 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
     return out;
   };
 
-  std::string const* password = users_ ? users_->find(user) : nullptr;
-  if (password == nullptr)
+  if (!user_exists(user))
     return answer(404, "Not Found", "no such user '" + std::string(user) + "'");
   out.aor = aor(user);
-
-  // --- authentication (RFC 3261 §22.4, §10.3 steps 3-5) ---
-  bool const legacy = md5_only_client(req);
-  std::optional<dg::credentials> cred;
-  for (auto const& row : req.headers()) {
-    if (row.id != sipsaf::field::authorization) continue;
-    auto c = dg::parse_credentials(row.value);
-    if (!c) {
-      if (c.error().code == sipsaf::errc::unsupported) continue;  // another scheme or algorithm
-      return answer(400, "Bad Request", "Authorization does not parse: " + c.error().message());
-    }
-    if (c->realm == cfg_.domain) {
-      cred = std::move(*c);
-      break;
-    }
-  }
-  if (!cred) {
-    out.code = 401;
-    out.response = challenge(req, false, legacy, now);
-    out.log = std::string("no credentials: challenged") +
-              (legacy ? " (MD5 first: a client that reads one challenge)" : "");
-    return out;
-  }
-  // The authentication user is the To user. Some clients write it as
-  // `user@domain` (sipsak's usrloc mode even as `user@`): the digest covers
-  // the username as sent, so accepting these proves the same password.
-  std::string_view auth_user = cred->username;
-  if (auto at = auth_user.find('@'); at != std::string_view::npos) {
-    std::string_view const host = auth_user.substr(at + 1);
-    if (host.empty() || lower(host) == lower(cfg_.domain)) auth_user = auth_user.substr(0, at);
-  }
-  if (auth_user != user)
-    return answer(403, "Forbidden",
-                  "user '" + cred->username + "' may not register '" + std::string(user) + "'");
-  // RFC 2617 §3.2.2.5: the digest-uri is the Request-URI.
-  if (!sipsaf::detail::msg::iequals(cred->uri, req.request_uri()))
-    return answer(400, "Bad Request", "digest uri '" + cred->uri + "' is not the Request-URI");
-  auto const before = nonces_.check(*cred, now);
-  if (before == nonce_table::verdict::unknown || before == nonce_table::verdict::wrong_algorithm) {
-    out.code = 401;
-    out.response = challenge(req, false, legacy, now);
-    out.log = std::string(to_string(before)) + " from " + std::string(user) + ": challenged again";
-    return out;
-  }
-  if (!dg::verify(*cred, *password, req.method(), req.body())) {
-    out.code = 401;
-    out.response = challenge(req, false, legacy, now);
-    out.log = "wrong password for '" + std::string(user) + "' (" + dg::to_string(cred->alg) +
-              "): challenged again";
-    return out;
-  }
-  auto const v = nonces_.use(*cred, now);
-  if (v != nonce_table::verdict::fresh) {
-    out.code = 401;
-    out.response = challenge(req, v == nonce_table::verdict::stale, legacy, now);
-    out.log = std::string(to_string(v)) + " from '" + std::string(user) + "': challenged again";
-    return out;
-  }
-  std::string const how = "authenticated with " + dg::to_string(cred->alg);
 
   // --- bindings (RFC 3261 §10.3 steps 6-8) ---
   auto call_id = req.call_id();
@@ -223,6 +57,10 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
       changes = "removed all " + std::to_string(list.size()) + " contacts";
       list.clear();
     } else {
+      for (auto const& c : contacts->entries)
+        if (cfg_.is_self && cfg_.is_self(c.address.uri))
+          return answer(403, "Forbidden",
+                        "contact " + std::string(c.address.uri.text) + " is this proxy itself");
       for (auto const& c : contacts->entries) {
         std::string const uri(c.address.uri.text);
         std::uint32_t expires = c.expires ? *c.expires : header_expires;
@@ -342,7 +180,6 @@ void registrar::delivery_answered(std::string_view aor, std::string_view contact
 
 auto registrar::sweep(steady::time_point now) -> std::vector<std::string> {
   std::vector<std::string> back;
-  nonces_.sweep(now);
   for (auto it = bindings_.begin(); it != bindings_.end();) {
     auto& list = it->second;
     bool retry = false;
@@ -365,6 +202,13 @@ auto registrar::sweep(steady::time_point now) -> std::vector<std::string> {
       ++it;
   }
   return back;
+}
+
+auto registrar::is_contact(std::string_view uri) const -> bool {
+  for (auto const& e : bindings_)
+    for (auto const& b : e.second)
+      if (b.contact == uri) return true;
+  return false;
 }
 
 auto registrar::binding_count() const -> std::size_t {

@@ -1,10 +1,9 @@
-// The registrar (RFC 3261 §10.3) with digest authentication (RFC 3261 §22,
-// RFC 8760): bindings of addresses-of-record to contacts, with expiry, and
-// the nonces it hands out.
+// The registrar (RFC 3261 §10.3): bindings of addresses-of-record to
+// contacts, with expiry. The REGISTER it is given has been authenticated
+// (digest_auth.hpp) for the user whose bindings it changes.
 #ifndef SIPSAF_EXAMPLES_PROXY_REGISTRAR_HPP
 #define SIPSAF_EXAMPLES_PROXY_REGISTRAR_HPP
 
-#include "common/digest.hpp"
 #include "config_files.hpp"
 #include "transport.hpp"
 
@@ -13,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -37,55 +37,6 @@ struct binding {
   unsigned failures = 0;
 };
 
-/// Nonces handed out in challenges: random (RAND_bytes), valid for a
-/// while, and each (nonce, nonce-count) accepted once, so that a captured
-/// Authorization cannot be replayed (RFC 2617 §3.2.2, RFC 8760 §2.6).
-class nonce_table {
- public:
-  enum class verdict { fresh, unknown, stale, replayed, wrong_algorithm };
-
-  explicit nonce_table(std::chrono::seconds lifetime = std::chrono::seconds(300),
-                       std::size_t capacity = 16384)
-      : lifetime_(lifetime), capacity_(capacity) {}
-
-  auto issue(example::digest::algorithm alg, steady::time_point now) -> std::string;
-  /// Checks the nonce and nonce-count of credentials whose response was right.
-  /// `fresh` records the use: the same nonce-count (or, without qop, the same
-  /// nonce) is refused afterwards.
-  auto use(example::digest::credentials const& c, steady::time_point now) -> verdict;
-  /// Like `use`, without recording.
-  auto check(example::digest::credentials const& c, steady::time_point now) const -> verdict;
-  void sweep(steady::time_point now);
-
- private:
-  struct entry {
-    steady::time_point issued;
-    example::digest::algorithm alg;
-    std::uint64_t last_nc = 0;
-    bool used_without_qop = false;
-  };
-  std::chrono::seconds lifetime_;
-  std::size_t capacity_;
-  std::unordered_map<std::string, entry> map_;
-  std::deque<std::string> order_;
-};
-
-inline auto to_string(nonce_table::verdict v) -> char const* {
-  switch (v) {
-    case nonce_table::verdict::fresh:
-      return "fresh";
-    case nonce_table::verdict::unknown:
-      return "unknown nonce";
-    case nonce_table::verdict::stale:
-      return "nonce expired";
-    case nonce_table::verdict::replayed:
-      return "replayed nonce";
-    case nonce_table::verdict::wrong_algorithm:
-      return "nonce issued for another algorithm";
-  }
-  return "?";
-}
-
 class registrar {
  public:
   struct config {
@@ -95,6 +46,9 @@ class registrar {
     std::size_t max_contacts = 16;         ///< per address-of-record
     std::size_t max_bindings = 100000;     ///< in all
     std::chrono::seconds first_retry{30};  ///< a failed contact's first wait
+    /// True for a URI that reaches this proxy itself: such a contact would
+    /// turn every request to it into a loop, so it is refused.
+    std::function<bool(sipsaf::uri_view const&)> is_self{};
   };
 
   /// What handling one REGISTER gave.
@@ -109,6 +63,10 @@ class registrar {
   registrar(config c, users_file const* users) : cfg_(std::move(c)), users_(users) {}
 
   void set_users(users_file const* users) { users_ = users; }
+  void set_is_self(std::function<bool(sipsaf::uri_view const&)> f) { cfg_.is_self = std::move(f); }
+  /// Is `uri` a registered contact of one of our users? (A request may be
+  /// sent there: an in-dialog request to a party of a dialog we proxied.)
+  auto is_contact(std::string_view uri) const -> bool;
   auto domain() const -> std::string const& { return cfg_.domain; }
 
   /// The key of a user's address-of-record: `sip:USER@DOMAIN`.
@@ -119,10 +77,10 @@ class registrar {
     return users_ != nullptr && users_->find(user) != nullptr;
   }
 
-  /// Handles a REGISTER for `user` (the To URI's user part, already found
-  /// to be in our domain).
+  /// Handles a REGISTER for `user` (the To URI's user part, in our domain,
+  /// proven by the sender's credentials); `how` says how, for the log.
   auto handle(sipsaf::message_view const& req, std::string_view user, peer const& from,
-              steady::time_point now) -> result;
+              steady::time_point now, std::string const& how) -> result;
 
   /// The live, unsuspected bindings of `aor`, best first.
   auto contacts(std::string_view aor, steady::time_point now) const -> std::vector<binding const*>;
@@ -142,18 +100,10 @@ class registrar {
   auto uses_connection(std::uint64_t id) const -> bool;
 
  private:
-  auto challenge(sipsaf::message_view const& req, bool stale, bool legacy_first,
-                 steady::time_point now) -> std::string;
-
   config cfg_;
   users_file const* users_;
   std::map<std::string, std::vector<binding>, std::less<>> bindings_;
-  nonce_table nonces_;
 };
-
-/// True for clients known to read only the first WWW-Authenticate and to
-/// speak only MD5 (sipsak 0.9, SIPp 3.6): they get the MD5 challenge first.
-auto md5_only_client(sipsaf::message_view const& req) -> bool;
 
 }  // namespace proxy
 

@@ -18,19 +18,39 @@ auto is_payload_method(std::string_view m) -> bool {
   return m == "MESSAGE" || m == "INVITE" || m == "INFO";
 }
 
+// A multipart body that does not parse within the MIME limits (RFC 2046
+// §5.1.1: boundary, close delimiter; sipsaf's depth and part limits).
+auto multipart_problem(sipsaf::message_view const& m) -> std::optional<std::string> {
+  auto const ct = m.header(field::content_type);
+  if (!ct) return std::nullopt;
+  auto type = sipsaf::parse_media_type(*ct);
+  if (!type || !type->is_multipart()) return std::nullopt;
+  auto parts = sipsaf::parse_multipart(m.body(), *type);
+  if (parts) return std::nullopt;
+  return "multipart body: " + parts.error().message();
+}
+
 }  // namespace
 
 void proxy_core::route(server_txn& st) {
-  sipsaf::message_view const& m = *st.req;
   // RFC 3261 §16.3 step 3 and §16.6 step 3: Max-Forwards.
-  if (m.find(field::max_forwards) != nullptr) {
-    auto mf = m.max_forwards();
+  if (st.req->find(field::max_forwards) != nullptr) {
+    auto mf = st.req->max_forwards();
     if (mf && *mf == 0) {
-      log::info("{}: Max-Forwards is 0: 483", st.what);
+      refusal_log("hops", "{}: Max-Forwards is 0: 483", st.what);
       respond(st, 483, "Too Many Hops");
       return;
     }
   }
+  if (st.source.kind != transport_kind::local) {
+    if (is_loop(*st.req)) {  // RFC 3261 §16.3 item 4: our own Via is in it already
+      refusal_log("loop", "{}: our own Via is in it: 482", st.what);
+      respond(st, 482, "Loop Detected");
+      return;
+    }
+    if (!admit(st)) return;  // answered (407, 403...) in there
+  }
+  sipsaf::message_view const& m = *st.req;
   if (handle_notify(st)) return;
   // A payload we sent that came back (a registrar that routes our own
   // delivery to us) is refused, never stored again.
@@ -54,19 +74,18 @@ void proxy_core::route(server_txn& st) {
     }
   }
   if (next_hop) {
+    if (!may_send_to(st.source, *next_hop)) {
+      refusal_log("relay", "{}: Route to {} is none of ours: 403", st.what, *next_hop);
+      respond(st, 403, "Forbidden", {{"Warning", "399 sipsaf-proxy \"no relay\""}});
+      return;
+    }
     fork_ctx& f = new_fork(&st, st.what);
     proxy_to(st, f, {*next_hop}, "");
     return;
   }
   sipsaf::uri_view const& ru = m.request_uri_parts();
   if (st.method == "REGISTER") {
-    auto to = m.to();
-    if (!is_local(to->uri) && !is_local(ru)) {
-      log::info("{}: not our domain: 403", st.what);
-      respond(st, 403, "Forbidden");
-      return;
-    }
-    handle_register(st, to->uri.user);
+    handle_register(st, m.to()->uri.user, "authenticated as " + st.identity);
     return;
   }
   if (is_local(ru)) {
@@ -83,12 +102,17 @@ void proxy_core::route(server_txn& st) {
     to_local_user(st, std::string(ru.user));
     return;
   }
+  if (!may_send_to(st.source, ru.text)) {  // no relay: not our domain, not a contact, not a peer
+    refusal_log("relay", "{}: {} is none of ours: 403", st.what, ru.text);
+    respond(st, 403, "Forbidden", {{"Warning", "399 sipsaf-proxy \"no relay\""}});
+    return;
+  }
   fork_ctx& f = new_fork(&st, st.what);
   proxy_to(st, f, {std::string(ru.text)}, "");
 }
 
-void proxy_core::handle_register(server_txn& st, std::string_view user) {
-  auto r = reg_.handle(*st.req, user, st.source, steady::now());
+void proxy_core::handle_register(server_txn& st, std::string_view user, std::string const& how) {
+  auto r = reg_.handle(*st.req, user, st.source, steady::now(), how);
   log::info("REGISTER {} from {}: {} ({})", r.aor.empty() ? std::string(user) : r.aor,
             st.source.text(), r.code, r.log);
   if (r.response.empty()) {
@@ -136,6 +160,11 @@ void proxy_core::to_local_user(server_txn& st, std::string const& user) {
     }
   }
   if (is_payload_method(st.method) && !in_dialog) {
+    if (auto why = multipart_problem(m)) {  // never stored: nobody could read it
+      refusal_log("bad-body", "{}: {}: 400", st.what, *why);
+      respond(st, 400, "Bad Request", {{"Warning", "399 sipsaf-proxy \"" + *why + "\""}});
+      return;
+    }
     auto const r = engine_request::of(m);
     sipsaf::outcome o;
     engine_->on_request(r, who, o);
@@ -201,6 +230,10 @@ void proxy_core::route_ack(sipsaf::message_view const& m, peer const& from) {
       if (c.empty()) return;
       target = c.front()->contact;
     }
+  }
+  if (!may_send_to(from, target)) {
+    refusal_log("relay", "ACK from {} to {}: none of ours: dropped", from.text(), target);
+    return;
   }
   std::string err;
   auto dest = resolve(target, &err);

@@ -56,21 +56,9 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
   }
   if (refused) {
     auto resp = refusal_from_raw(bytes, refused->code, why);
-    // Logged, but at most 20 a second: a flood of garbage must not flood the log.
-    auto const now = steady::now();
-    if (now - bad_window_ > std::chrono::seconds(1)) {
-      if (bad_suppressed_ > 0)
-        log::warn("{} more malformed messages refused without a log line", bad_suppressed_);
-      bad_window_ = now;
-      bad_logged_ = bad_suppressed_ = 0;
-    }
-    if (bad_logged_ < 20) {
-      ++bad_logged_;
-      log::warn("{}: {} byte message refused ({}): {}", from.text(), bytes.size(), why,
+    // Logged, but at a bounded rate: a flood of garbage must not flood the log.
+    refusal_log("malformed", "{}: {} byte message refused ({}): {}", from.text(), bytes.size(), why,
                 resp.empty() ? "dropped" : "answered " + resp.substr(8, 3));
-    } else {
-      ++bad_suppressed_;
-    }
     if (!resp.empty()) send(from, std::move(resp), nullptr);
     return;
   }
@@ -121,6 +109,19 @@ void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view
     answer_stateless(503, "Service Unavailable", "30");
     return;
   }
+  // One source's share of the table (an address, whatever its ports).
+  source_slot slot;
+  if (from.kind != transport_kind::local) {
+    std::string const src = from.address.to_string();
+    if (!open_per_source_.acquire(src)) {
+      ++stats_.refused;
+      refusal_log("per-source", "{}: {} refused: {} transactions of this address open", from.text(),
+                  method, open_per_source_.held(src));
+      answer_stateless(503, "Service Unavailable", "5");
+      return;
+    }
+    slot = source_slot(&open_per_source_, src);
+  }
   // Bounded: answered transactions are forgotten oldest first when room is
   // needed (a retransmission that comes after is handled again, and the
   // engine recognises it as a duplicate); only when every one is still
@@ -136,11 +137,13 @@ void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view
       server_.erase(it);
   }
   if (server_.size() >= cfg_.max_server_transactions) {
-    log::warn("{}: {} refused: {} transactions open", from.text(), method, server_.size());
+    refusal_log("table-full", "{}: {} refused: {} transactions open", from.text(), method,
+                server_.size());
     answer_stateless(503, "Service Unavailable", "5");
     return;
   }
   st->key = key;
+  st->slot = std::move(slot);
   st->source = from;
   st->method = method;
   st->created = steady::now();
@@ -174,15 +177,29 @@ void proxy_core::send_response(server_txn& st, std::string bytes, int code, bool
   if (st.code >= 200 && code >= 200 && !(st.method == "INVITE" && code < 300)) return;
   st.response = std::move(bytes);
   if (code >= 200 && st.code < 200) {
+    st.slot = source_slot();  // answered: no longer open, out of the source's share
     st.finished = steady::now();
     answered_.push_back(st.key);
   }
   st.code = std::max(st.code, code);
   // The engine's decisions are logged with their trace already.
-  if (code >= 200 && st.method != "REGISTER" && !st.decided)
-    log::info("{}: answered {}", st.what, code);
+  if (code >= 200 && st.method != "REGISTER" && !st.decided) {
+    if (st.identity.empty() && !st.trusted)  // a stranger's request: its lines are rate-limited
+      refusal_log("answered", "{}: answered {}", st.what, code);
+    else
+      log::info("{}: answered {}", st.what, code);
+  }
   if (st.source.kind == transport_kind::local) return;
   send(st.source, st.response, nullptr, durable ? st.key : std::string());
+  // A stranger's request, refused or answered by the proxy itself, is not
+  // kept for its retransmissions (each would get a fresh answer of the same
+  // kind): a flood of them then holds no memory. (An INVITE is kept: its
+  // ACK must find it.)
+  if (code >= 200 && st.identity.empty() && !st.trusted && st.method != "INVITE" && st.fork == 0)
+    asio::post(io_, [this, key = st.key] {
+      auto it = server_.find(key);
+      if (it != server_.end() && forks_.count(it->second->fork) == 0) server_.erase(it);
+    });
 }
 
 }  // namespace proxy

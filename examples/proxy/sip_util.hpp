@@ -55,9 +55,21 @@ struct rewrite {
   std::string record_route;                ///< a Record-Route value to put first (empty: none)
   std::optional<unsigned> max_forwards;    ///< the Max-Forwards to write (added when absent)
   std::optional<std::string> method;       ///< a new method (the CSeq follows)
+  bool strip_asserted_identity = false;    ///< remove P-Asserted-Identity rows (RFC 3325 §5)
+  std::string asserted_identity;           ///< a P-Asserted-Identity to write (empty: none)
 };
 
 namespace detail {
+inline auto iequal(std::string_view a, std::string_view b) -> bool {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 inline auto join(std::vector<std::string_view> const& v, std::size_t from) -> std::string {
   std::string s;
   for (std::size_t i = from; i < v.size(); ++i) {
@@ -153,11 +165,16 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
         break;
       case field::content_length:
         continue;  // written at the end
+      case field::unknown:
+        if (r.strip_asserted_identity && detail::iequal(name, "P-Asserted-Identity")) continue;
+        break;
       default:
         break;
     }
     detail::add_row(out, name, row.value);
   }
+  if (!r.asserted_identity.empty())
+    detail::add_row(out, "P-Asserted-Identity", r.asserted_identity);
   if (!rr_done && !r.record_route.empty()) detail::add_row(out, "Record-Route", r.record_route);
   if (!pushed) detail::add_row(out, "Route", r.push_route);
   if (!mf_done && r.max_forwards)

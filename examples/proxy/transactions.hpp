@@ -3,6 +3,7 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_TRANSACTIONS_HPP
 #define SIPSAF_EXAMPLES_PROXY_TRANSACTIONS_HPP
 
+#include "log.hpp"
 #include "proxy.hpp"
 
 #include <chrono>
@@ -29,6 +30,9 @@ struct proxy_core::server_txn {
   std::uint64_t fork = 0;
   bool pop_route = false;
   bool decided = false;  // the engine decided (and logged) its answer
+  bool trusted = false;  // from a trusted peer, or our own
+  std::string identity;  // the sender proven (a SIP URI), empty when none
+  source_slot slot;      // its share of the source's transactions
 };
 
 /// A request we sent (RFC 3261 §17.1): retransmitted over UDP until
@@ -74,6 +78,16 @@ struct proxy_core::fork_ctx {
   /// For a request of our own (a SUBSCRIBE): the final code (0: none) and response.
   std::function<void(int, std::string const&)> on_done;
 };
+
+/// A line about a stranger's request (a refusal, a challenge, a dropped
+/// response): at most so many a second of each kind, then a count.
+template <class... A>
+void proxy_core::refusal_log(std::string_view kind, fmt::format_string<A...> f, A&&... a) {
+  auto const now = steady::now();
+  for (auto const& [k, n] : log_limit_.take_reports(now))
+    log::warn("{} more lines of kind '{}' not logged in the last second", n, k);
+  if (log_limit_.allow(kind, now)) log::info(f, std::forward<A>(a)...);
+}
 
 }  // namespace proxy
 

@@ -120,6 +120,22 @@ BOOST_AUTO_TEST_CASE(reachability_from_another_server) {
   BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p", "--presence", "sip:"}, o) ==
              "--presence sip:: expected a SIP URI (sip:HOST:PORT)");
   BOOST_TEST(!parse({"--domain=d", "--users=u", "--profiles=p", "--subscription-expires", "0"}, o)
+}
+
+BOOST_AUTO_TEST_CASE(digest_algorithms_and_trusted_peers) {
+  proxy::options o;
+  BOOST_TEST(parse({"--domain", "d", "--users", "u", "--profiles", "p"}, o).empty());
+  BOOST_TEST(o.digest_algorithms == std::vector<std::string>{"MD5"});  // what every client speaks
+  BOOST_TEST(o.trusted.empty());
+  BOOST_TEST(parse({"--domain", "d", "--users", "u", "--profiles", "p", "--digest-algorithms",
+                    "sha-256,md5", "--trusted", "192.0.2.0/24", "--trusted=10.1.1.1"},
+                   o)
+                 .empty());
+  BOOST_TEST((o.digest_algorithms == std::vector<std::string>{"SHA-256", "MD5"}));
+  BOOST_TEST((o.trusted == std::vector<std::string>{"192.0.2.0/24", "10.1.1.1"}));
+  BOOST_TEST(!parse({"--domain", "d", "--users", "u", "--profiles", "p", "--digest-algorithms",
+                     "md5,sha1"},
+                    o)
                   .empty());
 }
 
