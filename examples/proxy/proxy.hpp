@@ -118,9 +118,11 @@ struct core_config {
   /// Peers whose requests are taken without a challenge (`--trusted`).
   std::vector<address_block> trusted;
   std::size_t max_server_transactions = 20000;
-  std::size_t max_transactions_per_source = 256;  ///< open server transactions of one address
-  std::size_t max_sources = 4096;                 ///< addresses holding transactions at once
-  failure_backoff::config auth_backoff{};         ///< failed authentications, per source and user
+  /// Open (unanswered) server transactions of one address: room for a full
+  /// batch of datagrams (transport.cpp reads up to 1024 at once).
+  std::size_t max_transactions_per_source = 1024;
+  std::size_t max_sources = 4096;          ///< addresses holding transactions at once
+  failure_backoff::config auth_backoff{};  ///< failed authentications, per source and user
   std::size_t max_client_transactions = 20000;
   std::size_t max_udp_message = 65535;
   std::size_t max_tcp_message = 4 * 1024 * 1024 + 64 * 1024;
