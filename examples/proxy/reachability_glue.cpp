@@ -98,14 +98,9 @@ auto proxy_core::handle_notify(server_txn& st) -> bool {
 }
 
 auto proxy_core::sent_by_us(sipsaf::message_view const& m) const -> bool {
-  // Our branches carry this run's prefix (new_branch): a request that
-  // has one below the top Via has been here before (RFC 3261 §16.3 step 4).
-  auto vias = m.via();
-  if (!vias) return false;
-  std::string const ours = "z9hG4bK" + token_prefix_ + ".";
-  for (auto const& v : *vias)
-    if (v.branch.rfind(ours, 0) == 0) return true;
-  return false;
+  // A request that carries our own Via has been here before (RFC 3261
+  // §16.3 step 4); branches are random (branch.hpp), so the address tells.
+  return is_loop(m);
 }
 
 auto proxy_core::outbound_for(std::string const& aor, std::string const& target)

@@ -120,6 +120,7 @@ BOOST_AUTO_TEST_CASE(reachability_from_another_server) {
   BOOST_TEST(parse({"--domain=d", "--users=u", "--profiles=p", "--presence", "sip:"}, o) ==
              "--presence sip:: expected a SIP URI (sip:HOST:PORT)");
   BOOST_TEST(!parse({"--domain=d", "--users=u", "--profiles=p", "--subscription-expires", "0"}, o)
+                  .empty());
 }
 
 BOOST_AUTO_TEST_CASE(digest_algorithms_and_trusted_peers) {
