@@ -299,7 +299,8 @@ proxy_says
 step "Carol's mailbox: the mail's headers, and the photo in it."
 mail=''
 for _ in $(seq 100); do
-  mail=$($as_root find "$pf/mail/carol/new" -type f 2> /dev/null | head -n 1)
+  # Postfix delivers on its own time: until it has, the Maildir is not there.
+  mail=$($as_root find "$pf/mail/carol/new" -type f 2> /dev/null | head -n 1 || true)
   [ -n "$mail" ] && break
   sleep 0.1
 done
