@@ -102,10 +102,10 @@ inline void append_xml_escaped(std::string& out, std::string_view s) {
 /// The IMDN document (RFC 5438 §7.2.1) for `status`.
 ///
 /// *stored* and *processed* are a `processing-notification` with
-/// `<stored/>` or `<processed/>` (RFC 5438 §7.2.1.3); *delivered* a `delivery-notification` with `<delivered/>`;
-/// *failed* and *expired* a `delivery-notification` with `<failed/>`
-/// (§7.2.1.1). Elements in the schema's order: message-id, datetime,
-/// recipient-uri, original-recipient-uri, then the notification.
+/// `<stored/>` or `<processed/>` (RFC 5438 §7.2.1.3); *delivered* a `delivery-notification` with
+/// `<delivered/>`; *failed* and *expired* a `delivery-notification` with `<failed/>` (§7.2.1.1).
+/// Elements in the schema's order: message-id, datetime, recipient-uri, original-recipient-uri,
+/// then the notification.
 inline auto make_imdn_body(delivery_status status, notification_facts const& f) -> std::string {
   std::string s;
   s.reserve(400);
