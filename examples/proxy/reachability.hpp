@@ -89,7 +89,6 @@ class subscriptions {
   std::set<std::string> ended_;                                    // recently ended Call-IDs
   std::deque<std::string> ended_order_;
   asio::steady_timer housekeeping_;
-  std::uint64_t counter_ = 0;
 };
 
 /// `sip:user@host` of a URI, lower-cased host, for comparing addresses of
