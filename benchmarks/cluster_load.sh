@@ -11,7 +11,7 @@
 # but not in the database (stores), or not delivered (deliveries). Delivery:
 # the users register, spread over the proxies, and take their messages.
 # Environment: MESSAGES (default 3000), WINDOW (messages in flight per sipp,
-# default 100), USERS (default 12), PORT (first port, default 37500),
+# default 100), USERS (default 12), PORT (first port, default 27500),
 # SKIP_KAMAILIO=1, KEEP=1. Needs sipp and PostgreSQL 15 (postgresql);
 # Kamailio (kamailio, kamailio-postgres-modules) for the comparison.
 # Prints a Markdown table.
@@ -26,7 +26,7 @@ pg=$root/tests/postgres/pg_scratch.sh
 messages=${MESSAGES:-3000}
 window=${WINDOW:-100}
 users=${USERS:-12}
-port=${PORT:-37500}
+port=${PORT:-27500}
 
 command -v sipp > /dev/null || { echo "cluster_load.sh: sipp is needed (sip-tester)" >&2; exit 2; }
 for b in "$proxy_bin" "$ua_bin"; do

@@ -6,8 +6,11 @@
 #                    [LOCK name [LOCKED case...]] CASES case...)
 #
 # adds each case as the ctest `<PREFIX>.<case>` with a port range of its own,
-# so that suites and cases can run in parallel. LOCK names a RESOURCE_LOCK for
-# the cases that load the machine: the LOCKED ones, or every case.
+# so that suites and cases can run in parallel. Every range stays below 32768,
+# where Linux's ephemeral ports begin (ip_local_port_range): a fixed port up
+# there can be taken at any moment by a client's outgoing connection. LOCK
+# names a RESOURCE_LOCK for the cases that load the machine: the LOCKED ones,
+# or every case.
 function(sipsaf_add_cases)
   cmake_parse_arguments(A "" "PREFIX;LABEL;PORT;STEP;TIMEOUT;LOCK" "CASES;LOCKED" ${ARGN})
   find_package(Python3 COMPONENTS Interpreter QUIET)
@@ -41,6 +44,11 @@ function(sipsaf_add_cases_now source_dir binary_dir python prefix label port ste
   endif()
   if(TARGET sipsaf-ua)
     set(ua "$<TARGET_FILE:sipsaf-ua>")
+  endif()
+  list(LENGTH cases count)
+  math(EXPR last "${port} + ${count} * ${step}")
+  if(last GREATER 32768)
+    message(FATAL_ERROR "${prefix}: ports ${port}-${last} reach the ephemeral range (32768 and up)")
   endif()
   foreach(c IN LISTS cases)
     add_test(NAME ${prefix}.${c}

@@ -677,7 +677,7 @@ def main(cases):
     ap.add_argument("case")
     ap.add_argument("--proxy", default="")
     ap.add_argument("--ua", default="")
-    ap.add_argument("--port", type=int, default=40000)
+    ap.add_argument("--port", type=int, default=30000)
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "sipsaf-e2e"))
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     a = ap.parse_args()
