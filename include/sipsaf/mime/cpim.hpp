@@ -161,8 +161,10 @@ inline auto parse_cpim(std::string_view body) -> result<cpim_message> {
     if (!d::split_field(*line, name, value)) return parse_error{errc::bad_header_field, start};
     cpim_header h;
     h.value = value;
-    // `prefix.name`: a token may hold dots, the first one ends the prefix.
+    // `prefix.name`: a token may hold dots, the first one ends the prefix,
+    // and a name must follow it (RFC 3862 §3.2).
     if (auto const dot = name.find('.'); dot != std::string_view::npos && dot > 0) {
+      if (dot + 1 == name.size()) return parse_error{errc::bad_header_field, start};
       h.prefix = name.substr(0, dot);
       h.name = name.substr(dot + 1);
       for (auto it = spaces.rbegin(); it != spaces.rend(); ++it)

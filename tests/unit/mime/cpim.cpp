@@ -82,4 +82,12 @@ BOOST_AUTO_TEST_CASE(defaults_and_errors) {
   BOOST_TEST(e.error().code == errc::too_many_headers);
 }
 
+// RFC 3862 §3.2: a prefix is followed by a name; `imdn.` alone names nothing.
+BOOST_AUTO_TEST_CASE(prefix_without_name) {
+  auto e = parse_cpim(std::string_view("From: <sip:a@b>\nimdn.: x\n\n\nhi"));
+  BOOST_TEST_REQUIRE(!e.has_value());
+  BOOST_TEST(e.error().code == errc::bad_header_field);
+  BOOST_TEST(e.error().offset == 16u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
