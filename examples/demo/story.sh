@@ -18,27 +18,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${1:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-proxy_bin=$build/examples/proxy/sipsaf-proxy
-ua_bin=$build/examples/ua/sipsaf-ua
+. "$root/examples/common/story.sh"
+find_programs "${1:-build}" "$root"
 port=${SIPSAF_DEMO_PORT:-15060}
 smtp_port=${SIPSAF_DEMO_SMTP_PORT:-15025}
 domain=example.test
 photo=$here/photo.jpg
-
-for b in "$proxy_bin" "$ua_bin"; do
-  if [ ! -x "$b" ]; then
-    echo "story.sh: $b is not built; run .ci/demo (or build sipsaf-proxy and sipsaf-ua)" >&2
-    exit 2
-  fi
-done
-
-if [ -t 1 ]; then
-  bold=$(printf '\033[1m') green=$(printf '\033[32m') red=$(printf '\033[31m') off=$(printf '\033[0m')
-else
-  bold='' green='' red='' off=''
-fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipsaf-demo.XXXXXX")
 chmod 755 "$work" # Postfix's daemons (user postfix) use their part of it
@@ -58,55 +43,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step=0
-say() { printf '%s\n' "$*"; }
-step() {
-  step=$((step + 1))
-  printf '\n%s%d. %s%s\n' "$bold" "$step" "$1" "$off"
-}
-ok() { printf '   %s✔ %s%s\n' "$green" "$*" "$off"; }
-fail() {
-  printf '\n   %s✘ %s%s\n' "$red" "$*" "$off" >&2
-  if [ -s "$work/proxy.log" ]; then
-    printf '\n   The proxy'"'"'s last words:\n' >&2
-    tail -n 20 "$work/proxy.log" | sed 's/^/     /' >&2
-  fi
-  exit 1
-}
-indent() { sed 's/^/     /'; }
-# What the proxy logged since the last call: one line per decision.
-log_seen=0
-proxy_says() {
-  local total
-  total=$(wc -l < "$work/proxy.log")
-  if [ "$total" -gt "$log_seen" ]; then
-    say "   The proxy's log:"
-    # Time of day, level, text; long lines folded at spaces.
-    tail -n "+$((log_seen + 1))" "$work/proxy.log" | head -n "$((total - log_seen))" |
-      awk '{
-        sub(/^[0-9-]+T/, ""); sub(/Z /, " ")
-        line = $0; pad = ""
-        while (length(line) + length(pad) > 96) {
-          cut = 96 - length(pad)
-          while (cut > 40 && substr(line, cut, 1) != " ") cut--
-          print pad substr(line, 1, cut)
-          line = substr(line, cut + 1); pad = "               "
-        }
-        print pad line
-      }' | indent
-  fi
-  log_seen=$total
-}
-# Waits until FILE contains PATTERN, for at most SECONDS.
-wait_for() {
-  local file=$1 pattern=$2 seconds=$3 i=0
-  while [ "$i" -lt $((seconds * 10)) ]; do
-    grep -q -- "$pattern" "$file" 2> /dev/null && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
+story_logs=("$work/proxy.log")
+# What the proxy logged since the last look: one line per decision.
+proxy_says() { log_news "$work/proxy.log" "The proxy's log:"; }
 ua() { "$ua_bin" "$@" --proxy "127.0.0.1:$port" --domain "$domain"; }
 
 say "${bold}sipsaf: store and forward on loopback${off}"
@@ -145,16 +84,7 @@ say "                --smtp smtp://127.0.0.1:$smtp_port"
   --udp "127.0.0.1:$port" --tcp "127.0.0.1:$port" --store "sqlite:$work/store.db" \
   --smtp "smtp://127.0.0.1:$smtp_port" > "$work/proxy.log" 2>&1 &
 proxy_pid=$!
-# Ready when it answers an OPTIONS.
-ready=no
-for _ in $(seq 50); do
-  kill -0 "$proxy_pid" 2> /dev/null || fail "the proxy did not start"
-  if ua ping --timeout 0.2 --quiet > /dev/null 2>&1; then
-    ready=yes
-    break
-  fi
-done
-[ "$ready" = yes ] || fail "the proxy does not answer on port $port"
+wait_answers "$proxy_pid" "the proxy" "$port"
 ok "the proxy is up on 127.0.0.1:$port (UDP and TCP), storing in SQLite"
 proxy_says
 
@@ -166,10 +96,7 @@ ok "no binding for sip:bob@$domain"
 step "Alice sends Bob a text with a photo: store-and-forward-if-not-reached, notify."
 say "   sipsaf-ua send --user alice --to bob --text '...' --attach photo.jpg \\"
 say "                  --store=store-and-forward --notify --wait-imdn 30"
-ua send --user alice --password wonderland --to bob \
-  --text "Hi Bob, here is the view from the top of the hill." --attach "$photo" \
-  --store=store-and-forward --notify --wait-imdn 30 > "$work/alice.out" 2>&1 &
-alice_pid=$!
+alice_sends_bob_the_photo
 wait_for "$work/alice.out" '<- [2-6][0-9][0-9]' 15 || fail "Alice got no answer"
 sleep 0.2
 indent < "$work/alice.out"
@@ -197,38 +124,18 @@ proxy_says
 # --- 5 ---------------------------------------------------------------------------
 step "Bob's phone comes back: it registers, and the stored message is delivered."
 say "   sipsaf-ua listen --user bob --save-dir inbox --count 1"
-set +e
-ua listen --user bob --password builder --save-dir "$work/inbox" --count 1 --timeout 30 \
-  > "$work/bob.out" 2>&1
-rc=$?
-set -e
-indent < "$work/bob.out"
-[ "$rc" -eq 0 ] || fail "Bob did not receive the stored message (exit $rc)"
-grep -q 'text: Hi Bob, here is the view' "$work/bob.out" || fail "Bob did not get the text"
+bob_takes_his_message
 grep -q 'store-and-forward-if-not-reached' "$work/bob.out" ||
   fail "the stored message lost its Request-Disposition"
-[ -f "$work/inbox/photo.jpg" ] || fail "Bob's phone did not save photo.jpg"
 ok "Bob got the text and the photo; the instant message never came"
 say "   The photo, as Alice sent it and as Bob saved it:"
-sent=$(sha256sum < "$photo" | cut -d' ' -f1)
-got=$(sha256sum < "$work/inbox/photo.jpg" | cut -d' ' -f1)
-say "     sha256 $sent  sent      ($(wc -c < "$photo") bytes)"
-say "     sha256 $got  received  ($(wc -c < "$work/inbox/photo.jpg") bytes)"
-[ "$sent" = "$got" ] || fail "the photo changed on the way"
+same_bytes "$photo" "$work/inbox/photo.jpg" received || fail "the photo changed on the way"
 ok "byte for byte the same"
 proxy_says
 
 # --- 6 ---------------------------------------------------------------------------
 step "Alice is told that her message was delivered."
-set +e
-wait "$alice_pid"
-rc=$?
-set -e
-alice_pid=''
-tail -n "+$((alice_seen + 1))" "$work/alice.out" | indent
-if [ "$rc" -ne 0 ] || ! grep -q 'delivered' "$work/alice.out"; then
-  fail "Alice did not get the delivery notification (exit $rc)"
-fi
+alice_is_told
 ok "the delivery notification (IMDN, RFC 5438) reached Alice"
 proxy_says
 
@@ -321,20 +228,11 @@ for p in m.walk():
         open(sys.argv[2], "wb").write(p.get_payload(decode=True))
 END
 [ -f "$work/carol-photo.jpg" ] || fail "the mail has no JPEG attachment"
-sent=$(sha256sum < "$photo" | cut -d' ' -f1)
-got=$(sha256sum < "$work/carol-photo.jpg" | cut -d' ' -f1)
 say "   The photo, as Alice sent it and as Carol's mail carries it:"
-say "     sha256 $sent  sent"
-say "     sha256 $got  in the mail"
-[ "$sent" = "$got" ] || fail "the photo changed on the way to the mailbox"
+same_bytes "$photo" "$work/carol-photo.jpg" "in the mail" || fail "the photo changed on the way to the mailbox"
 ok "byte for byte the same, delivered to carol@$domain by Postfix"
 
 # --- the end ---------------------------------------------------------------------
-kill -TERM "$proxy_pid"
-set +e
-wait "$proxy_pid"
-rc=$?
-set -e
+stop_cleanly "$proxy_pid" "the proxy"
 proxy_pid=''
-[ "$rc" -eq 0 ] || fail "the proxy did not shut down cleanly (exit $rc)"
 printf '\n%sThe end.%s The proxy stopped cleanly. Every step went as told.\n' "$bold" "$off"

@@ -19,33 +19,19 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${1:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
-proxy_bin=$build/examples/proxy/sipsaf-proxy
-ua_bin=$build/examples/ua/sipsaf-ua
+. "$root/examples/common/story.sh"
+find_programs "${1:-build}" "$root"
 kam_port=${SIPSAF_KAMAILIO_DEMO_PORT:-15070}
 saf_port=$((kam_port + 1))
 domain=example.test
 photo=$root/examples/demo/photo.jpg
 
-for b in "$proxy_bin" "$ua_bin"; do
-  if [ ! -x "$b" ]; then
-    echo "story.sh: $b is not built; build sipsaf-proxy and sipsaf-ua" >&2
-    exit 2
-  fi
-done
 kamailio_bin=$(command -v kamailio || echo /usr/sbin/kamailio)
 modules=$(dirname "$(ls /usr/lib/*/kamailio/modules/presence_reginfo.so 2> /dev/null | head -n 1)")/
 if [ ! -x "$kamailio_bin" ] || [ "$modules" = "./" ]; then
   echo "story.sh: Kamailio with its presence modules is not installed" \
     "(Debian: kamailio kamailio-presence-modules kamailio-sqlite-modules)" >&2
   exit 2
-fi
-
-if [ -t 1 ]; then
-  bold=$(printf '\033[1m') green=$(printf '\033[32m') red=$(printf '\033[31m') off=$(printf '\033[0m')
-else
-  bold='' green='' red='' off=''
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipsaf-kamailio.XXXXXX")
@@ -63,44 +49,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step=0
-say() { printf '%s\n' "$*"; }
-step() {
-  step=$((step + 1))
-  printf '\n%s%d. %s%s\n' "$bold" "$step" "$1" "$off"
-}
-ok() { printf '   %s✔ %s%s\n' "$green" "$*" "$off"; }
-fail() {
-  printf '\n   %s✘ %s%s\n' "$red" "$*" "$off" >&2
-  for f in proxy kamailio; do
-    if [ -s "$work/$f.log" ]; then
-      printf '\n   %s, last words:\n' "$f" >&2
-      tail -n 15 "$work/$f.log" | sed 's/^/     /' >&2
-    fi
-  done
-  exit 1
-}
-indent() { sed 's/^/     /'; }
-log_seen=0
-sipsaf_says() {
-  local total
-  total=$(wc -l < "$work/proxy.log")
-  if [ "$total" -gt "$log_seen" ]; then
-    say "   sipsaf's log:"
-    tail -n "+$((log_seen + 1))" "$work/proxy.log" | head -n "$((total - log_seen))" |
-      sed -E 's/^[0-9-]+T([0-9:.]+)Z /\1 /' | cut -c1-150 | indent
-  fi
-  log_seen=$total
-}
-wait_for() {
-  local file=$1 pattern=$2 seconds=$3 i=0
-  while [ "$i" -lt $((seconds * 10)) ]; do
-    grep -q -- "$pattern" "$file" 2> /dev/null && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
+story_logs=("$work/proxy.log" "$work/kamailio.log")
+sipsaf_says() { log_news "$work/proxy.log" "sipsaf's log:"; }
 ua() { "$ua_bin" "$@" --proxy "127.0.0.1:$kam_port" --domain "$domain"; }
 
 say "${bold}sipsaf beside Kamailio: two servers, told of each other by SIP${off}"
@@ -129,15 +79,7 @@ say "   kamailio.cfg set to UDP 127.0.0.1:$kam_port, sipsaf at 127.0.0.1:$saf_po
 setsid "$kamailio_bin" -f "$work/kamailio.cfg" -DD -E -Y "$work" -w "$work" -m 64 -M 8 \
   > "$work/kamailio.log" 2>&1 &
 kam_pid=$!
-ready=no
-for _ in $(seq 50); do
-  kill -0 "$kam_pid" 2> /dev/null || fail "Kamailio did not start"
-  if ua ping --timeout 0.2 --quiet > /dev/null 2>&1; then
-    ready=yes
-    break
-  fi
-done
-[ "$ready" = yes ] || fail "Kamailio does not answer on port $kam_port"
+wait_answers "$kam_pid" Kamailio "$kam_port"
 ok "Kamailio is up on 127.0.0.1:$kam_port"
 
 # --- 2 ---------------------------------------------------------------------------
@@ -169,10 +111,7 @@ ok "no binding for sip:bob@$domain at Kamailio"
 # --- 4 ---------------------------------------------------------------------------
 step "Alice sends Bob a text with a photo, through Kamailio: store-and-forward, notify."
 say "   sipsaf-ua send --proxy 127.0.0.1:$kam_port --user alice --to bob --attach photo.jpg ..."
-ua send --user alice --password wonderland --to bob \
-  --text "Hi Bob, here is the view from the top of the hill." --attach "$photo" \
-  --store=store-and-forward --notify --wait-imdn 30 > "$work/alice.out" 2>&1 &
-alice_pid=$!
+alice_sends_bob_the_photo
 wait_for "$work/alice.out" '<- [2-6][0-9][0-9] [A-Z]' 15 || fail "Alice got no answer"
 wait_for "$work/alice.out" '<- 202\|<- [3-6][0-9][0-9] [^P]' 15 || true
 sleep 0.3
@@ -186,45 +125,20 @@ sipsaf_says
 
 # --- 5 ---------------------------------------------------------------------------
 step "Bob's phone registers at Kamailio; Kamailio tells sipsaf; sipsaf delivers."
-set +e
-ua listen --user bob --password builder --save-dir "$work/inbox" --count 1 --timeout 30 \
-  > "$work/bob.out" 2>&1
-rc=$?
-set -e
-indent < "$work/bob.out"
-[ "$rc" -eq 0 ] || fail "Bob did not receive the stored message (exit $rc)"
-grep -q 'text: Hi Bob, here is the view' "$work/bob.out" || fail "Bob did not get the text"
-[ -f "$work/inbox/photo.jpg" ] || fail "Bob's phone did not save photo.jpg"
-sent=$(sha256sum < "$photo" | cut -d' ' -f1)
-got=$(sha256sum < "$work/inbox/photo.jpg" | cut -d' ' -f1)
-say "     sha256 $sent  sent"
-say "     sha256 $got  received"
-[ "$sent" = "$got" ] || fail "the photo changed on the way"
+bob_takes_his_message
+same_bytes "$photo" "$work/inbox/photo.jpg" received || fail "the photo changed on the way"
 ok "Bob got the text and the photo, byte for byte, through Kamailio"
 sipsaf_says
 
 # --- 6 ---------------------------------------------------------------------------
 step "Alice is told, through Kamailio, that her message was delivered."
-set +e
-wait "$alice_pid"
-rc=$?
-set -e
-alice_pid=''
-tail -n "+$((alice_seen + 1))" "$work/alice.out" | indent
-if [ "$rc" -ne 0 ] || ! grep -q 'delivered' "$work/alice.out"; then
-  fail "Alice did not get the delivery notification (exit $rc)"
-fi
+alice_is_told
 ok "the delivery notification (IMDN) reached Alice"
 wait_for "$work/proxy.log" 'nothing stored for sip:bob@' 10 || fail "sipsaf kept the subscription"
 ok "nothing is stored for Bob any more: sipsaf ended its subscription (Expires: 0)"
 sipsaf_says
 
 # --- the end ---------------------------------------------------------------------
-kill -TERM "$proxy_pid"
-set +e
-wait "$proxy_pid"
-rc=$?
-set -e
+stop_cleanly "$proxy_pid" sipsaf
 proxy_pid=''
-[ "$rc" -eq 0 ] || fail "sipsaf did not shut down cleanly (exit $rc)"
 printf '\n%sThe end.%s Two servers, one story. Every step went as told.\n' "$bold" "$off"
