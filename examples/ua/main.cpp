@@ -107,6 +107,21 @@ class user_agent {
   auto net() -> ua::agent& { return agent_; }
   auto self_uri() const -> std::string { return "sip:" + o_.user + "@" + o_.domain; }
 
+  /// A request of this user outside a dialog, its fields up to the CSeq
+  /// (RFC 3261 §8.1.1); the caller adds its own, the authorization, a body.
+  auto new_request(std::string const& method, std::string const& uri, std::string const& to,
+                   std::string const& tag, std::string const& call_id, std::uint32_t cseq,
+                   std::string const& branch) -> sipsaf::request_builder {
+    sipsaf::request_builder b(method, uri);
+    b.via(agent_.transport_name(), agent_.host_port(), branch + agent_.via_params());
+    b.max_forwards(70);
+    b.from(self_uri(), tag);
+    b.to(to);
+    b.call_id(call_id);
+    b.cseq(cseq);
+    return b;
+  }
+
   /// A request built for a CSeq number and a branch, plus the
   /// authorization header fields to add.
   using build_fn = std::function<sipsaf::result<std::string>(
@@ -194,13 +209,7 @@ class user_agent {
                          contact, expires));
     auto build = [&](std::uint32_t cseq, std::string const& branch,
                      std::vector<std::pair<std::string, std::string>> const& auth) {
-      sipsaf::request_builder b("REGISTER", registrar);
-      b.via(agent_.transport_name(), agent_.host_port(), branch + agent_.via_params());
-      b.max_forwards(70);
-      b.from(self_uri(), reg_tag_);
-      b.to(self_uri());
-      b.call_id(reg_call_id_);
-      b.cseq(cseq);
+      auto b = new_request("REGISTER", registrar, self_uri(), reg_tag_, reg_call_id_, cseq, branch);
       b.contact(contact);
       b.expires(expires);
       for (auto const& [n, v] : auth) b.header(n, v);
@@ -421,13 +430,7 @@ auto run_send(options const& o, ua::printer const& out) -> int {
 
   auto build = [&](std::uint32_t n, std::string const& branch,
                    std::vector<std::pair<std::string, std::string>> const& auth) {
-    sipsaf::request_builder b(o.method, uri);
-    b.via(net.transport_name(), net.host_port(), branch + net.via_params());
-    b.max_forwards(70);
-    b.from(uac->self_uri(), tag);
-    b.to(uri);
-    b.call_id(call_id);
-    b.cseq(n);
+    auto b = uac->new_request(o.method, uri, uri, tag, call_id, n, branch);
     b.header("Date", date);
     // RFC 3261 §8.1.1.8: an INVITE carries a Contact; RFC 3428 §4: a
     // MESSAGE does not.
@@ -664,13 +667,7 @@ auto run_listen(options const& o, ua::printer const& out) -> int {
         "MESSAGE", self, cseq,
         [&](std::uint32_t n, std::string const& branch,
             std::vector<std::pair<std::string, std::string>> const& auth) {
-          sipsaf::request_builder b("MESSAGE", self);
-          b.via(net.transport_name(), net.host_port(), branch + net.via_params());
-          b.max_forwards(70);
-          b.from(self, tag);
-          b.to(self);
-          b.call_id(call_id);
-          b.cseq(n);
+          auto b = uas->new_request("MESSAGE", self, self, tag, call_id, n, branch);
           for (auto const& [hn, hv] : auth) b.header(hn, hv);
           b.header("User-Agent", "sipsaf-ua");
           return b.build();
@@ -724,19 +721,12 @@ auto run_ping(options const& o, ua::printer const& out) -> int {
   std::string const tag = ua::random_token(12);
   std::string const call_id = ua::random_token(24) + "@" + uac->net().host_port();
   std::uint32_t cseq = 1;
-  auto& net = uac->net();
   out.say(fmt::format("  -> OPTIONS {}", uri));
   auto r = uac->request(
       "OPTIONS", uri, cseq,
       [&](std::uint32_t n, std::string const& branch,
           std::vector<std::pair<std::string, std::string>> const& auth) {
-        sipsaf::request_builder b("OPTIONS", uri);
-        b.via(net.transport_name(), net.host_port(), branch + net.via_params());
-        b.max_forwards(70);
-        b.from(uac->self_uri(), tag);
-        b.to(uri);
-        b.call_id(call_id);
-        b.cseq(n);
+        auto b = uac->new_request("OPTIONS", uri, uri, tag, call_id, n, branch);
         for (auto const& [hn, hv] : auth) b.header(hn, hv);
         b.header("Accept", "application/sdp");
         return b.build();
