@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #if SIPSAF_BENCH_SOFIA
@@ -108,25 +109,45 @@ message_case const& case_of(int i) {
 }
 
 // --- sipsaf ----------------------------------------------------------------
-auto sipsaf_parse(std::string const& wire) -> std::size_t {
-  auto m = sipsaf::parse_message(wire);
-  if (!m) return 0;
-  auto rd = m->request_disposition();
+// Request-Disposition, Content-Type and the multipart parts of a parsed message.
+auto sipsaf_parse_view(sipsaf::message_view const& m) -> std::size_t {
+  auto rd = m.request_disposition();
   if (!rd || rd->store() != sipsaf::store_command::store_and_forward_if_not_reached) return 0;
-  auto ct = m->content_type();
+  auto ct = m.content_type();
   if (!ct) return 0;
   if (!ct->is_multipart()) return 1;
-  auto mp = sipsaf::parse_multipart(m->body(), *ct);
+  auto mp = sipsaf::parse_multipart(m.body(), *ct);
   if (!mp) return 0;
   std::size_t n = 0;
   for (auto const part : mp->parts()) n += part.body().empty() ? 0 : 1;
   return 1 + n;
 }
 
+auto sipsaf_parse(std::string const& wire) -> std::size_t {
+  auto m = sipsaf::parse_message(wire);
+  if (!m) return 0;
+  return sipsaf_parse_view(*m);
+}
+
+// The same, with every typed field checked now (`message_view::validate`),
+// as a service does before it accepts a request.
+auto sipsaf_parse_validate(std::string const& wire) -> std::size_t {
+  auto m = sipsaf::parse_message(wire);
+  if (!m || !m->validate()) return 0;
+  return sipsaf_parse_view(*m);
+}
+
 void BM_sipsaf(benchmark::State& state) {
   auto const& c = case_of(static_cast<int>(state.range(0)));
   if (sipsaf_parse(c.wire) != 1 + c.parts) die("sipsaf");
   for (auto _ : state) benchmark::DoNotOptimize(sipsaf_parse(c.wire));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.wire.size()));
+}
+
+void BM_sipsaf_validate(benchmark::State& state) {
+  auto const& c = case_of(static_cast<int>(state.range(0)));
+  if (sipsaf_parse_validate(c.wire) != 1 + c.parts) die("sipsaf validate");
+  for (auto _ : state) benchmark::DoNotOptimize(sipsaf_parse_validate(c.wire));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.wire.size()));
 }
 
@@ -194,6 +215,7 @@ void cases(benchmark::internal::Benchmark* b) {
 // msg/0: MESSAGE ~600 bytes; msg/1: INVITE with a ~4 KB multipart body;
 // msg/2: INVITE with a ~64 KB multipart body.
 BENCHMARK(BM_sipsaf)->Apply(cases);
+BENCHMARK(BM_sipsaf_validate)->Apply(cases);
 #if SIPSAF_BENCH_SOFIA
 BENCHMARK(BM_sofia)->Apply(cases);
 #endif
@@ -201,10 +223,40 @@ BENCHMARK(BM_sofia)->Apply(cases);
 BENCHMARK(BM_osip2)->Apply(cases);
 #endif
 
+// `--rounds=PARSER,N` (PARSER: sipsaf, sipsaf-validate, sofia, osip2) runs the
+// MESSAGE's work N times and nothing else, for instruction counts under
+// callgrind: (instructions at N - instructions at 0) / N.
+auto count_rounds(std::string_view arg) -> int {
+  auto const comma = arg.find(',');
+  std::string_view const who = arg.substr(0, comma);
+  long const n = comma == std::string_view::npos ? 0 : std::atol(arg.data() + comma + 1);
+  std::string const& wire = case_of(0).wire;
+  std::size_t sum = 0;
+  for (long i = 0; i < n; ++i) {
+    if (who == "sipsaf")
+      sum += sipsaf_parse(wire);
+    else if (who == "sipsaf-validate")
+      sum += sipsaf_parse_validate(wire);
+#if SIPSAF_BENCH_SOFIA
+    else if (who == "sofia")
+      sum += sofia_parse(wire);
+#endif
+#if SIPSAF_BENCH_OSIP
+    else if (who == "osip2")
+      sum += osip_parse(wire);
+#endif
+    else
+      return 2;
+  }
+  return sum == static_cast<std::size_t>(n) ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
 #if SIPSAF_BENCH_OSIP
   parser_init();
 #endif
+  if (argc == 2 && std::string_view(argv[1]).substr(0, 9) == "--rounds=")
+    return count_rounds(std::string_view(argv[1]).substr(9));
   std::printf("message sizes: %zu, %zu, %zu bytes\n", case_of(0).wire.size(),
               case_of(1).wire.size(), case_of(2).wire.size());
   benchmark::Initialize(&argc, argv);

@@ -220,6 +220,8 @@ auto write_parts(json& j, context const& ctx, Parts const& parts, std::string co
 auto inspect(context const& ctx, sipsaf::request_disposition_options const& rd_opts) -> int {
   auto m = sipsaf::parse_message(ctx.input);
   if (!m) return fail(m.error());
+  // Every typed field now: inspect refuses what RFC 4475 calls malformed.
+  if (auto v = m->validate(); !v) return fail(v.error());
   json j;
   j.begin_object();
   j.key("kind");

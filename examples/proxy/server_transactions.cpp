@@ -49,6 +49,9 @@ void proxy_core::on_message(std::string_view bytes, peer const& from) {
   if (!m) {
     refused = m.error();
     why = refused->message();
+  } else if (auto v = m->validate(); !v) {  // every typed field, as RFC 4475 asks
+    refused = v.error();
+    why = refused->message();
   } else if (auto cl = m->content_length();
              !cl && cl.error().code == sipsaf::errc::conflicting_headers) {
     refused = cl.error();

@@ -1,10 +1,13 @@
-// Runs the SIP torture corpus (RFC 4475, RFC 5118) through parse_message.
+// Runs the SIP torture corpus (RFC 4475, RFC 5118) through parse_message
+// and message_view::validate(), as a service does.
 //
 // Usage: sipsaf_torture DIR   (DIR holds index.tsv and the messages)
 //
-// Every VALID message must parse, with the fields checked below; every
-// syntactically INVALID one must be rejected with the expected error code
-// and an offset inside the message; the transaction- and application-layer
+// Every VALID message must parse and validate, with the fields checked
+// below; every syntactically INVALID one must be rejected, by parse_message
+// or by validate(), with the expected error code and an offset inside the
+// message; a field validate() refuses must be refused the same way by its
+// accessor when read (checked on first access); the transaction- and application-layer
 // ones parse (their verdicts belong to the proxy, whose inputs are checked
 // here: a missing field, conflicting rows). Prints "SKIPPED:" when the corpus
 // is absent.
@@ -42,6 +45,48 @@ auto read(std::string const& path, std::string& out) -> bool {
 
 using sipsaf::errc;
 using view = sipsaf::message_view;
+
+// parse_message, then validate(): the verdict of the two together.
+auto parse_and_validate(std::string const& data) -> sipsaf::result<view> {
+  auto m = sipsaf::parse_message(data);
+  if (!m) return m;
+  if (auto v = m->validate(); !v) return v.error();
+  return m;
+}
+
+// The accessor of the field holding `e` must refuse it the same way.
+void check_on_access(view const& m, sipsaf::parse_error const& e) {
+  sipsaf::message_field const* row = nullptr;
+  for (auto const& r : m.headers())
+    if (m.offset_of(r.raw) <= e.offset && e.offset <= m.offset_of(r.raw) + r.raw.size()) row = &r;
+  CHECK(row != nullptr);
+  if (row == nullptr) return;
+  using sipsaf::field;
+  // A single-valued field's accessor reads one row, when there is one.
+  if (row->id != field::via && row->id != field::contact && m.count(field_name(row->id)) > 1)
+    return;
+  sipsaf::parse_error got{};
+  switch (row->id) {
+    case field::via:
+      got = m.via().error();
+      break;
+    case field::contact:
+      got = m.contact().error();
+      break;
+    case field::from:
+      got = m.from().error();
+      break;
+    case field::to:
+      got = m.to().error();
+      break;
+    case field::date:
+      got = m.date().error();
+      break;
+    default:
+      check(false, "validate() refused a field parse_message checks itself", __LINE__);
+  }
+  CHECK(got == e);
+}
 
 // The reason each syntactically invalid message is refused.
 std::map<std::string, errc> const invalid = {
@@ -291,7 +336,10 @@ int main(int argc, char** argv) {
       continue;
     }
     ++count;
-    auto m = sipsaf::parse_message(data);
+    if (auto lazy = sipsaf::parse_message(data)) {
+      if (auto v = lazy->validate(); !v) check_on_access(*lazy, v.error());
+    }
+    auto m = parse_and_validate(data);
     auto it = invalid.find(name);
     if (it != invalid.end()) {
       CHECK(!m);
@@ -331,7 +379,7 @@ int main(int argc, char** argv) {
     // The raw RFC 5118 archive members have bare LF line ends: refused
     // cleanly (never a crash), as the strict framing rules say.
     if (!raw_5118.empty() && read(raw_5118, data)) {
-      auto r = sipsaf::parse_message(data);
+      auto r = parse_and_validate(data);
       CHECK(!r && r.error().offset <= data.size());
     }
   }

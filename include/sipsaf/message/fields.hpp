@@ -257,9 +257,11 @@ constexpr auto field_of_compact(char c) noexcept -> field {
 // the lower-case first and last letters: one or two probes per lookup.
 inline constexpr std::size_t field_hash_size = 256;
 
+// OR-ing 0x20 folds the case of letters without a branch; what it does to
+// other token bytes does not matter, the name comparison decides.
 constexpr auto field_hash(std::size_t len, char first, char last) noexcept -> std::size_t {
-  return (len * 37u + static_cast<unsigned char>(lower(first)) * 7u +
-          static_cast<unsigned char>(lower(last)) * 3u) &
+  return (len * 37u + (static_cast<unsigned char>(first) | 0x20u) * 7u +
+          (static_cast<unsigned char>(last) | 0x20u) * 3u) &
          (field_hash_size - 1);
 }
 

@@ -12,9 +12,11 @@
 /// @endcode
 /// Every text is a view into the message; nothing is copied. A field that is
 /// absent or does not parse reads as empty (CSeq as an empty optional).
-/// `parse_message` checks the syntax of From, To, Call-ID, CSeq, Date and
-/// Expires by default but not their presence: the engine answers a payload
-/// request without To, From, Call-ID or CSeq with 400 (RFC 3261 §8.1.1).
+/// `parse_message` checks the syntax of Call-ID, CSeq and Expires, and
+/// `message_view::validate()` that of From, To and Date too (call it first to
+/// refuse a malformed request as such), but neither checks their presence:
+/// the engine answers a payload request without To, From, Call-ID or CSeq
+/// (or whose From or To does not parse) with 400 (RFC 3261 §8.1.1).
 
 #include <sipsaf/config.hpp>
 #include <sipsaf/message/fields.hpp>
