@@ -140,6 +140,7 @@ auto meaning(std::string const& wire) -> std::string {
   if (starts_with(wire, "unwritten: ")) return wire;
   auto m = sipsaf::parse_message(wire);
   if (!m) return "does not parse: " + m.error().message();
+  if (auto v = m->validate(); !v) return "does not parse: " + v.error().message();
   std::ostringstream s;
   s << "start: " << m->start_line() << '\n';
   if (auto f = m->from()) s << "from: " << f->uri.text << " tag " << f->tag << '\n';
