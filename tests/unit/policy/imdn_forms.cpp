@@ -10,6 +10,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 using namespace sipsaf;
 using namespace std::chrono_literals;
@@ -33,11 +35,34 @@ auto cpim_request(std::string const& call_id, std::string body = cpim_text) -> t
   return r;
 }
 
-auto first_delivery(outcome const& o) -> std::optional<deliver_action> {
-  for (auto const& a : o.actions)
-    if (auto const* d = std::get_if<deliver_action>(&a)) return *d;
-  return std::nullopt;
+/// The notification the sender of `request` gets when Bob, offline when it
+/// was stored, comes online and his phone answers the delivery `status`
+/// (`adapted`: what a delivery cut down to his Accept list left out).
+auto notice_after_delivery(tiny_request const& request, int status, std::string_view adapted = {})
+    -> notify_action {
+  world w;
+  w.engine.on_request(request);
+  w.online();
+  auto const reached = w.engine.on_reachable("sip:bob@example.com");
+  auto const* d = reached.find<deliver_action>();
+  BOOST_TEST_REQUIRE(d != nullptr);
+  outcome o;
+  w.engine.on_delivery_result(d->id, status, o, adapted);
+  auto const* n = o.find<notify_action>();
+  BOOST_TEST_REQUIRE(n != nullptr);
+  return *n;
 }
+
+struct notice_case {
+  char const* name;
+  tiny_request request;
+  int status;
+  char const* adapted;
+  char const* content_type;
+  char const* content_disposition;  // "" in CPIM: it is inside, RFC 5438 §7.1.1
+  std::vector<std::string> in_body;
+  std::vector<std::string> not_in_body;
+};
 
 }  // namespace
 
@@ -55,19 +80,60 @@ BOOST_AUTO_TEST_CASE(request_id) {
   BOOST_TEST(imdn_request_id("message/cpim", "garbage").empty());
 }
 
-BOOST_AUTO_TEST_CASE(cpim_sender_gets_cpim_imdn) {
-  world w;
-  w.engine.on_request(cpim_request("c1-example"));
-  w.online();
-  auto const d = first_delivery(w.engine.on_reachable("sip:bob@example.com"));
-  BOOST_TEST_REQUIRE(d.has_value());
-  auto o = w.engine.on_delivery_result(d->id, 200);
-  auto const* n = o.find<notify_action>();
-  BOOST_TEST_REQUIRE(n != nullptr);
-  BOOST_TEST(n->method == "MESSAGE");
-  BOOST_TEST(n->content_type == "message/cpim");
-  BOOST_TEST(n->content_disposition.empty());  // it is inside, RFC 5438 §7.1.1
-  auto c = parse_cpim(n->body);
+// The sender's form decides the notification's form; its body says what
+// happened to which message.
+BOOST_AUTO_TEST_CASE(notice_in_the_senders_form) {
+  std::vector<notice_case> const cases = {
+      {"CPIM sender, delivered",
+       cpim_request("c1-example"),
+       200,
+       "",
+       "message/cpim",
+       "",
+       {"<message-id>Ab12Cd</message-id>", "<delivered/>"},
+       {}},
+      {"CPIM sender, refused",
+       cpim_request("c2-example"),
+       603,
+       "",
+       "message/cpim",
+       "",
+       {"<message-id>Ab12Cd</message-id>", "<failed/>"},
+       {}},
+      {"plain sender keeps today's form",
+       message("p1@example.com", "store-and-forward-if-not-reached, notify"),
+       200,
+       "",
+       "message/imdn+xml",
+       "notification",
+       {"<message-id>p1@example.com</message-id>"},
+       {"adaptation"}},
+      {"adapted delivery says what was left out",
+       message("a1@example.com", "store-and-forward-if-not-reached, notify"),
+       200,
+       "delivered text/plain; left out image/png <x>",
+       "message/imdn+xml",
+       "notification",
+       {"<delivered/>",
+        "<adaptation xmlns=\"urn:x-sipsaf:adaptation\">delivered text/plain; "
+        "left out image/png &lt;x&gt;</adaptation>"},
+       {}},
+  };
+  for (auto const& c : cases) {
+    BOOST_TEST_CONTEXT(c.name) {
+      auto const n = notice_after_delivery(c.request, c.status, c.adapted);
+      BOOST_TEST(n.method == "MESSAGE");
+      BOOST_TEST(n.content_type == c.content_type);
+      BOOST_TEST(n.content_disposition == c.content_disposition);
+      for (auto const& s : c.in_body) BOOST_TEST(n.body.find(s) != std::string::npos, s);
+      for (auto const& s : c.not_in_body) BOOST_TEST(n.body.find(s) == std::string::npos, s);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cpim_imdn_is_well_formed) {
+  auto const n = notice_after_delivery(cpim_request("c1-example"), 200);
+  auto c = parse_cpim(n.body);
   BOOST_TEST_REQUIRE(c.has_value());
   BOOST_TEST(c->header("", "From").value_or("") == "<sip:bob@example.com>");
   BOOST_TEST(c->header("", "To").value_or("") == "<sip:alice@example.com>");
@@ -77,22 +143,9 @@ BOOST_AUTO_TEST_CASE(cpim_sender_gets_cpim_imdn) {
   BOOST_TEST(c->content_type.is("message", "imdn+xml"));
   BOOST_TEST(c->field("Content-Disposition").value_or("") == "notification");
   BOOST_TEST(c->content.find("<message-id>Ab12Cd</message-id>") != std::string::npos);
-  BOOST_TEST(c->content.find("<delivered/>") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(cpim_sender_told_of_failure_and_expiry) {
-  world w;
-  w.engine.on_request(cpim_request("c2-example"));
-  w.online();
-  auto const d = first_delivery(w.engine.on_reachable("sip:bob@example.com"));
-  BOOST_TEST_REQUIRE(d.has_value());
-  auto o = w.engine.on_delivery_result(d->id, 603);
-  auto const* n = o.find<notify_action>();
-  BOOST_TEST_REQUIRE(n != nullptr);
-  BOOST_TEST(n->content_type == "message/cpim");
-  BOOST_TEST(n->body.find("<message-id>Ab12Cd</message-id>") != std::string::npos);
-  BOOST_TEST(n->body.find("<failed/>") != std::string::npos);
-
+BOOST_AUTO_TEST_CASE(cpim_sender_told_of_expiry) {
   world x;
   x.engine.on_request(cpim_request("c3-example"));
   x.clock.advance(24h * 400);
@@ -103,35 +156,8 @@ BOOST_AUTO_TEST_CASE(cpim_sender_told_of_failure_and_expiry) {
   BOOST_TEST(gone->body.find("<message-id>Ab12Cd</message-id>") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(plain_sender_keeps_todays_form) {
-  world w;
-  w.engine.on_request(message("p1@example.com", "store-and-forward-if-not-reached, notify"));
-  w.online();
-  auto const d = first_delivery(w.engine.on_reachable("sip:bob@example.com"));
-  BOOST_TEST_REQUIRE(d.has_value());
-  auto o = w.engine.on_delivery_result(d->id, 200);
-  auto const* n = o.find<notify_action>();
-  BOOST_TEST_REQUIRE(n != nullptr);
-  BOOST_TEST(n->content_type == "message/imdn+xml");
-  BOOST_TEST(n->content_disposition == "notification");
-  BOOST_TEST(n->body.find("<message-id>p1@example.com</message-id>") != std::string::npos);
-  BOOST_TEST(n->body.find("adaptation") == std::string::npos);
-}
-
-BOOST_AUTO_TEST_CASE(adapted_delivery_says_what_was_left_out) {
-  world w;
-  w.engine.on_request(message("a1@example.com", "store-and-forward-if-not-reached, notify"));
-  w.online();
-  auto const d = first_delivery(w.engine.on_reachable("sip:bob@example.com"));
-  BOOST_TEST_REQUIRE(d.has_value());
-  outcome o;
-  w.engine.on_delivery_result(d->id, 200, o, "delivered text/plain; left out image/png <x>");
-  auto const* n = o.find<notify_action>();
-  BOOST_TEST_REQUIRE(n != nullptr);
-  BOOST_TEST(n->body.find("<delivered/>") != std::string::npos);
-  BOOST_TEST(n->body.find("<adaptation xmlns=\"urn:x-sipsaf:adaptation\">delivered text/plain; "
-                          "left out image/png &lt;x&gt;</adaptation>") != std::string::npos);
-
+// A note that carries a line break must not add a header of its own.
+BOOST_AUTO_TEST_CASE(adaptation_note_stays_one_header) {
   notification_facts f;
   f.call_id = "x";
   f.adapted = "delivered text/plain; left out image/png\r\nInjected: yes";
