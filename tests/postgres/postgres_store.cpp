@@ -91,6 +91,8 @@ struct postgres_fixture {
   std::string schema = scratch_server::get().fresh_schema();
   std::string uri = scratch_server::get().uri(schema);
   sipsaf::postgres_store store = open(uri);
+
+  auto open_again() const -> sipsaf::postgres_store { return open(uri); }
 };
 
 // Waits up to `ms` for the store's connection to have something to read.
@@ -102,6 +104,7 @@ void wait_readable(sipsaf::postgres_store const& s, int ms) {
 }  // namespace
 
 SIPSAF_STORE_CONFORMANCE_SUITE(postgres_store_conformance, postgres_fixture, 300)
+SIPSAF_STORE_BATCH_SUITE(postgres_store_batch, postgres_fixture)
 
 BOOST_AUTO_TEST_SUITE(postgres_store)
 
@@ -141,35 +144,6 @@ BOOST_AUTO_TEST_CASE(hostile_bytes_in_every_string_are_kept) {
   BOOST_REQUIRE(got.has_value());
   sipsaf_test::check_envelope(got->env, m.env, id, m.bytes.size());
   BOOST_TEST(ok(f.store.list(m.env.recipient, sipsaf::delivery_mode::push, 5)).size() == 1u);
-}
-
-BOOST_AUTO_TEST_CASE(batch_commits_together_or_rolls_back) {
-  postgres_fixture f;
-  auto& s = f.store;
-  {
-    auto b = s.begin_batch();
-    BOOST_REQUIRE(b);
-    BOOST_TEST(!s.begin_batch());  // one at a time
-    ok(s.put(make_message("sip:bob@x", "b1")));
-    ok(s.put(make_message("sip:bob@x", "b2")));
-    // Not visible to another connection before the commit.
-    auto other = open(f.uri);
-    BOOST_TEST(ok(other.count()) == 0u);
-    BOOST_TEST(!b->commit());
-    BOOST_TEST(ok(other.count()) == 2u);
-  }
-  {
-    auto b = s.begin_batch();
-    BOOST_REQUIRE(b);
-    ok(s.put(make_message("sip:bob@x", "b3")));
-  }  // destroyed without commit: rolled back
-  BOOST_TEST(ok(s.count()) == 2u);
-  std::vector<sipsaf::stored_message> many;
-  for (int i = 0; i < 50; ++i) many.push_back(make_message("sip:carol@x", "m" + std::to_string(i)));
-  auto ids = ok(s.put_many(many));
-  BOOST_REQUIRE(ids.size() == 50u);
-  for (std::size_t i = 1; i < ids.size(); ++i) BOOST_TEST(ids[i] > ids[i - 1]);
-  BOOST_TEST(ok(s.usage("sip:carol@x")).messages == 50u);
 }
 
 BOOST_AUTO_TEST_CASE(a_claimed_message_is_nobody_elses_until_its_lease_ends) {
@@ -281,12 +255,6 @@ BOOST_AUTO_TEST_CASE(open_reports_errors) {
   BOOST_TEST((s.error() == sipsaf::make_error_code(sipsaf::postgres_errc::connection)));
   BOOST_TEST(!s.error().message().empty());
   BOOST_TEST(!sipsaf::postgres_store::open("not a uri = ="));
-}
-
-BOOST_AUTO_TEST_CASE(moved_from_store_reports_errors_not_crashes) {
-  postgres_fixture f;
-  sipsaf::postgres_store other(std::move(f.store));
-  BOOST_TEST(!!other.put(make_message("sip:a@x", "1")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,10 @@
 //   };
 //   SIPSAF_STORE_CONFORMANCE_SUITE(my_store_conformance, my_fixture)
 //
+// A store with transactions (begin_batch, put_many, count) that several
+// connections open adds SIPSAF_STORE_BATCH_SUITE, its fixture an
+// `open_again()` that opens a second store on the same data.
+//
 // Each row of the MessageStore table in <sipsaf/store/requirements.hpp> has
 // at least one test case here, and a randomized run compares the store with
 // a plain reference model operation by operation.
@@ -24,6 +28,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sipsaf_test {
@@ -375,6 +380,49 @@ void conformance_random_model(int operations) {
   }
 }
 
+// Stores that group writes in transactions (begin_batch, put_many, count)
+// and that more than one connection may open: the fixture's `open_again()`
+// opens a second store on the same data.
+template <class F>
+void conformance_batch() {
+  F f;
+  auto& s = f.store;
+  auto other = f.open_again();
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    BOOST_TEST(!s.begin_batch());  // one at a time
+    ok(s.put(make_message("sip:bob@x", "b1")));
+    ok(s.put(make_message("sip:bob@x", "b2")));
+    BOOST_TEST(ok(other.count()) == 0u);  // not visible to another before the commit
+    BOOST_TEST(!b->commit());
+    BOOST_TEST(ok(other.count()) == 2u);
+  }
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    ok(s.put(make_message("sip:bob@x", "b3")));
+  }  // destroyed without commit: rolled back
+  BOOST_TEST(ok(s.count()) == 2u);
+  BOOST_TEST(!ok(s.find(sipsaf::message_key{"b3", 1, "tag-b3"})).has_value());
+
+  std::vector<sipsaf::stored_message> many;
+  for (int i = 0; i < 50; ++i) many.push_back(make_message("sip:carol@x", "m" + std::to_string(i)));
+  auto ids = ok(s.put_many(many));
+  BOOST_REQUIRE(ids.size() == 50u);
+  for (std::size_t i = 1; i < ids.size(); ++i) BOOST_TEST(ids[i] > ids[i - 1]);
+  BOOST_TEST(ok(s.usage("sip:carol@x")).messages == 50u);
+}
+
+template <class F>
+void conformance_moved_store_works() {
+  F f;
+  auto const id = ok(f.store.put(make_message("sip:a@x", "1")));
+  decltype(f.store) moved(std::move(f.store));
+  BOOST_TEST(ok(moved.get(id)).has_value());
+  BOOST_TEST(ok(moved.put(make_message("sip:a@x", "2"))) > id);
+}
+
 }  // namespace sipsaf_test
 
 /// Registers the conformance suite for the fixture type `F` (see the top).
@@ -404,6 +452,18 @@ void conformance_random_model(int operations) {
   BOOST_AUTO_TEST_CASE(random_operations_match_a_model) {           \
     sipsaf_test::conformance_random_model<F>(random_ops);           \
   }                                                                 \
+  BOOST_AUTO_TEST_SUITE_END()
+
+/// Registers the cases for stores with transactions and several connections
+/// (see conformance_batch) for the fixture type `F`.
+#define SIPSAF_STORE_BATCH_SUITE(suite_name, F)                \
+  BOOST_AUTO_TEST_SUITE(suite_name)                            \
+  BOOST_AUTO_TEST_CASE(batch_commits_together_or_rolls_back) { \
+    sipsaf_test::conformance_batch<F>();                       \
+  }                                                            \
+  BOOST_AUTO_TEST_CASE(a_moved_store_keeps_its_data) {         \
+    sipsaf_test::conformance_moved_store_works<F>();           \
+  }                                                            \
   BOOST_AUTO_TEST_SUITE_END()
 
 #endif  // SIPSAF_TESTS_UNIT_STORE_CONFORMANCE_HPP
