@@ -68,6 +68,9 @@ struct mail_options {
   std::size_t subject_words = 8;
   /// Limits for reading a multipart payload.
   multipart_options limits;
+  /// More header fields, written after Auto-Submitted as given (a value's
+  /// line ends removed): the fields of a mail-based protocol such as MM4.
+  std::vector<std::pair<std::string, std::string>> extra_headers;
 };
 
 /// A converted message: the envelope addresses and the message itself.
@@ -454,6 +457,7 @@ inline auto to_internet_message(message_view const& m, mail_options const& optio
   t += "Message-ID: <" + message_id_left(*call_id, cseq->number) + "@" + domain + ">\r\n";
   t += "MIME-Version: 1.0\r\n";
   t += "Auto-Submitted: auto-forwarded\r\n";
+  for (auto const& [n, v] : options.extra_headers) t += one_line(n) + ": " + one_line(v) + "\r\n";
   for (auto const& [n, v] : body->headers) t += n + ": " + v + "\r\n";
   t += "\r\n";
   t += body->body;
