@@ -18,6 +18,7 @@
 //   [bob]
 //   store-and-forward = notify         # no | yes | notify | forward:SIP-URI
 //                                      # | email:ADDRESS (--smtp) | sms:+E164 (--sms-url)
+//                                      # | mms:+E164 (--smtp and --mms-domain)
 //   accepts = text/plain, image/*
 //   class = premium
 //   quota-messages = 100
@@ -29,6 +30,7 @@
 #define SIPSAF_EXAMPLES_PROXY_CONFIG_FILES_HPP
 
 #include <sipsaf/gateway/internet_message.hpp>
+#include <sipsaf/gateway/mm4.hpp>
 #include <sipsaf/policy/profile.hpp>
 #include <sipsaf/result.hpp>
 
@@ -169,7 +171,7 @@ inline auto parse_users(std::string_view text, std::string const& file)
 }
 
 /// Parses a profiles file (see the file notes). A `forward:` target must be
-/// a SIP URI; an `email:` or `sms:` target needs its gateway among
+/// a SIP URI; an `email:`, `sms:` or `mms:` target needs its gateway among
 /// `gateway_kinds` (bit `1 << forward_kind`) and a valid address (a mailbox,
 /// or `+` and 1 to 15 digits, ITU-T E.164); anything else is refused here,
 /// with the line.
@@ -236,17 +238,16 @@ inline auto parse_profiles(
               "store-and-forward = " + std::string(value) + ": " + sipsaf::to_string(kind) +
                   (kind == sipsaf::forward_kind::email ? " targets need the e-mail gateway (--smtp)"
                    : kind == sipsaf::forward_kind::sms ? " targets need the SMS gateway (--sms-url)"
-                                                       : " targets need a gateway "
-                                                         "this proxy does not have"));
-        bool ok = kind != sipsaf::forward_kind::email || sipsaf::is_mail_address(addr);
-        if (kind == sipsaf::forward_kind::sms)
-          ok = addr.size() >= 2 && addr.size() <= 16 && addr[0] == '+' &&
-               addr.find_first_not_of("0123456789", 1) == std::string::npos;
+                   : kind == sipsaf::forward_kind::mms
+                       ? " targets need the MMS gateway (--smtp and --mms-domain)"
+                       : " targets need a gateway this proxy does not have"));
+        bool const phone = kind == sipsaf::forward_kind::sms || kind == sipsaf::forward_kind::mms;
+        bool const ok = phone ? sipsaf::is_e164(addr) : sipsaf::is_mail_address(addr);
         if (!ok)
-          return fail(n,
-                      "store-and-forward = " + std::string(value) + ": " +
-                          (kind == sipsaf::forward_kind::sms ? "expected sms:+ and 1 to 15 digits"
-                                                             : "not an e-mail address"));
+          return fail(n, "store-and-forward = " + std::string(value) + ": " +
+                             (phone ? "expected " + std::string(sipsaf::to_string(kind)) +
+                                          ":+ and 1 to 15 digits"
+                                    : std::string("not an e-mail address")));
       }
       (in_default ? out.defaults.store : current->store) = std::move(*s);
     } else if (key == "accepts") {

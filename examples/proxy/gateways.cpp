@@ -1,6 +1,6 @@
-// The gateways in the proxy: what the engine hands to an e-mail or SMS
+// The gateways in the proxy: what the engine hands to an e-mail, MMS or SMS
 // target is queued in the store under the target's key (`email:ADDRESS`,
-// `sms:+NUMBER`), a recipient that is always reachable through its gateway.
+// `mms:+NUMBER`, `sms:+NUMBER`), a recipient that is always reachable through its gateway.
 // The engine then delivers it like any stored message: one attempt at a
 // time, retried with its backoff on a transient failure (503), dropped with
 // the sender told on a permanent one (502), until it is sent or expires.
@@ -161,6 +161,9 @@ void proxy_core::hand_to_gateway(sip_gateways::handoff const& h) {
     }
   } else if (h.kind == sipsaf::forward_kind::email) {
     log::info("{}: e-mail gateway {}", what, cfg_.gateways.smtp_url);
+  } else if (h.kind == sipsaf::forward_kind::mms) {
+    log::info("{}: MMS gateway (MM4) {} to {}", what, cfg_.gateways.smtp_url,
+              cfg_.gateways.mms_domain);
   }
   sipsaf::recipient who = *gw;
   who.reach = sipsaf::reachability::unreachable;  // stored first, then sent
@@ -192,7 +195,8 @@ void proxy_core::deliver_by_gateway(sipsaf::deliver_action const& a) {
   auto m = sipsaf::parse_message(a.bytes);
   if (!m) return fail_now("the stored request does not parse: " + m.error().message());
   std::string const address = a.recipient.substr(a.recipient.find(':') + 1);
-  if (a.recipient.rfind("email:", 0) == 0 && !cfg_.gateways.smtp_url.empty()) {
+  bool const mms = a.recipient.rfind("mms:", 0) == 0 && !cfg_.gateways.mms_domain.empty();
+  if ((a.recipient.rfind("email:", 0) == 0 || mms) && !cfg_.gateways.smtp_url.empty()) {
     sipsaf::mail_options mo;
     mo.to = address;
     mo.message_id_domain = cfg_.domain;
@@ -200,10 +204,21 @@ void proxy_core::deliver_by_gateway(sipsaf::deliver_action const& a) {
       mo.date =
           std::chrono::duration_cast<std::chrono::seconds>((*got)->env.arrived.time_since_epoch())
               .count();
-    auto mail = sipsaf::to_internet_message(*m, mo);
-    if (!mail) return fail_now("cannot be written as e-mail: " + mail.error().message());
-    std::string const how =
-        "through " + cfg_.gateways.smtp_url + " from " + mail->from + " to " + mail->to;
+    sipsaf::result<sipsaf::internet_message> mail = sipsaf::internet_message{};
+    if (mms) {  // MM4 is mail too (3GPP TS 23.140 §8.4): the same MTA, retries and outcome
+      sipsaf::mm4_options m4;
+      m4.recipient_domain = cfg_.gateways.mms_domain;
+      m4.originator_domain = cfg_.domain;
+      m4.mail = std::move(mo);
+      mail = sipsaf::to_mm4_forward(*m, address, m4);
+    } else {
+      mail = sipsaf::to_internet_message(*m, mo);
+    }
+    if (!mail)
+      return fail_now(std::string("cannot be written as ") + (mms ? "MM4" : "e-mail") + ": " +
+                      mail.error().message());
+    std::string const how = std::string(mms ? "by MM4 " : "") + "through " +
+                            cfg_.gateways.smtp_url + " from " + mail->from + " to " + mail->to;
     worker_->submit([cfg = cfg_.gateways, mail = std::move(*mail)](
                         std::atomic<bool> const& stop) { return send_mail(cfg, mail, stop); },
                     [report, how](gateway_result r) { report(how, r); });

@@ -1,6 +1,7 @@
-// Forwarding outside SIP: e-mail through an MTA (SMTP, libcurl) and SMS
-// through Kannel's HTTP sendsms interface. The calls block, so they run on
-// one worker thread; each result comes back to the io_context as a post.
+// Forwarding outside SIP: e-mail through an MTA (SMTP, libcurl), MMS as MM4
+// through the same MTA, and SMS through Kannel's HTTP sendsms interface. The
+// calls block, so they run on one worker thread; each result comes back to
+// the io_context as a post.
 //
 // Who segments SMS: sipsaf. It sends each segment as its own sendsms request
 // with a concatenation header (3GPP TS 23.040 §9.2.3.24.1) and the coding
@@ -31,9 +32,10 @@
 namespace proxy {
 
 struct gateway_config {
-  std::string smtp_url;  ///< smtp://HOST:PORT; empty: no e-mail gateway
-  std::string sms_url;   ///< Kannel's sendsms URL with username and password; empty: no SMS
-  std::string helo;      ///< the name we give the MTA (our domain)
+  std::string smtp_url;    ///< smtp://HOST:PORT; empty: no e-mail gateway
+  std::string sms_url;     ///< Kannel's sendsms URL with username and password; empty: no SMS
+  std::string mms_domain;  ///< the recipients' MMS Relay/Server (MM4 over smtp_url); empty: no MMS
+  std::string helo;        ///< the name we give the MTA (our domain)
   std::size_t sms_max_segments = 6;
 
   /// Bit `1 << forward_kind` for each kind of target these gateways take.
@@ -41,6 +43,8 @@ struct gateway_config {
     std::uint8_t k = 1u << static_cast<unsigned>(sipsaf::forward_kind::sip);
     if (!smtp_url.empty()) k |= 1u << static_cast<unsigned>(sipsaf::forward_kind::email);
     if (!sms_url.empty()) k |= 1u << static_cast<unsigned>(sipsaf::forward_kind::sms);
+    if (!smtp_url.empty() && !mms_domain.empty())
+      k |= 1u << static_cast<unsigned>(sipsaf::forward_kind::mms);
     return k;
   }
 };

@@ -6,6 +6,7 @@
 //                [--store sqlite:PATH | --store memory | --store postgresql://...]
 //                [--notify imdn|notify|none]
 //                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
+//                [--mms-domain DOMAIN]
 //                [--digest-algorithms LIST] [--trusted ADDR[/BITS]]...
 //
 // Logs to standard error. SIGHUP reloads the users and profiles files;
@@ -111,8 +112,13 @@ int main(int argc, char** argv) {
   proxy::gateway_config gateways;
   gateways.smtp_url = opt.smtp_url;
   gateways.sms_url = opt.sms_url;
+  gateways.mms_domain = opt.mms_domain;
   gateways.helo = opt.domain;
   gateways.sms_max_segments = opt.sms_segments;
+  if (!opt.mms_domain.empty() && opt.smtp_url.empty()) {
+    proxy::log::error("--mms-domain needs --smtp: MM4 goes through the MTA");
+    return 1;
+  }
   if ((!opt.smtp_url.empty() || !opt.sms_url.empty()) && !proxy::gateways_available()) {
     proxy::log::error("--smtp and --sms-url need a build with libcurl");
     return 1;

@@ -10,6 +10,7 @@
 //                [--idle-unregistered SECONDS]
 //                [--reg-event SIP-URI] [--presence SIP-URI] [--subscription-expires SECONDS]
 //                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
+//                [--mms-domain DOMAIN]
 //
 // `--store postgresql://...` (a libpq connection URI; `postgres://` too):
 // messages and registrations in PostgreSQL, shared by every proxy started
@@ -61,6 +62,7 @@ struct options {
   std::string smtp_url;       // e-mail targets: the MTA (libcurl SMTP)
   std::string sms_url;        // SMS targets: Kannel's sendsms, with username and password
   unsigned sms_segments = 6;  // the most segments one SMS message takes
+  std::string mms_domain;     // MMS targets: their MMS Relay/Server, reached by MM4 over --smtp
   /// Digest algorithms offered, in order (RFC 8760 §2.4); see the README's table.
   std::vector<std::string> digest_algorithms{"MD5"};
   std::vector<std::string> trusted;  ///< ADDR or ADDR/BITS, checked by main
@@ -78,6 +80,7 @@ inline constexpr char const* usage_text =
     "                    [--reg-event SIP-URI] [--presence SIP-URI]\n"
     "                    [--subscription-expires SECONDS]\n"
     "                    [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]\n"
+    "                    [--mms-domain DOMAIN]\n"
 
     "                    [--digest-algorithms md5|sha-256,md5|...] [--trusted ADDR[/BITS]]...\n";
 
@@ -109,6 +112,26 @@ inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
     hp.port = static_cast<std::uint16_t>(v);
   }
   return hp;
+}
+
+/// A host name of letters, digits and inner hyphens in dot-separated labels
+/// (RFC 1123 §2.1), e.g. `mms.example.test`.
+inline auto is_domain_name(std::string_view s) -> bool {
+  if (s.empty() || s.size() > 253) return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char const c = s[i];
+    if (c == '.') {
+      if (label == 0 || s[i - 1] == '-') return false;
+      label = 0;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               (c == '-' && label > 0)) {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+  }
+  return label > 0 && s.back() != '-';
 }
 
 /// Parses argv; on an error returns a message for standard error.
@@ -201,6 +224,10 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0)
         return "--sms-url " + value + ": expected an http:// URL (Kannel's sendsms)";
       o.sms_url = value;
+    } else if (name == "--mms-domain") {
+      if (!is_domain_name(value))
+        return "--mms-domain " + value + ": expected a domain name (the MMS Relay/Server's)";
+      o.mms_domain = value;
     } else if (name == "--sms-segments") {
       unsigned v = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);

@@ -65,7 +65,8 @@ def notifications(result, status):
 
 class Postfix:
     """A Postfix instance of our own: `postfix -c DIR`, SMTP on a loopback port,
-    virtual mailboxes delivered to Maildirs under the scratch folder."""
+    virtual mailboxes delivered to Maildirs under the scratch folder. A mailbox is
+    a user at DOMAIN, or (ADDRESS, FOLDER) for any other address."""
 
     def __init__(self, env, mailboxes=("carol",)):
         if not shutil.which("postfix") or not os.path.isdir("/usr/lib/postfix/sbin"):
@@ -90,6 +91,8 @@ class Postfix:
         os.chown(os.path.join(self.base, "data"), owner.pw_uid, owner.pw_gid)
         os.chown(self.mail, owner.pw_uid, owner.pw_gid)
         uid, gid = owner.pw_uid, owner.pw_gid
+        boxes = [b if isinstance(b, tuple) else (f"{b}@{DOMAIN}", b) for b in mailboxes]
+        domains = sorted({a.rpartition("@")[2] for a, _ in boxes} | {DOMAIN})
         with open(os.path.join(self.conf, "main.cf"), "w") as f:
             f.write(f"""compatibility_level = 3.6
 queue_directory = {self.base}/queue
@@ -112,7 +115,7 @@ smtpd_relay_restrictions = permit_mynetworks, reject
 alias_maps =
 alias_database =
 biff = no
-virtual_mailbox_domains = {DOMAIN}
+virtual_mailbox_domains = {", ".join(domains)}
 virtual_mailbox_base = {self.mail}
 virtual_mailbox_maps = texthash:{self.conf}/vmailbox
 virtual_uid_maps = static:{uid}
@@ -120,7 +123,8 @@ virtual_gid_maps = static:{gid}
 virtual_minimum_uid = {min(uid, 100)}
 """)
         with open(os.path.join(self.conf, "vmailbox"), "w") as f:
-            f.write("".join(f"{u}@{DOMAIN} {u}/\n" for u in mailboxes))
+            # Postfix looks addresses up in lower case; texthash keys are as written.
+            f.write("".join(f"{a.lower()} {d}/\n" for a, d in boxes))
         # Debian's master.cf, without chroot, SMTP on our port.
         out = []
         with open("/etc/postfix/master.cf") as f:
@@ -273,6 +277,68 @@ def email_refused_for_good(env):
               f"expected one refused attempt:\n{proxy.log_tail()}")
         proxy.stop()
     with_postfix(env, run)
+
+
+MMS_DOMAIN = "mms.mnc001.mcc001.gprs"
+MMS_NUMBER = "+15551234567"
+
+
+@case
+def mms_photo_as_mm4(env):
+    """Dave is away with `mms:+15551234567`: Alice's text and photo go to the MTA as an
+    MM4_forward.REQ for her MMS Relay/Server (--mms-domain): X-Mms-* fields, the
+    `+E164/TYPE=PLMN@domain` To address, the JPEG byte-identical; Alice hears
+    `processed`; the trace names the gateway."""
+    to = f"{MMS_NUMBER}/TYPE=PLMN@{MMS_DOMAIN}"
+
+    def run(pf):
+        proxy = Proxy(env, profiles=f"[dave]\nstore-and-forward = mms:{MMS_NUMBER}\n", retry=1,
+                      extra=["--smtp", pf.url, "--mms-domain", MMS_DOMAIN]).start()
+        text = "Dave, the photo from Sunday"
+        r = ua_send(env, proxy, "alice", "dave", "--text", text, "--attach", PHOTO,
+                    "--store=store-and-forward", "--notify", "--wait-imdn", "20")
+        check(r.final_code() == 202, f"expected 202:\n{r}")
+        files = wait_until(lambda: pf.mails("mms"), 15, "the MM4 message in the MMSC's Maildir")
+        check(len(files) == 1, f"{len(files)} mails")
+        m = read_mail(files[0])
+        log("".join(f"{k}: {v}\n" for k, v in m.items() if not k.startswith("Content")))
+        check(m["X-Mms-Message-Type"] == "MM4_forward.REQ", f"type: {m['X-Mms-Message-Type']}")
+        check(m["To"].addresses[0].addr_spec == to, f"To: {m['To']}")
+        check(m["From"].addresses[0].addr_spec == f"alice@{DOMAIN}", f"From: {m['From']}")
+        check(m["Sender"] == f"alice@{DOMAIN}", f"Sender: {m['Sender']}")
+        check(m["X-Mms-3GPP-MMS-Version"] and m["X-Mms-Transaction-ID"]
+              and m["X-Mms-Ack-Request"] == "No"
+              and m["X-Mms-Originator-System"] == f"mms@{DOMAIN}", f"headers: {dict(m.items())}")
+        check(m["X-Mms-Message-ID"] == m["Message-ID"] and m["Message-ID"].startswith("<sip."),
+              f"message ids: {m['X-Mms-Message-ID']} {m['Message-ID']}")
+        check(m["Date"] and m["Subject"], f"headers: {dict(m.items())}")
+        texts = [p for p in m.walk() if p.get_content_type() == "text/plain"]
+        check(len(texts) == 1 and texts[0].get_content().rstrip("\r\n") == text,
+              f"text parts: {[p.get_content() for p in texts]}")
+        jpegs = [p for p in m.walk() if p.get_content_type() == "image/jpeg"]
+        with open(PHOTO, "rb") as f:
+            photo = f.read()
+        check(len(jpegs) == 1, f"parts: {[p.get_content_type() for p in m.walk()]}")
+        check(sha256(jpegs[0].get_payload(decode=True)) == sha256(photo),
+              "the JPEG in the MM4 message differs from the one Alice sent")
+        check(notifications(r, "processed"), f"no 'processed' notification:\n{r}")
+        lg = proxy.log_text()
+        check(f"MMS gateway (MM4) {pf.url} to {MMS_DOMAIN}" in lg
+              and f"by MM4 through {pf.url}" in lg and "accepted (SMTP 250)" in lg,
+              f"the trace does not name the gateway:\n{proxy.log_tail()}")
+        proxy.stop()
+    with_postfix(env, run, mailboxes=((to, "mms"),))
+
+
+@case
+def mms_needs_its_domain(env):
+    """A profile with `mms:` and no --mms-domain: the proxy refuses to start and says
+    which option is missing."""
+    proxy = Proxy(env, profiles=f"[dave]\nstore-and-forward = mms:{MMS_NUMBER}\n",
+                  extra=["--smtp", "smtp://127.0.0.1:9"])
+    r = subprocess.run(proxy.command(), capture_output=True, text=True, timeout=20)
+    check(r.returncode != 0 and "--mms-domain" in r.stderr + r.stdout,
+          f"rc {r.returncode}:\n{r.stdout}{r.stderr}")
 
 
 # --- Kannel -------------------------------------------------------------------------

@@ -128,7 +128,24 @@ BOOST_AUTO_TEST_CASE(gateway_targets_with_gateways) {
   }
   auto mms =
       proxy::parse_profiles("[bob]\nstore-and-forward = mms:+15551234567\n", "profiles.ini", kinds);
-  BOOST_TEST(!mms.has_value());
+  BOOST_REQUIRE(!mms.has_value());
+  BOOST_TEST(mms.error().message.find("--mms-domain") != std::string::npos, mms.error().text());
+}
+
+// With --smtp and --mms-domain, an mms: target is taken when it is E.164.
+BOOST_AUTO_TEST_CASE(mms_targets_with_their_gateway) {
+  std::uint8_t const kinds = 0x01 | 0x02 | 0x04;  // sip, email, mms
+  auto ok =
+      proxy::parse_profiles("[bob]\nstore-and-forward = mms:+15551234567\n", "profiles.ini", kinds);
+  BOOST_REQUIRE(ok.has_value());
+  BOOST_TEST(ok->find("bob").store.target->kind == sipsaf::forward_kind::mms);
+  BOOST_TEST(ok->find("bob").store.target->address == "+15551234567");
+  for (std::string t : {"mms:15551234567", "mms:+1555x", "mms:+", "mms:+1234567890123456"}) {
+    auto r = proxy::parse_profiles("[bob]\nstore-and-forward = " + t + "\n", "profiles.ini", kinds);
+    BOOST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().message.find("expected mms:+ and 1 to 15 digits") != std::string::npos,
+               r.error().text());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(profiles_errors) {

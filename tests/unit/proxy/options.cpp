@@ -71,6 +71,21 @@ BOOST_AUTO_TEST_CASE(errors) {
   BOOST_TEST(o.udp->port == 5060);
 }
 
+BOOST_AUTO_TEST_CASE(mms_domain) {
+  proxy::options o;
+  std::vector<std::string> a{"--domain", "d", "--users", "u", "--profiles", "p", "--mms-domain"};
+  auto with = [&](std::string v) {
+    auto b = a;
+    b.push_back(v);
+    return parse(b, o);
+  };
+  BOOST_TEST(with("mms.mnc001.mcc001.gprs").empty());
+  BOOST_TEST(o.mms_domain == "mms.mnc001.mcc001.gprs");
+  for (char const* bad : {"", "-mms.example", "mms..example", "mms.example.", "mms example",
+                          "mms.example>\r\nBcc:x", "a-.b", "[192.0.2.1]"})
+    BOOST_TEST(with(bad).find("--mms-domain") != std::string::npos, bad);
+}
+
 BOOST_AUTO_TEST_CASE(tls_and_connection_limits) {
   proxy::options o;
   std::vector<std::string> const base{"--domain", "d", "--users", "u", "--profiles", "p"};
