@@ -1,4 +1,4 @@
-// Shared checks for parser tests.
+// Shared checks and inputs for parser tests.
 #ifndef SIPSAF_TESTS_TEST_HELPERS_HPP
 #define SIPSAF_TESTS_TEST_HELPERS_HPP
 
@@ -10,6 +10,16 @@
 #include <string_view>
 
 namespace sipsaf_test {
+
+/// `s` with its line ends made CRLF: tests write them as "\n".
+inline auto crlf(std::string_view s) -> std::string {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
 
 /// Runs `parse` on every prefix of `input` (and the whole of it): each one
 /// must either succeed or fail with an offset inside the prefix. Buffers are

@@ -5,23 +5,17 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "test_helpers.hpp"
+
 #include <string>
 
 BOOST_AUTO_TEST_SUITE(adapt)
 
 using sipsaf::adapt_payload;
 using sipsaf::errc;
+using sipsaf_test::crlf;
 
 namespace {
-
-auto crlf(std::string_view s) -> std::string {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
 
 // A text and a photo, as sipsaf-ua sends them (binary body).
 std::string const photo_bytes("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);

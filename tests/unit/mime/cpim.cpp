@@ -3,25 +3,15 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "test_helpers.hpp"
+
 #include <string>
 
 BOOST_AUTO_TEST_SUITE(cpim)
 
 using sipsaf::errc;
 using sipsaf::parse_cpim;
-
-namespace {
-
-auto crlf(std::string_view s) -> std::string {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
+using sipsaf_test::crlf;
 
 // RFC 5438 §6: a message asking for delivery notifications.
 BOOST_AUTO_TEST_CASE(imdn_request) {

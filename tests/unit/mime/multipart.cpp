@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "test_helpers.hpp"
+
 #include <random>
 #include <string>
 #include <vector>
@@ -12,18 +14,9 @@ BOOST_AUTO_TEST_SUITE(multipart)
 using sipsaf::errc;
 using sipsaf::multipart_options;
 using sipsaf::parse_multipart;
+using sipsaf_test::crlf;
 
 namespace {
-
-// Tests write line ends as "\n" and turn them into CRLF here.
-auto crlf(std::string_view s) -> std::string {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
 
 auto within(std::string_view part, std::string_view whole) -> bool {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
