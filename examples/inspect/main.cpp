@@ -16,6 +16,8 @@
 #include <sipsaf/mime/multipart.hpp>
 #include <sipsaf/rfc3841/request_disposition.hpp>
 
+#include "../common/json_string.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -84,45 +86,7 @@ class json {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  static auto utf8_length(std::string_view s, std::size_t i) -> std::size_t {
-    auto const c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-    return n;
-  }
-  void string(std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out_ += '"';
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      auto const c = static_cast<unsigned char>(s[i]);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += static_cast<char>(c);
-      } else if (c == '\n') {
-        out_ += "\\n";
-      } else if (c == '\r') {
-        out_ += "\\r";
-      } else if (c == '\t') {
-        out_ += "\\t";
-      } else if (c < 0x20 || c == 0x7f) {
-        out_ += "\\u00";
-        out_ += hex[c >> 4];
-        out_ += hex[c & 15];
-      } else if (c < 0x80) {
-        out_ += static_cast<char>(c);
-      } else if (std::size_t n = utf8_length(s, i); n != 0) {
-        out_.append(s.data() + i, n);
-        i += n - 1;
-      } else {
-        out_ += "\\u00";
-        out_ += hex[c >> 4];
-        out_ += hex[c & 15];
-      }
-    }
-    out_ += '"';
-  }
+  void string(std::string_view s) { out_ += example::json_string(s); }
 
   std::string out_;
   bool first_ = true;

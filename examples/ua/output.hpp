@@ -3,6 +3,8 @@
 #ifndef SIPSAF_EXAMPLES_UA_OUTPUT_HPP
 #define SIPSAF_EXAMPLES_UA_OUTPUT_HPP
 
+#include "../common/json_string.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -13,46 +15,7 @@
 
 namespace ua {
 
-/// A JSON string literal. Bytes that do not form UTF-8 are written as
-/// \u00XX (their Latin-1 reading) so that the line is always valid JSON.
-inline auto json_string(std::string_view s) -> std::string {
-  std::string out = "\"";
-  static constexpr char hex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto const c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      // A well-formed UTF-8 sequence passes through; anything else is Latin-1.
-      std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-      bool ok = len > 0 && c < 0xf5 && i + len <= s.size();
-      for (std::size_t k = 1; ok && k < len; ++k)
-        ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-      if (ok) {
-        out.append(s.substr(i, len));
-        i += len - 1;
-      } else {
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-  }
-  return out + "\"";
-}
+using example::json_string;
 
 /// One printed event: a kind, named values in order, and the plain-words line.
 class event {
