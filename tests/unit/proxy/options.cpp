@@ -10,6 +10,12 @@ auto parse(std::vector<std::string> const& args, proxy::options& o) -> std::stri
   o = proxy::options{};
   return proxy::parse_options(args, o);
 }
+// The options every run needs, then `extra`.
+auto parse_required_and(std::vector<std::string> const& extra, proxy::options& o) -> std::string {
+  std::vector<std::string> a{"--domain", "d", "--users", "u", "--profiles", "p"};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return parse(a, o);
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(options)
@@ -52,12 +58,7 @@ BOOST_AUTO_TEST_CASE(every_option) {
 
 BOOST_AUTO_TEST_CASE(errors) {
   proxy::options o;
-  std::vector<std::string> const base{"--domain", "d", "--users", "u", "--profiles", "p"};
-  auto with = [&](std::vector<std::string> extra) {
-    auto a = base;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return parse(a, o);
-  };
+  auto with = [&](std::vector<std::string> const& extra) { return parse_required_and(extra, o); };
   BOOST_TEST(parse({"--users", "u", "--profiles", "p"}, o).find("--domain") != std::string::npos);
   BOOST_TEST(!with({"--udp", "127.0.0.1:70000"}).empty());
   BOOST_TEST(!with({"--udp", "127.0.0.1:"}).empty());
@@ -88,12 +89,7 @@ BOOST_AUTO_TEST_CASE(mms_domain) {
 
 BOOST_AUTO_TEST_CASE(tls_and_connection_limits) {
   proxy::options o;
-  std::vector<std::string> const base{"--domain", "d", "--users", "u", "--profiles", "p"};
-  auto with = [&](std::vector<std::string> extra) {
-    auto a = base;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return parse(a, o);
-  };
+  auto with = [&](std::vector<std::string> const& extra) { return parse_required_and(extra, o); };
   BOOST_TEST(with({}).empty());
   BOOST_TEST(!o.tls.has_value());
   BOOST_TEST(o.max_connections == 1024u);
