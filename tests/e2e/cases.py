@@ -642,6 +642,9 @@ def bad_input_datagrams(env):
         "truncated header": good[:60],
         "truncated body": good.replace("Content-Length: 2", "Content-Length: 200"),
         "bad CSeq": good.replace("CSeq: 1 MESSAGE", "CSeq: one MESSAGE"),
+        # q above 1 (RFC 3261 §20.10): refused by validate(), which parse_message leaves out.
+        "bad Contact": good.replace("Max-Forwards: 70",
+                                    "Max-Forwards: 70\r\nContact: <sip:a@b>;q=1.5"),
         "bad start line": good.replace(" SIP/2.0\r\n", " SIP/7.0\r\n", 1),
         "NUL in header": good.replace("Max-Forwards: 70", "Max-Forwards: 7\x000"),
         "huge header": good.replace("Max-Forwards: 70",
@@ -660,7 +663,7 @@ def bad_input_datagrams(env):
     log(f"answers: {answers}")
     logged = len(proxy.log_text().splitlines()) - logged_before
     check(logged >= len(samples) - 2, f"the bad input was not logged ({logged} new lines)")
-    for name in ("bad CSeq", "truncated body"):
+    for name in ("bad CSeq", "truncated body", "bad Contact"):
         check(answers[name] in (400, None), f"{name}: expected 400 or nothing, got "
               f"{answers[name]}")
     # 64 000 header bytes fit in a datagram and within the default header
