@@ -5,6 +5,8 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_LOG_LIMIT_HPP
 #define SIPSAF_EXAMPLES_PROXY_LOG_LIMIT_HPP
 
+#include "log.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -45,6 +47,18 @@ class log_limiter {
         k.suppressed = 0;
       }
     return std::exchange(reports_, {});
+  }
+  /// Writes the counts of lines left out (once their second is over).
+  void report(clock::time_point now) {
+    for (auto const& [k, n] : take_reports(now))
+      log::warn("{} more lines of kind '{}' not logged in the last second", n, k);
+  }
+  /// Writes the counts of lines left out, then this line of `kind` if allowed.
+  template <class... A>
+  void write(log::level l, std::string_view kind, fmt::format_string<A...> f, A&&... a) {
+    auto const now = clock::now();
+    report(now);
+    if (allow(kind, now)) log::write(l, fmt::format(f, std::forward<A>(a)...));
   }
 
  private:

@@ -1,8 +1,11 @@
-// Fair shares: what one source (an IP address) or one user name may take of
-// what every client needs. Each table is bounded in entries, so that a
-// flood from many addresses costs a bounded amount of memory too.
+// Fair shares: what one source (an IPv4 address, an IPv6 /64) or one user
+// name may take of what every client needs. Each table is bounded in
+// entries, so that a flood from many addresses costs a bounded amount of
+// memory too.
 #ifndef SIPSAF_EXAMPLES_PROXY_SOURCE_LIMITS_HPP
 #define SIPSAF_EXAMPLES_PROXY_SOURCE_LIMITS_HPP
+
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +15,16 @@
 #include <utility>
 
 namespace proxy {
+
+/// The unit of fairness: an IPv4 address, or the /64 of an IPv6 one (a
+/// single host commonly holds a whole /64, so its addresses are one source).
+/// Connections, transactions and failed authentications are counted by it.
+inline auto source_of(boost::asio::ip::address const& a) -> boost::asio::ip::address {
+  if (!a.is_v6() || a.to_v6().is_v4_mapped()) return a;
+  auto b = a.to_v6().to_bytes();
+  std::fill(b.begin() + 8, b.end(), 0);
+  return boost::asio::ip::address_v6(b);
+}
 
 /// Things a source holds at once (open server transactions): `acquire`
 /// refuses the one past `per_source`, and refuses a new source once

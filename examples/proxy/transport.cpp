@@ -2,6 +2,7 @@
 #include "transport.hpp"
 
 #include "log.hpp"
+#include "source_limits.hpp"
 
 #include <sipsaf/message/framing.hpp>
 
@@ -150,8 +151,9 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       return;
     }
     if (!in_.empty() && now - partial_since_ > t_.limits_.message_timeout) {
-      log::warn("{}: a message was not finished within {} s, closing", remote_.text(),
-                t_.limits_.message_timeout.count());
+      t_.log_limit_.write(log::level::warn, "slow",
+                          "{}: a message was not finished within {} s, closing", remote_.text(),
+                          t_.limits_.message_timeout.count());
       if (t_.h_.stream_error)
         t_.h_.stream_error(remote_, in_, sipsaf::errc::need_more, "message not finished in time");
       close_after_writes();
@@ -159,7 +161,7 @@ class transports::connection : public std::enable_shared_from_this<connection> {
     }
     auto const idle = now - last_activity_;
     if (idle > t_.limits_.idle_timeout) {
-      log::info("{}: idle, closing", remote_.text());
+      t_.log_limit_.write(log::level::info, "idle", "{}: idle, closing", remote_.text());
       close({});
       return;
     }
@@ -260,7 +262,8 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       if (!f) {
         // RFC 3261 §18.3: the stream cannot be resynchronised; answer if we
         // can (400, 413, 505), then close.
-        log::warn("{}: {}; closing", remote_.text(), f.error().message());
+        t_.log_limit_.write(log::level::warn, "framing", "{}: {}; closing", remote_.text(),
+                            f.error().message());
         if (t_.h_.stream_error)
           t_.h_.stream_error(remote_, in_, f.error().code, f.error().message());
         close_after_writes();
@@ -289,7 +292,8 @@ class transports::connection : public std::enable_shared_from_this<connection> {
       writing_ = false;
       if (closed_) return;
       if (ec) {
-        log::warn("{}: write: {}", remote_.text(), ec.message());
+        t_.log_limit_.write(log::level::warn, "write", "{}: write: {}", remote_.text(),
+                            ec.message());
         close(ec);
         return;
       }
@@ -407,6 +411,7 @@ void transports::tick() {
   auto const now = std::chrono::steady_clock::now();
   auto copy = connections_;  // check() may remove entries
   for (auto& c : copy) c.second->check(now);
+  log_limit_.report(now);
   if (refused_ > 0) {  // one line a second, however many were refused
     log::warn("{} connections refused in the last second ({} open)", refused_, connections_.size());
     refused_ = 0;
@@ -465,7 +470,7 @@ void transports::handle_udp_error() {
     } else {
       continue;
     }
-    log::info("UDP {} is unreachable (ICMP)", p.text());
+    log_limit_.write(log::level::info, "icmp", "UDP {} is unreachable (ICMP)", p.text());
     if (h_.unreachable) asio::post(io_, [this, p] { h_.unreachable(p); });
   }
 }
@@ -492,17 +497,6 @@ void transports::accept(tcp::acceptor& acc, transport_kind kind) {
     accept(acc, kind);
   });
 }
-
-namespace {
-// The unit of fairness: an IPv4 address, or the /64 of an IPv6 one (a
-// single host commonly holds a whole /64).
-auto source_of(asio::ip::address const& a) -> asio::ip::address {
-  if (!a.is_v6() || a.to_v6().is_v4_mapped()) return a;
-  auto b = a.to_v6().to_bytes();
-  std::fill(b.begin() + 8, b.end(), 0);
-  return asio::ip::address_v6(b);
-}
-}  // namespace
 
 auto transports::admit(asio::ip::address const& from) -> bool {
   auto const it = per_source_.find(source_of(from));
@@ -559,7 +553,19 @@ void transports::send(peer const& to, std::string bytes,
     case transport_kind::udp: {
       if (!udp_) return fail(std::make_error_code(std::errc::address_family_not_supported));
       error_code ec;
-      udp_->send_to(asio::buffer(bytes), udp::endpoint(to.address, to.port), 0, ec);
+      // An ICMP error for an earlier datagram (IP_RECVERR) fails the next
+      // call on the socket, whatever its destination: a stranger whose
+      // port is closed would make our answers to others fail. Such an
+      // error is not this datagram's (a send learns nothing of its own
+      // destination): the error queue says whose it is, and the send is
+      // tried again.
+      for (int tries = 0; tries < 4; ++tries) {
+        udp_->send_to(asio::buffer(bytes), udp::endpoint(to.address, to.port), 0, ec);
+        if (ec != asio::error::connection_refused && ec != asio::error::host_unreachable &&
+            ec != asio::error::network_unreachable)
+          break;
+        handle_udp_error();
+      }
       if (ec) {
         log::warn("UDP send to {}: {}", to.text(), ec.message());
         fail(to_std(ec));

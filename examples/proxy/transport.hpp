@@ -13,6 +13,8 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_TRANSPORT_HPP
 #define SIPSAF_EXAMPLES_PROXY_TRANSPORT_HPP
 
+#include "log_limit.hpp"
+
 #include <sipsaf/error.hpp>
 
 #include <boost/asio.hpp>
@@ -178,6 +180,9 @@ class transports {
   std::size_t buffered_ = 0;
   std::size_t written_ = 0;
   std::size_t refused_ = 0;  ///< connections refused since the last log line
+  /// What strangers make us log (bad framing, ICMP errors, slow or idle
+  /// peers): a bounded number of lines a second per kind.
+  log_limiter log_limit_;
   bool receiving_ = true;
   bool ticking_ = false;
 };

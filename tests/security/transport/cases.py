@@ -483,5 +483,67 @@ def tls_client_without_ca(env):
     proxy.stop()
 
 
+@case
+def transport_log_flood(env):
+    """What a stranger makes the transports log is rate-limited too: 2 s of TCP
+    connections each closed for bad framing, and of requests from UDP ports closed
+    at once (each answer comes back as ICMP port unreachable), write a bounded log
+    with counts of what was left out; a well-behaved client is served meanwhile."""
+    proxy = Proxy(env).start()
+    good = RawDatagrams(proxy, "127.0.0.2")
+    served_options(good, "before")
+    size0 = os.path.getsize(proxy.log_path)
+    opened = sent = 0
+    start = time.time()
+    while time.time() - start < 2 and opened < 3000:
+        try:
+            s = socket.create_connection(("127.0.0.1", proxy.port), timeout=1,
+                                         source_address=("127.0.0.3", 0))
+            s.sendall(b"OPTIONS sip:x SIP/2.0\r\nContent-Length: nope\r\n\r\n")
+            s.close()
+            opened += 1
+        except OSError:
+            pass
+        u = RawDatagrams(proxy, "127.0.0.4")
+        u.send(u.request("OPTIONS", f"sip:{DOMAIN}", []))
+        u.close()
+        sent += 1
+    served_options(good, "during the flood")
+    time.sleep(1.5)
+    served_options(good, "after the flood")
+    grown = os.path.getsize(proxy.log_path) - size0
+    log(f"{opened} badly framed connections and {sent} datagrams from closed ports in 2 s: "
+        f"the log grew by {grown} bytes")
+    check(grown < 100 * 1024, f"the log grew by {grown} bytes under the flood")
+    check("not logged" in proxy.log_text(), "no count of the lines left out")
+    proxy.stop()
+
+
+@case
+def udp_errors_of_others(env):
+    """Requests from UDP ports that close at once make each answer bounce (ICMP port
+    unreachable). The error is the stranger's: the answers to a well-behaved client
+    sent right after must still go out, the first time, and its contact is not taken
+    for unreachable."""
+    proxy = Proxy(env).start()
+    good = RawDatagrams(proxy, "127.0.0.2")
+    served_options(good, "before")
+    lost = 0
+    rounds = 100
+    for i in range(rounds):
+        u = RawDatagrams(proxy, "127.0.0.4")
+        u.send(u.request("OPTIONS", f"sip:{DOMAIN}", []))
+        u.close()
+        # Read in the same batch: the answer to the stranger bounces before the
+        # good client's answer is sent.
+        good.send(good.request("OPTIONS", f"sip:{DOMAIN}", [], cseq=i + 2))
+        if good.response(timeout=0.5) is None:
+            lost += 1
+    log(f"{rounds} OPTIONS from a well-behaved client, each after a stranger's request from "
+        f"a closed port: {lost} answers lost")
+    check(lost == 0, f"{lost} of {rounds} answers to the well-behaved client were lost")
+    proxy.stop()
+
+
 if __name__ == "__main__":
     raise SystemExit(main(CASES))

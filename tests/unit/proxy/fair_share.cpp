@@ -108,4 +108,15 @@ BOOST_AUTO_TEST_CASE(branches_unpredictable) {
   BOOST_TEST(proxy::branch_random_bytes * 8 >= 64u);
 }
 
+BOOST_AUTO_TEST_CASE(ipv6_source_is_its_64) {
+  namespace ip = boost::asio::ip;
+  auto const a = ip::make_address("2001:db8:1:2:aaaa::1");
+  auto const b = ip::make_address("2001:db8:1:2:bbbb::9");
+  auto const c = ip::make_address("2001:db8:1:3::1");
+  BOOST_TEST(proxy::source_of(a) == proxy::source_of(b));  // one host, one share
+  BOOST_TEST(proxy::source_of(a) != proxy::source_of(c));
+  auto const v4 = ip::make_address("10.1.2.3");
+  BOOST_TEST(proxy::source_of(v4) == v4);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
