@@ -6,8 +6,10 @@
 //   unless it proves that user; proven as another user than its From: 403.
 // - A request from another domain is taken only from a trusted peer
 //   (`--trusted`); from anyone else: 403.
-// - An in-dialog request that follows our Record-Route is taken as it is:
-//   it can only reach a registered contact (no relay) and is never stored.
+// - An in-dialog request that follows our Record-Route, with the token of
+//   its dialog (dialog_token.hpp), toward the dialog's other party, is taken
+//   as it is: it can only reach a registered contact (no relay) and is
+//   never stored.
 // - An OPTIONS to the proxy itself is answered without credentials.
 // - P-Asserted-Identity (RFC 3325 §5) is removed unless a trusted peer
 //   wrote it; the identity we proved is written in its place, so what is
@@ -98,8 +100,20 @@ auto proxy_core::admit(server_txn& st) -> bool {
     return true;
   }
   if (!to->tag.empty() && !routes.empty()) {
+    // A dialog of ours, toward its other party (its To user's AOR or one of
+    // that user's contacts; a peer when the To is not ours): one party
+    // cannot use the token to reach a third user as the other.
+    auto to_party = [&] {
+      std::string target(ru.text);
+      if (routes.size() > 1)
+        if (auto second = sipsaf::parse_name_addr(routes[1]))
+          target = std::string(second->uri.text);
+      std::string const user = dir_.user_of(to->uri.text);
+      if (user.empty()) return !reg_.is_contact(target);
+      return dir_.user_of(target) == user || reg_.find(reg_.aor(user), target) != nullptr;
+    };
     auto first = sipsaf::parse_name_addr(routes[0]);
-    if (first && is_local(first->uri)) {  // follows a dialog we record-routed
+    if (first && is_local(first->uri) && dialogs_.follows(m, first->uri) && to_party()) {
       carry_identity(st, {});
       return true;
     }

@@ -161,8 +161,9 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
       rw.pop_route = st.pop_route;
       rw.max_forwards = max_forwards;
       if (dialog_creating)  // §16.6 step 4: stay on the path, over the transport the branch takes
-        rw.record_route = record_route(via.rfind("SIP/2.0/TLS", 0) == 0 ? transport_kind::tls
-                                                                        : transport_kind::udp);
+        rw.record_route = record_route(
+            via.rfind("SIP/2.0/TLS", 0) == 0 ? transport_kind::tls : transport_kind::udp,
+            dialogs_.of(m));
       return write_rewritten(m, rw);
     });
   }

@@ -68,12 +68,31 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
   if (!cfg_.gateways.smtp_url.empty() || !cfg_.gateways.sms_url.empty())
     worker_ = std::make_unique<gateway_worker>(io_);
   policy_.defaults = profiles_.defaults;
-  // A contact naming this proxy's address, or the domain when the domain is
-  // a name (it leads back here), would make every request to it a loop.
-  reg_.set_is_self([this](sipsaf::uri_view const& u) {
+  // A contact is where the proxy sends, connects and writes on its user's
+  // behalf. It must not lead back here (the proxy's address, however
+  // written, or the domain when that is a name): every request to it would
+  // loop. And it must be at the address the REGISTER came from (any port):
+  // else an account holder could point the proxy at a third party's ports,
+  // or at services on the proxy's own network (no relay). A trusted peer
+  // registers for others.
+  reg_.set_contact_check([this](sipsaf::uri_view const& u, peer const& from) -> std::string {
     boost::system::error_code ec;
     asio::ip::make_address(cfg_.domain, ec);
-    return is_self(u.host, u.port) || (ec && lower(u.host) == lower(cfg_.domain));
+    if (is_self(u.host, u.port) || (ec && lower(u.host) == lower(cfg_.domain)))
+      return "is this proxy itself";
+    std::string err;
+    auto const to = resolve(u.text, &err);
+    if (!to) return "cannot be reached: " + err;
+    if (is_self(to->address.to_string(), to->port)) return "is this proxy itself";
+    if (from.kind == transport_kind::local || is_trusted(from.address)) return {};
+    auto same_host = [](asio::ip::address a, asio::ip::address const& b) {
+      if (a.is_v6() && a.to_v6().is_v4_mapped())
+        a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+      return address_block{a, a.is_v4() ? 32u : 128u}.contains(b);
+    };
+    if (!same_host(from.address, to->address))
+      return "is not at the address the REGISTER came from";
+    return {};
   });
   engine_ = std::make_unique<engine_t>(store_, dir_, std::chrono::system_clock{}, gateways_,
                                        policy_, cfg_.engine);
@@ -110,8 +129,10 @@ auto proxy_core::is_self(std::string_view host, std::optional<std::uint16_t> p) 
   if (h == "localhost") h = "127.0.0.1";
   if (!h.empty() && h.front() == '[') h = h.substr(1, h.size() - 2);
   boost::system::error_code ec;
-  auto const a = asio::ip::make_address(h, ec);
+  auto a = asio::ip::make_address(h, ec);
   if (ec) return false;
+  if (a.is_v6() && a.to_v6().is_v4_mapped())  // the same IPv4 host
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   std::uint16_t const port = p ? *p : 5060;
   for (auto const& l : {cfg_.udp, cfg_.tcp, cfg_.tls}) {
     if (!l || l->second != port) continue;
@@ -178,7 +199,7 @@ auto proxy_core::via_for(transport_kind k, std::string const& branch) const -> s
          ";branch=" + branch;
 }
 
-auto proxy_core::record_route(transport_kind k) const -> std::string {
+auto proxy_core::record_route(transport_kind k, std::string const& token) const -> std::string {
   // The way back in for the next hop: over TLS when the request leaves over
   // TLS (RFC 3261 §26.3.2.2), else UDP when offered.
   if (k != transport_kind::tls) k = cfg_.udp ? transport_kind::udp : transport_kind::tcp;
@@ -190,6 +211,7 @@ auto proxy_core::record_route(transport_kind k) const -> std::string {
     rr += ";transport=tls";
   else if (!cfg_.udp)
     rr += ";transport=tcp";
+  if (!token.empty()) rr += ";dlg=" + token;  // dialog_token.hpp
   return rr + ";lr>";
 }
 

@@ -7,6 +7,7 @@
 
 #include "any_store.hpp"
 #include "config_files.hpp"
+#include "dialog_token.hpp"
 #include "digest_auth.hpp"
 #include "gateways.hpp"
 #include "log_limit.hpp"
@@ -230,7 +231,7 @@ class proxy_core {
   auto resolve(std::string_view uri, std::string* error) -> std::optional<peer>;
   auto via_for(transport_kind k, std::string const& branch) const -> std::string;
   auto listener(transport_kind k) const -> std::pair<asio::ip::address, std::uint16_t>;
-  auto record_route(transport_kind k) const -> std::string;
+  auto record_route(transport_kind k, std::string const& token) const -> std::string;
   auto new_branch() -> std::string;
   auto new_token() -> std::string;
   auto server_key(sipsaf::message_view const& m, bool for_invite) const -> std::string;
@@ -247,6 +248,7 @@ class proxy_core {
   profiles_file profiles_;
   registrar reg_;
   digest_auth auth_;
+  dialog_tokens dialogs_;
   per_source_count open_per_source_;
   failure_backoff failed_by_source_, failed_by_user_;
   log_limiter log_limit_;
@@ -256,6 +258,7 @@ class proxy_core {
   std::unique_ptr<engine_t> engine_;
   cluster* cluster_ = nullptr;
   std::vector<std::unique_ptr<subscriptions>> watchers_;  // --reg-event, --presence
+  std::vector<asio::ip::address> notifiers_;              // each one's server: its NOTIFYs' source
   std::optional<peer> outbound_;                          // the server they name
   std::string outbound_route_;                            // its Route value
 

@@ -1,20 +1,21 @@
 #include "reachability.hpp"
 
+#include "common/digest.hpp"
 #include "log.hpp"
 #include "sip_util.hpp"
 
 #include <sipsaf/reachability/pidf.hpp>
 
 #include <charconv>
-#include <random>
 
 namespace proxy {
 
 namespace {
 
+// Call-ID and tag of our subscriptions: unguessable (CSPRNG), so that
+// nobody can write a NOTIFY into a dialog they have not seen.
 auto random_token() -> std::string {
-  static std::mt19937_64 gen{std::random_device{}()};
-  return fmt::format("{:016x}", gen());
+  return example::digest::random_hex(8);
 }
 
 /// `Subscription-State` (RFC 6665 §8.2.3): the state, `expires`,

@@ -63,6 +63,7 @@ void proxy_core::start_subscriptions() {
     };
     log::info("reachability of recipients with stored messages: {} event at {}",
               event == subscriptions::package::reg ? "reg" : "presence", uri);
+    notifiers_.push_back(server->address);
     watchers_.push_back(std::make_unique<subscriptions>(io_, std::move(c), std::move(h)));
   }
   if (watchers_.empty()) return;
@@ -84,8 +85,22 @@ void proxy_core::watch(std::string const& aor) {
 
 auto proxy_core::handle_notify(server_txn& st) -> bool {
   if (st.method != "NOTIFY" || watchers_.empty()) return false;
-  for (auto& w : watchers_) {
+  for (std::size_t i = 0; i < watchers_.size(); ++i) {
+    auto& w = watchers_[i];
     if (!w->is_ours(*st.req)) continue;
+    // Only the server we subscribed at speaks for its users' reachability:
+    // a NOTIFY from anywhere else, a user of ours or a peer, could make a
+    // recipient "reachable" and send its stored messages away.
+    if (st.source.kind != transport_kind::local &&
+        !address_block{notifiers_[i], notifiers_[i].is_v4() ? 32u : 128u}.contains(
+            st.source.address)) {
+      ++stats_.refused;
+      st.decided = true;
+      refusal_log("forbidden", "{}: not from the server subscribed at: 403", st.what);
+      respond(st, 403, "Forbidden",
+              {{"Warning", "399 sipsaf-proxy \"not the server subscribed at\""}});
+      return true;
+    }
     int const code = w->on_notify(*st.req);
     st.decided = true;  // logged by the manager
     respond(st, code,

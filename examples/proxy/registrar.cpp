@@ -57,10 +57,13 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
       changes = "removed all " + std::to_string(list.size()) + " contacts";
       list.clear();
     } else {
-      for (auto const& c : contacts->entries)
-        if (cfg_.is_self && cfg_.is_self(c.address.uri))
-          return answer(403, "Forbidden",
-                        "contact " + std::string(c.address.uri.text) + " is this proxy itself");
+      for (auto const& c : contacts->entries) {
+        bool const removal = (c.expires ? *c.expires : header_expires) == 0;
+        if (removal || !cfg_.refuse_contact) continue;
+        if (auto why = cfg_.refuse_contact(c.address.uri, from); !why.empty())
+          return answer(403, "Forbidden", "contact " + std::string(c.address.uri.text) + " " + why,
+                        {{"Warning", "399 sipsaf-proxy \"contact " + why + "\""}});
+      }
       for (auto const& c : contacts->entries) {
         std::string const uri(c.address.uri.text);
         std::uint32_t expires = c.expires ? *c.expires : header_expires;

@@ -46,9 +46,9 @@ class registrar {
     std::size_t max_contacts = 16;         ///< per address-of-record
     std::size_t max_bindings = 100000;     ///< in all
     std::chrono::seconds first_retry{30};  ///< a failed contact's first wait
-    /// True for a URI that reaches this proxy itself: such a contact would
-    /// turn every request to it into a loop, so it is refused.
-    std::function<bool(sipsaf::uri_view const&)> is_self{};
+    /// Why a contact registered from `from` is refused (403), or empty: the
+    /// proxy will send, connect and write there on its user's behalf.
+    std::function<std::string(sipsaf::uri_view const&, peer const& from)> refuse_contact{};
   };
 
   /// What handling one REGISTER gave.
@@ -63,7 +63,9 @@ class registrar {
   registrar(config c, users_file const* users) : cfg_(std::move(c)), users_(users) {}
 
   void set_users(users_file const* users) { users_ = users; }
-  void set_is_self(std::function<bool(sipsaf::uri_view const&)> f) { cfg_.is_self = std::move(f); }
+  void set_contact_check(std::function<std::string(sipsaf::uri_view const&, peer const&)> f) {
+    cfg_.refuse_contact = std::move(f);
+  }
   /// Is `uri` a registered contact of one of our users? (A request may be
   /// sent there: an in-dialog request to a party of a dialog we proxied.)
   auto is_contact(std::string_view uri) const -> bool;

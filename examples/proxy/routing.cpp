@@ -208,20 +208,26 @@ void proxy_core::handle_cancel(sipsaf::message_view const& m, peer const& from) 
 }
 
 void proxy_core::route_ack(sipsaf::message_view const& m, peer const& from) {
-  // An ACK for a 2xx goes end to end, statelessly (RFC 3261 §16.11, §13.2.2.4).
-  bool pop = false;
+  // An ACK for a 2xx goes end to end, statelessly (RFC 3261 §16.11, §13.2.2.4);
+  // a stranger's only along a dialog we record-routed (dialog_token.hpp).
+  bool pop = false, dialog = false;
   std::string target(m.request_uri());
   auto routes = m.values("Route");
   if (!routes.empty()) {
     auto first = sipsaf::parse_name_addr(routes[0]);
     if (first && is_local(first->uri)) {
       pop = true;
+      dialog = dialogs_.follows(m, first->uri);
       if (routes.size() > 1)
         if (auto second = sipsaf::parse_name_addr(routes[1]))
           target = std::string(second->uri.text);
     } else if (first) {
       target = std::string(first->uri.text);
     }
+  }
+  if (!dialog && from.kind != transport_kind::local && !is_trusted(from.address)) {
+    refusal_log("relay", "ACK from {}: in no dialog of ours: dropped", from.text());
+    return;
   }
   if (!pop || routes.size() <= 1) {
     sipsaf::uri_view const& ru = m.request_uri_parts();

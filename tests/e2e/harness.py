@@ -540,7 +540,8 @@ class RawSip:
         call_id = call_id or rand() + "@raw"
         tag = tag or rand(8)
         to_uri = to_uri or uri
-        via = f"SIP/2.0/{self.transport.upper()} 127.0.0.1:{self.port};branch={branch}"
+        host = self.sock.getsockname()[0]  # the address it sends from
+        via = f"SIP/2.0/{self.transport.upper()} {host}:{self.port};branch={branch}"
         if self.transport == "udp":
             via += ";rport"
         lines = [f"{method} {uri} SIP/2.0", f"Via: {via}", "Max-Forwards: 70",
@@ -562,7 +563,8 @@ def register_raw(raw, user, password, auth_user=None, expires=60, alg_pref=("SHA
     aor = f"sip:{user}@{DOMAIN}"
     call_id = rand() + "@raw"
     tag = rand(8)
-    contact = (f"<sip:{contact_user or user}@127.0.0.1:{raw.port}"
+    host = raw.sock.getsockname()[0]  # the client's own address: the proxy checks it
+    contact = (f"<sip:{contact_user or user}@{host}:{raw.port}"
                + (";transport=tcp" if raw.transport == "tcp" else "") + ">")
     common = [f"Contact: {contact}", f"Expires: {expires}"]
     raw.send(raw.request("REGISTER", uri, common, cseq=1, call_id=call_id, from_user=user,

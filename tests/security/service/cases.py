@@ -689,5 +689,226 @@ def bad_multipart(env):
     proxy.stop()
 
 
+# --- in-dialog requests and reachability from strangers -------------------------------------
+
+def reply(request, code, reason, extra=(), to_tag=None):
+    """A response to a request as its recipient writes it (bytes): the request's
+    Via, From, To (with `to_tag` added), Call-ID and CSeq, then `extra` rows."""
+    head = request.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
+    rows = []
+    for h in head[1:]:
+        name = h.split(":", 1)[0].strip().lower()
+        if name in ("via", "v", "from", "f", "call-id", "i", "cseq"):
+            rows.append(h)
+        elif name in ("to", "t"):
+            rows.append(h + (f";tag={to_tag}" if to_tag and "tag=" not in h else ""))
+    rows += list(extra)
+    return (f"SIP/2.0 {code} {reason}\r\n" + "\r\n".join(rows) +
+            "\r\nContent-Length: 0\r\n\r\n").encode()
+
+
+@case
+def forged_dialog(env):
+    """A stranger dresses a request as in-dialog (a To tag, a Route naming the proxy) to
+    pass as alice without credentials: challenged, bob gets nothing; a stray ACK is
+    dropped. A genuine dialog (alice's INVITE, bob's 200) still carries alice's
+    in-dialog MESSAGE and ACK without a challenge."""
+    proxy = start_proxy(env)
+    bob = Client(proxy, "127.0.0.4")
+    expect(bob.register("bob", PASSWORDS["bob"]), 200, "bob's REGISTER")
+    attacker = Client(proxy, "127.0.0.3")
+    route = f"Route: <sip:127.0.0.1:{proxy.port};lr>"
+    with Bystander(proxy):
+        for method in ("MESSAGE", "INFO"):
+            forged = attacker.request(method, f"sip:bob@{DOMAIN}",
+                                      [route, "Content-Type: text/plain"], "it is alice",
+                                      from_user="alice", to_uri=f"sip:bob@{DOMAIN}>;tag=x1<")
+            forged = forged.replace(f"To: <sip:bob@{DOMAIN}>;tag=x1<>",
+                                    f"To: <sip:bob@{DOMAIN}>;tag=x1")
+            r = attacker.exchange(forged, 3)
+            check(r is not None and r.code in (403, 407),
+                  f"a forged in-dialog {method} from alice: {r.start if r else 'no answer'}")
+        ack = attacker.request("ACK", f"sip:bob@{DOMAIN}", [route], "it is alice",
+                               from_user="alice")
+        attacker.send(ack.replace(f"To: <sip:bob@{DOMAIN}>", f"To: <sip:bob@{DOMAIN}>;tag=x2"))
+        got = bob.recv(1.5)
+        check(got is None, f"bob received the stranger's request:\n{got!r}")
+        # A genuine dialog: alice's INVITE, bob's 200 with the Record-Route, alice's ACK and
+        # an in-dialog MESSAGE, both without credentials.
+        alice = Client(proxy, "127.0.0.5")
+        result = {}
+
+        def call():
+            result["r"] = alice.send_auth("INVITE", f"sip:bob@{DOMAIN}", "alice",
+                                          PASSWORDS["alice"], [f"Contact: {alice.contact('alice')}"],
+                                          timeout=8)
+        caller = threading.Thread(target=call)
+        caller.start()
+        invite = bob.next_request("INVITE", 5)
+        check(invite is not None, "bob did not get alice's INVITE")
+        rr = header(invite, "Record-Route")
+        check(rr, "the proxy did not record-route the INVITE")
+        bob.sock.sendto(reply(invite, 200, "OK", [f"Record-Route: {v}" for v in rr] +
+                              [f"Contact: {bob.contact('bob')}"], to_tag="b0b"),
+                        ("127.0.0.1", proxy.port))
+        caller.join(10)
+        ok = result.get("r")
+        expect(ok, 200, "alice's INVITE")
+        routes = [f"Route: {v.strip()}" for v in ok.all("Record-Route")]
+        target = re.sub(r"^<|>$", "", ok.get("Contact", "").strip())
+        cseq = re.search(r"^(\d+)", ok.get("CSeq")).group(1)
+        call_id = ok.get("Call-ID").strip()
+        from_tag = re.search(r"tag=([^;>\s]+)", ok.get("From")).group(1)
+        to = ok.get("To").strip()
+
+        def in_dialog(method, seq, body=""):
+            text = alice.request(method, target, routes + (["Content-Type: text/plain"]
+                                                           if body else []), body,
+                                 cseq=seq, call_id=call_id, from_user="alice", tag=from_tag)
+            return re.sub(r"(?m)^To: [^\r\n]*", f"To: {to}", text, count=1)
+        alice.send(in_dialog("ACK", int(cseq)))
+        check(bob.next_request("ACK", 3) is not None, "alice's ACK did not reach bob")
+        msg = in_dialog("MESSAGE", int(cseq) + 1, "in the dialog")
+        alice.send(msg)
+        got = bob.next_request("MESSAGE", 3)
+        check(got is not None and b"in the dialog" in got,
+              "alice's in-dialog MESSAGE did not reach bob")
+        bob.sock.sendto(reply(got, 200, "OK"), ("127.0.0.1", proxy.port))
+        r = alice.response(3)
+        expect(r, 200, "alice's in-dialog MESSAGE")
+        # A party of the dialog may not use its token to reach a third user as the
+        # other party: alice writing as bob to dave is challenged.
+        other = in_dialog("MESSAGE", int(cseq) + 2, "it is bob").replace(
+            f"sip:{target.split(':', 1)[1]} SIP/2.0", f"sip:dave@{DOMAIN} SIP/2.0", 1)
+        other = re.sub(r"(?m)^From: <sip:alice@", "From: <sip:bob@", other, count=1)
+        other = re.sub(r"(?m)^To: <sip:bob@", "To: <sip:alice@", other, count=1)
+        r = alice.exchange(other, 3)
+        check(r is not None and r.code == 407,
+              f"alice's MESSAGE as bob to dave, in bob's dialog: {r.start if r else None}")
+    proxy.stop()
+
+
+REGINFO = ('<?xml version="1.0"?>\r\n'
+           '<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="{v}" state="full">'
+           '<registration aor="sip:bob@{d}" id="r1" state="active">'
+           '<contact id="c1" state="active" event="registered" expires="3600">'
+           '<uri>sip:bob@127.0.0.9:5060</uri></contact></registration></reginfo>')
+
+
+@case
+def forged_notify(env):
+    """Only the reg-event server makes a recipient reachable (--reg-event): a NOTIFY
+    from anyone else, even a local user who proved who she is and knows the
+    subscription's dialog, is refused, and nothing stored is sent; the server's own
+    NOTIFY still brings the delivery."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.6", env.port()))
+    server.settimeout(5)
+    srv = f"127.0.0.6:{server.getsockname()[1]}"
+    proxy = start_proxy(env, extra=["--reg-event", f"sip:{srv}", "--trusted", "127.0.0.6"])
+    alice = Client(proxy)
+    expect(alice.message("alice", PASSWORDS["alice"], "bob", "for bob only"), 202,
+           "alice's MESSAGE to offline bob")
+    subscribe = None
+    end = time.time() + 5
+    while time.time() < end and subscribe is None:
+        try:
+            data, _ = server.recvfrom(65535)
+        except socket.timeout:
+            break
+        if data.startswith(b"SUBSCRIBE "):
+            subscribe = data
+    check(subscribe is not None, "the proxy did not subscribe at the reg-event server")
+    server.sendto(reply(subscribe, 200, "OK", ["Expires: 600", f"Contact: <sip:{srv}>"],
+                        to_tag="srv1"), ("127.0.0.1", proxy.port))
+    call_id = header(subscribe, "Call-ID")[0]
+    our_tag = re.search(r"tag=([^;>\s]+)", header(subscribe, "From")[0]).group(1)
+
+    def notify(client, version):
+        return client.request(
+            "NOTIFY", f"sip:sipsaf@127.0.0.1:{proxy.port}",
+            ["Event: reg", "Subscription-State: active;expires=600",
+             "Content-Type: application/reginfo+xml"],
+            REGINFO.format(v=version, d=DOMAIN), cseq=10 + version, call_id=call_id,
+            from_user="bob", tag="srv1", to_uri=f"sip:sipsaf@{DOMAIN}>;tag={our_tag}<")\
+            .replace(f";tag={our_tag}<>", f";tag={our_tag}")
+
+    mallory = Client(proxy, "127.0.0.3")
+    with Bystander(proxy):
+        # Without credentials, dressed as in-dialog...
+        forged = notify(mallory, 1).replace("Event: reg",
+                                            f"Route: <sip:127.0.0.1:{proxy.port};lr>\r\nEvent: reg")
+        r = mallory.exchange(forged, 3)
+        check(r is None or r.code != 200, f"a stranger's NOTIFY: {r.start if r else None}")
+        # ...and with mallory's credentials, as herself.
+        def as_mallory():
+            return notify(mallory, 2).replace(f"From: <sip:bob@{DOMAIN}>",
+                                              f"From: <sip:mallory@{DOMAIN}>")
+        r = mallory.exchange(as_mallory(), 3)
+        if r is not None and r.code == 407:
+            ch = parse_challenge(r.all("Proxy-Authenticate")[0])
+            auth = authorization(ch, "mallory", PASSWORDS["mallory"], "NOTIFY",
+                                 f"sip:sipsaf@127.0.0.1:{proxy.port}")
+            r = mallory.exchange(as_mallory().replace(
+                "Event: reg", f"Proxy-Authorization: {auth}\r\nEvent: reg"), 3)
+        check(r is not None and r.code == 403,
+              f"mallory's NOTIFY for bob's reachability: {r.start if r else None}")
+        server.settimeout(1.5)
+        leaked = []
+        try:
+            while True:
+                data, _ = server.recvfrom(65535)
+                if data.startswith(b"MESSAGE "):
+                    leaked.append(data)
+        except socket.timeout:
+            pass
+        check(not leaked, f"a forged NOTIFY made bob reachable: {leaked[:1]!r}")
+        check(stored_for(proxy, "bob") == 1, "bob's message left the store")
+        # The server itself: bob is reachable, the message goes through it.
+        server.sendto(notify(Client(proxy), 3).replace("Via: SIP/2.0/UDP 127.0.0.1:",
+                                                      "Via: SIP/2.0/UDP 127.0.0.6:", 1).encode(),
+                      ("127.0.0.1", proxy.port))
+        server.settimeout(5)
+        delivered = None
+        end = time.time() + 5
+        while time.time() < end and delivered is None:
+            try:
+                data, _ = server.recvfrom(65535)
+            except socket.timeout:
+                break
+            if data.startswith(b"MESSAGE ") and b"for bob only" in data:
+                delivered = data
+        check(delivered is not None, "the server's NOTIFY did not bring the delivery")
+    proxy.stop()
+
+
+@case
+def contact_elsewhere(env):
+    """An account holder registers contacts that point elsewhere than her own address:
+    a third party's UDP and TCP ports (the proxy would send, connect and write there on
+    her behalf), and the proxy itself under other spellings (0.0.0.0, 127.1). Each is
+    refused with 403 and nothing reaches the third party."""
+    proxy = start_proxy(env)
+    udp, tcp = attacker_listener("udp"), attacker_listener("tcp")
+    mallory = Client(proxy, "127.0.0.3")
+    with Bystander(proxy):
+        for contact in (f"<sip:victim@127.0.0.1:{udp.getsockname()[1]}>",
+                        f"<sip:victim@127.0.0.1:{tcp.getsockname()[1]};transport=tcp>",
+                        f"<sip:mallory@0.0.0.0:{proxy.port}>",
+                        f"<sip:mallory@127.1:{proxy.port}>"):
+            r = mallory.register("mallory", PASSWORDS["mallory"], [contact])
+            expect(r, 403, f"REGISTER of {contact} from 127.0.0.3")
+            log(f"{contact}: 403 ({r.get('Warning')})")
+        r = mallory.send_auth("MESSAGE", f"sip:mallory@{DOMAIN}", "mallory",
+                              PASSWORDS["mallory"], ["Content-Type: text/plain"], "FLUSHALL\r\n")
+        check(r is not None, "mallory's MESSAGE to herself: no answer")
+        got = received(udp) + received(tcp)
+        check(not got, f"the proxy sent to the third party: {got[:200]!r}")
+        # Her own address, any port, is hers.
+        expect(mallory.register("mallory", PASSWORDS["mallory"]), 200,
+               "mallory's REGISTER of her own address")
+    proxy.stop()
+
+
 if __name__ == "__main__":
     sys.exit(main(CASES))

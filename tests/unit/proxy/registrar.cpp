@@ -100,19 +100,26 @@ BOOST_FIXTURE_TEST_CASE(unknown_user, registrar_fixture) {
   BOOST_TEST(send(nobody, t0).code == 404);
 }
 
-// A contact that reaches the proxy itself would loop: refused, nothing bound.
+// A contact the proxy's check refuses (one that reaches the proxy itself
+// would loop): 403 with the reason, nothing bound; a removal is not checked.
 BOOST_FIXTURE_TEST_CASE(contact_at_the_proxy_refused, registrar_fixture) {
-  reg.set_is_self([](sipsaf::uri_view const& u) { return u.host == "example.org"; });
+  reg.set_contact_check([](sipsaf::uri_view const& u, proxy::peer const&) {
+    return u.host == "example.org" ? std::string("is this proxy itself") : std::string();
+  });
   req r;
   r.contact = "<sip:bob@127.0.0.1:5070>, <sip:bob@example.org>";
   auto res = send(r, t0);
   BOOST_TEST(res.code == 403);
   BOOST_TEST(res.log.find("this proxy itself") != std::string::npos);
+  BOOST_TEST(res.response.find("Warning: 399 sipsaf-proxy \"contact is this proxy itself\"") !=
+             std::string::npos);
   BOOST_TEST(reg.binding_count() == 0u);
   BOOST_TEST(!reg.is_contact("sip:bob@127.0.0.1:5070"));
   r.contact = "<sip:bob@127.0.0.1:5070>";
   BOOST_TEST(send(r, t0).code == 200);
   BOOST_TEST(reg.is_contact("sip:bob@127.0.0.1:5070"));
+  r.contact = "<sip:bob@example.org>;expires=0";  // removing goes anywhere
+  BOOST_TEST(send(r, t0).code == 200);
 }
 
 BOOST_FIXTURE_TEST_CASE(expiry_and_unregister, registrar_fixture) {
