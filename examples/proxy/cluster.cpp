@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -102,6 +103,7 @@ auto cluster::start() -> std::error_code {
 }
 
 auto cluster::publish(std::string const& aor, std::vector<binding const*> const& live,
+                      std::vector<std::string> const& removed, bool removed_all,
                       steady::time_point now) -> std::error_code {
   auto& db = store_.db();
   if (auto ec = db.ensure_connected()) return ec;
@@ -118,6 +120,18 @@ auto cluster::publish(std::string const& aor, std::vector<binding const*> const&
   if (!ok(run(c, "DELETE FROM sipsaf_bindings WHERE aor = $1 AND proxy = convert_from($2, 'UTF8')",
               del)))
     return undo("removing bindings");
+  if (removed_all) {
+    params all;
+    all.bytes(aor);
+    if (!ok(run(c, "DELETE FROM sipsaf_bindings WHERE aor = $1", all)))
+      return undo("removing bindings");
+  }
+  for (auto const& contact : removed_all ? std::vector<std::string>{} : removed) {
+    params one;
+    one.bytes(aor).bytes(contact);
+    if (!ok(run(c, "DELETE FROM sipsaf_bindings WHERE aor = $1 AND contact = $2", one)))
+      return undo("removing a binding");
+  }
   auto const sys_now = std::chrono::system_clock::now();
   for (binding const* b : live) {
     params p;
@@ -138,24 +152,101 @@ auto cluster::publish(std::string const& aor, std::vector<binding const*> const&
   return {};
 }
 
-void cluster::add_contacts(std::string const& aor, std::vector<std::string>& out) {
+void cluster::look_ahead(sipsaf::message_view const& req, std::string const& aor) {
+  forget_ahead();
   auto& db = store_.db();
   if (!table_ready_ || db.ensure_connected()) return;
   PGconn* c = db.native_handle();
-  params p;
-  p.bytes(aor).bytes(owner()).i64(unix_ms(std::chrono::system_clock::now()));
-  auto r = run(c,
-               "SELECT contact FROM sipsaf_bindings WHERE aor = $1 AND proxy <> "
-               "convert_from($2, 'UTF8') AND expires_at > $3 ORDER BY q DESC, contact",
-               p);
-  if (!ok(r)) return;
-  for (int i = 0; i < PQntuples(r.get()); ++i) {
-    std::string contact(PQgetvalue(r.get(), i, 0),
-                        static_cast<std::size_t>(PQgetlength(r.get(), i, 0)));
-    bool seen = false;
-    for (auto const& o : out) seen = seen || o == contact;
-    if (!seen) out.push_back(std::move(contact));
+  std::pair<PGconn const*, int> const conn{c, PQbackendPID(c)};
+  if (prepared_ != conn) {
+    // One row per live contact (one with none), each with the key's id and
+    // the recipient's usage.
+    constexpr char const* sql =
+        "WITH u AS (SELECT count(*) AS n, coalesce(sum(size), 0)::int8 AS b, "
+        "count(*) FILTER (WHERE mode = 0) AS p FROM sipsaf_messages WHERE recipient = $4) "
+        "SELECT (SELECT id FROM sipsaf_messages WHERE call_id = $1 AND cseq = $2 AND "
+        "from_tag = $3), u.n, u.b, u.p, c.contact FROM u LEFT JOIN LATERAL (SELECT contact, q "
+        "FROM sipsaf_bindings WHERE aor = $4 AND expires_at > $5) c ON true "
+        "ORDER BY c.q DESC, c.contact";
+    Oid const types[] = {17, 20, 17, 17, 20};
+    pg_result r(PQprepare(c, "sipsaf_proxy_ahead", sql, 5, types), PQclear);
+    if (!ok(r)) {
+      failed(c, "preparing the read-ahead");
+      return;
+    }
+    prepared_ = conn;
   }
+  cluster_store::ahead a;
+  auto const cid = req.call_id();
+  auto const cseq = req.cseq();
+  auto const from = req.from();
+  if (!cid || !cseq || !from) return;
+  a.call_id = std::string(*cid);
+  a.cseq = cseq->number;
+  a.from_tag = std::string(from->tag);
+  a.recipient = aor;
+  params p;
+  p.bytes(a.call_id).i64(a.cseq).bytes(a.from_tag).bytes(aor);
+  p.i64(unix_ms(std::chrono::system_clock::now()));
+  pg_result r(PQexecPrepared(c, "sipsaf_proxy_ahead", static_cast<int>(p.values.size()),
+                             p.values.data(), p.lengths.data(), p.formats.data(), 1),
+              PQclear);
+  if (!ok(r) || PQntuples(r.get()) < 1) return;
+  auto int_at = [&](int row, int col) -> std::int64_t {
+    if (PQgetisnull(r.get(), row, col) || PQgetlength(r.get(), row, col) != 8) return 0;
+    auto const* v = reinterpret_cast<unsigned char const*>(PQgetvalue(r.get(), row, col));
+    std::uint64_t u = 0;
+    for (int i = 0; i < 8; ++i) u = (u << 8) | v[i];
+    return static_cast<std::int64_t>(u);
+  };
+  if (!PQgetisnull(r.get(), 0, 0)) a.id = static_cast<sipsaf::message_id>(int_at(0, 0));
+  a.use.messages = static_cast<std::uint64_t>(int_at(0, 1));
+  a.use.bytes = static_cast<std::uint64_t>(int_at(0, 2));
+  a.use.push_messages = static_cast<std::uint64_t>(int_at(0, 3));
+  std::vector<std::string> contacts;
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    if (!PQgetisnull(r.get(), i, 4))
+      contacts.emplace_back(PQgetvalue(r.get(), i, 4),
+                            static_cast<std::size_t>(PQgetlength(r.get(), i, 4)));
+  store_.expect(std::move(a));
+  contacts_ahead_.emplace(aor, std::move(contacts));
+}
+
+void cluster::forget_ahead() {
+  store_.forget_ahead();
+  contacts_ahead_.reset();
+}
+
+auto cluster::shared(std::string const& aor) -> std::optional<std::vector<std::string>> {
+  if (contacts_ahead_ && contacts_ahead_->first == aor) return contacts_ahead_->second;
+  auto& db = store_.db();
+  if (!table_ready_ || db.ensure_connected()) return std::nullopt;
+  PGconn* c = db.native_handle();
+  params p;
+  p.bytes(aor).i64(unix_ms(std::chrono::system_clock::now()));
+  auto r = run(c,
+               "SELECT contact FROM sipsaf_bindings WHERE aor = $1 AND expires_at > $2 "
+               "ORDER BY q DESC, contact",
+               p);
+  if (!ok(r)) return std::nullopt;
+  std::vector<std::string> all;
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    all.emplace_back(PQgetvalue(r.get(), i, 0),
+                     static_cast<std::size_t>(PQgetlength(r.get(), i, 0)));
+  return all;
+}
+
+void cluster::add_contacts(std::string const& aor, std::vector<std::string>& out) {
+  auto all = shared(aor);
+  if (!all) return;  // the database is away: what this proxy holds is all it knows
+  auto in = [](std::vector<std::string> const& v, std::string const& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](std::string const& own) { return !in(*all, own); }),
+            out.end());
+  for (auto& contact : *all)
+    if (!in(out, contact)) out.push_back(std::move(contact));
 }
 
 void cluster::announce(std::string const& aor) {

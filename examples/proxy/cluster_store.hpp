@@ -3,6 +3,9 @@
 // and for what is due (`due`); here both become claims with a lease, so
 // that of all the proxies sharing the database one at a time delivers a
 // message, and a proxy that dies leaves leases that fall due for the others.
+// Storing a message reads its duplicate key and its recipient's usage:
+// `cluster::look_ahead` reads both (and the contacts) in one statement, and
+// `find` and `usage` answer from that until it is forgotten.
 #ifndef SIPSAF_EXAMPLES_PROXY_CLUSTER_STORE_HPP
 #define SIPSAF_EXAMPLES_PROXY_CLUSTER_STORE_HPP
 
@@ -11,6 +14,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -31,9 +35,36 @@ class cluster_store {
   }
   auto erase(sipsaf::message_id id) -> result<bool> { return s_.erase(id); }
   auto find(sipsaf::message_key const& k) -> result<std::optional<sipsaf::message_id>> {
-    return s_.find(k);
+    if (!fresh() || k != ahead_->key()) return s_.find(k);
+    if (ahead_->id) return ahead_->id;
+    if (auto held = s_.pending_id(k)) return held;
+    s_.assume_absent(k);
+    return std::optional<sipsaf::message_id>{};
   }
-  auto usage(std::string_view r) -> result<sipsaf::store_usage> { return s_.usage(r); }
+  auto usage(std::string_view r) -> result<sipsaf::store_usage> {
+    if (!fresh() || r != ahead_->recipient) return s_.usage(r);
+    sipsaf::store_usage u = s_.pending_usage(r);  // held back: not in what was read
+    u.messages += ahead_->use.messages;
+    u.bytes += ahead_->use.bytes;
+    u.push_messages += ahead_->use.push_messages;
+    return u;
+  }
+
+  /// What was read ahead for one request (see the top of this file).
+  struct ahead {
+    std::string call_id, from_tag;
+    std::uint32_t cseq = 0;
+    std::optional<sipsaf::message_id> id;  ///< the message stored under that key
+    std::string recipient;
+    sipsaf::store_usage use;  ///< as the database had it
+    std::uint64_t flushes = 0;
+    auto key() const -> sipsaf::message_key { return {call_id, cseq, from_tag}; }
+  };
+  void expect(ahead a) {
+    a.flushes = s_.flushes();
+    ahead_ = std::move(a);
+  }
+  void forget_ahead() { ahead_.reset(); }
 
   /// Push messages: claimed, so that only this proxy delivers them until it
   /// erases or reschedules them or the lease ends. The engine sees them as
@@ -63,11 +94,14 @@ class cluster_store {
   auto db() const noexcept -> sipsaf::postgres_store const& { return s_; }
 
  private:
+  // Held-back rows sent since the read: it no longer adds up.
+  auto fresh() const -> bool { return ahead_ && ahead_->flushes == s_.flushes(); }
   static auto now() -> sipsaf::timestamp {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now());
   }
   sipsaf::postgres_store s_;
+  std::optional<ahead> ahead_;
 };
 
 static_assert(sipsaf::is_message_store<cluster_store>::value, "cluster_store is a MessageStore");

@@ -40,6 +40,9 @@ class digest_auth {
   digest_auth(std::string realm, std::vector<example::digest::algorithm> algorithms)
       : realm_(realm), algorithms_(std::move(algorithms)), nonces_(std::move(realm)) {}
 
+  /// Nonces under a key the proxies of one service share (nonce.hpp).
+  void set_nonce_key(nonce_key const& key) { nonces_.set_key(key); }
+
   auto realm() const -> std::string const& { return realm_; }
   auto algorithms() const -> std::vector<example::digest::algorithm> const& { return algorithms_; }
 
@@ -52,7 +55,7 @@ class digest_auth {
       example::digest::challenge c;
       c.realm = realm_;
       c.alg = alg;
-      c.nonce = nonces_.issue(alg, now);
+      c.nonce = nonces_.issue(alg, wall(now));
       c.stale = stale;
       b.header(code == 407 ? "Proxy-Authenticate" : "WWW-Authenticate",
                example::digest::to_string(c));
@@ -102,7 +105,7 @@ class digest_auth {
       out.why = "digest uri '" + cred->uri + "' names neither the Request-URI nor this service";
       return out;
     }
-    auto const v = nonces_.check(cred->nonce, cred->alg, now);
+    auto const v = nonces_.check(cred->nonce, cred->alg, wall(now));
     if (v == stateless_nonces::verdict::forged) {
       out.why = "a nonce that is not ours";
       return out;
@@ -122,7 +125,7 @@ class digest_auth {
       out.why = "nonce expired";
       return out;
     }
-    auto const u = nonces_.use(cred->nonce, cred->qop.empty() ? "" : cred->nc, now);
+    auto const u = nonces_.use(cred->nonce, cred->qop.empty() ? "" : cred->nc, wall(now));
     if (u != stateless_nonces::verdict::fresh) {
       out.what = status::stale;
       out.why = to_string(u);
@@ -134,6 +137,12 @@ class digest_auth {
   }
 
  private:
+  // Nonces carry wall-clock time (read by other proxies); `now` is steady.
+  static auto wall(clock::time_point now) -> stateless_nonces::clock::time_point {
+    return stateless_nonces::clock::now() +
+           std::chrono::duration_cast<stateless_nonces::clock::duration>(now - clock::now());
+  }
+
   auto offered(example::digest::algorithm a) const -> bool {
     for (auto const& x : algorithms_)
       if (x == a) return true;

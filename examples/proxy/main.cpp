@@ -200,6 +200,15 @@ int main(int argc, char** argv) {
     }
     cfg.trusted.push_back(*b);
   }
+  if (!opt.nonce_secret.empty()) {
+    proxy::nonce_key key{};
+    std::string why;
+    if (!proxy::load_nonce_secret(opt.nonce_secret, key, why)) {
+      proxy::log::error("--nonce-secret {}", why);
+      return 1;
+    }
+    cfg.nonce_secret = key;
+  }
 
   boost::asio::io_context io;
   std::unique_ptr<proxy::proxy_core> core;

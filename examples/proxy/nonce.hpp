@@ -1,10 +1,19 @@
 // Stateless digest nonces (RFC 7616 §3.3, RFC 8760 §2.4): a nonce is the
 // time it was issued, 64 random bits (each nonce is new, so its counts are
 // its own) and an HMAC over both, the realm and the algorithm, under a key
-// drawn at start. Checking one needs no table, so a
+// drawn at start or read from a file several proxies share
+// (`load_nonce_secret`). Checking one needs no table, so a
 // flood of unauthenticated requests cannot push a client's nonce out.
+// Times are wall-clock seconds: proxies on several machines read each
+// other's nonces (a few seconds of clock skew are forgiven).
 // Replays are caught by the nonce-count (RFC 7616 §3.4): the last count seen
 // is kept only for nonces whose credentials were right, in a bounded table.
+// That table is each proxy's own: sharing it would cost a database round
+// trip on every authenticated request. So a captured (nonce, count) can be
+// replayed at most once at each other proxy of the service, and only within
+// the nonce's lifetime (300 s); a replayed MESSAGE keeps its Call-ID, CSeq
+// and From tag (the digest covers neither), so the store's duplicate key
+// drops it.
 #ifndef SIPSAF_EXAMPLES_PROXY_NONCE_HPP
 #define SIPSAF_EXAMPLES_PROXY_NONCE_HPP
 
@@ -13,10 +22,18 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <deque>
 #include <stdexcept>
 #include <string>
@@ -25,9 +42,58 @@
 
 namespace proxy {
 
+using nonce_key = std::array<unsigned char, 32>;
+
+/// Reads the nonce key several proxies share: a file of at least 32 bytes
+/// (e.g. `head -c 32 /dev/urandom > FILE`) that only its owner may read,
+/// hashed to the key. An error says what is wrong, for the operator.
+inline auto load_nonce_secret(std::string const& path, nonce_key& key, std::string& why) -> bool {
+  constexpr std::size_t least = 32, most = 4096;
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    why = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  auto fail = [&](std::string text) {
+    ::close(fd);
+    why = path + ": " + std::move(text);
+    return false;
+  };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(std::string("cannot stat: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(std::string("others may read or change it (mode ") + mode +
+                "); the secret must be the owner's only: chmod 600 " + path);
+  }
+  std::string data(most + 1, '\0');
+  std::size_t got = 0;
+  while (got < data.size()) {
+    ssize_t const n = ::read(fd, &data[got], data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  data.resize(got);
+  while (!data.empty() && (data.back() == '\n' || data.back() == '\r')) data.pop_back();
+  if (data.size() < least || data.size() > most) {
+    why = path + ": holds " + std::to_string(data.size()) + " bytes; expected " +
+          std::to_string(least) + " to " + std::to_string(most) +
+          " random bytes (head -c 32 /dev/urandom > " + path + ")";
+    return false;
+  }
+  SHA256(reinterpret_cast<unsigned char const*>(data.data()), data.size(), key.data());
+  OPENSSL_cleanse(data.data(), data.size());
+  return true;
+}
+
 class stateless_nonces {
  public:
-  using clock = std::chrono::steady_clock;
+  using clock = std::chrono::system_clock;
   enum class verdict { fresh, stale, forged, replayed };
 
   explicit stateless_nonces(std::string realm,
@@ -38,8 +104,11 @@ class stateless_nonces {
       throw std::runtime_error("RAND_bytes failed");
   }
 
-  /// `SECONDS.SALT.MAC`: seconds on this process's steady clock, 64 random
-  /// bits, 128 bits of MAC.
+  /// From now on nonces are made and checked with `key` (shared by the
+  /// proxies of one service); the ones issued before no longer check.
+  void set_key(nonce_key const& key) { key_ = key; }
+
+  /// `SECONDS.SALT.MAC`: seconds since 1970, 64 random bits, 128 bits of MAC.
   auto issue(example::digest::algorithm alg, clock::time_point now) const -> std::string {
     std::string const t = std::to_string(seconds(now)) + "." + example::digest::random_hex(8);
     return t + "." + mac(t, alg);
@@ -59,7 +128,7 @@ class stateless_nonces {
       return verdict::forged;
     std::uint64_t const issued = std::stoull(std::string(nonce.substr(0, dot)));
     std::uint64_t const n = seconds(now);
-    if (issued > n || n - issued > static_cast<std::uint64_t>(lifetime_.count()))
+    if (issued > n + max_skew || (n > issued && n - issued > std::uint64_t(lifetime_.count())))
       return verdict::stale;
     return verdict::fresh;
   }
@@ -129,13 +198,18 @@ class stateless_nonces {
     std::uint64_t const n = seconds(now);
     while (!order_.empty()) {
       auto it = seen_.find(order_.front());
-      if (it != seen_.end() && n - it->second.issued <= 2 * std::uint64_t(lifetime_.count())) break;
+      if (it != seen_.end() &&
+          (n <= it->second.issued || n - it->second.issued <= 2 * std::uint64_t(lifetime_.count())))
+        break;
       if (it != seen_.end()) seen_.erase(it);
       order_.pop_front();
     }
   }
 
-  std::array<unsigned char, 32> key_{};
+  // Another proxy's clock may run this far ahead of ours.
+  static constexpr std::uint64_t max_skew = 5;
+
+  nonce_key key_{};
   std::string realm_;
   std::chrono::seconds lifetime_;
   std::size_t max_tracked_;

@@ -5,6 +5,7 @@
 //                [--store sqlite:PATH | --store memory | --store postgresql://...]
 //                [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]
 //                [--digest-algorithms LIST] [--trusted ADDR[/BITS]]...
+//                [--nonce-secret FILE]
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--max-connections N] [--connections-per-source N]
 //                [--idle-unregistered SECONDS]
@@ -16,6 +17,9 @@
 // messages and registrations in PostgreSQL, shared by every proxy started
 // with the same URI. `--lease`: how long a claimed message stays with the
 // proxy delivering it (60 s); when that proxy dies, another delivers after it.
+// `--nonce-secret FILE`: the key of the digest nonces, the same file for
+// every proxy of a service, so that a challenge one proxy sent can be
+// answered at another (at least 32 random bytes, readable by the owner only).
 //
 // Defaults: UDP and TCP on 127.0.0.1:5060, no TLS, `--store sqlite:sipsaf.db`,
 // `--notify imdn`, first retry after 30 s, 1024 connections (fewer when
@@ -66,6 +70,7 @@ struct options {
   /// Digest algorithms offered, in order (RFC 8760 §2.4); see the README's table.
   std::vector<std::string> digest_algorithms{"MD5"};
   std::vector<std::string> trusted;  ///< ADDR or ADDR/BITS, checked by main
+  std::string nonce_secret;          ///< a file, checked by main
   bool help = false;
 };
 
@@ -82,7 +87,8 @@ inline constexpr char const* usage_text =
     "                    [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]\n"
     "                    [--mms-domain DOMAIN]\n"
 
-    "                    [--digest-algorithms md5|sha-256,md5|...] [--trusted ADDR[/BITS]]...\n";
+    "                    [--digest-algorithms md5|sha-256,md5|...] [--trusted ADDR[/BITS]]...\n"
+    "                    [--nonce-secret FILE]\n";
 
 /// `HOST:PORT`, `[V6]:PORT`, or `HOST` (port 5060).
 inline auto parse_host_port(std::string_view s) -> std::optional<host_port> {
@@ -252,6 +258,8 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       }
     } else if (name == "--trusted") {
       o.trusted.push_back(value);
+    } else if (name == "--nonce-secret") {
+      o.nonce_secret = value;
     } else {
       return "unknown option " + name;
     }

@@ -118,6 +118,9 @@ struct core_config {
   std::vector<example::digest::algorithm> digest_algorithms{example::digest::md5};
   /// Peers whose requests are taken without a challenge (`--trusted`).
   std::vector<address_block> trusted;
+  /// The nonce key the proxies of one service share (`--nonce-secret`);
+  /// none: a key of this process's own.
+  std::optional<nonce_key> nonce_secret;
   std::size_t max_server_transactions = 20000;
   /// Open (unanswered) server transactions of one address: room for a full
   /// batch of datagrams (transport.cpp reads up to 1024 at once).

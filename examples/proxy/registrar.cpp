@@ -55,6 +55,7 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
         if (b.call_id == *call_id && cseq->number <= b.cseq)
           return answer(500, "Server Internal Error", "out-of-order REGISTER (CSeq)");
       changes = "removed all " + std::to_string(list.size()) + " contacts";
+      out.removed_all = true;
       list.clear();
     } else {
       for (auto const& c : contacts->entries) {
@@ -73,6 +74,7 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
         if (it != list.end() && it->call_id == *call_id && cseq->number <= it->cseq)
           return answer(500, "Server Internal Error", "out-of-order REGISTER (CSeq)");
         if (expires == 0) {
+          out.removed.push_back(uri);
           if (it != list.end()) {
             list.erase(it);
             changes += " -" + uri;
@@ -159,6 +161,18 @@ auto registrar::find(std::string_view aor, std::string_view contact) -> binding*
   for (auto& b : it->second)
     if (b.contact == contact) return &b;
   return nullptr;
+}
+
+void registrar::forget_others(std::string_view aor, std::vector<std::string> const& kept) {
+  auto it = bindings_.find(aor);
+  if (it == bindings_.end()) return;
+  auto& list = it->second;
+  list.erase(std::remove_if(list.begin(), list.end(),
+                            [&](binding const& b) {
+                              return std::find(kept.begin(), kept.end(), b.contact) == kept.end();
+                            }),
+             list.end());
+  if (list.empty()) bindings_.erase(it);
 }
 
 void registrar::delivery_failed(std::string_view aor, std::string_view contact,

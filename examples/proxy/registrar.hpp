@@ -57,7 +57,12 @@ class registrar {
     std::string response;    ///< the whole response to send
     std::string aor;         ///< the address-of-record concerned (empty if none)
     bool reachable = false;  ///< it has a live binding now
-    std::string log;         ///< what happened, for the log
+    /// Contacts the REGISTER removed (Expires: 0), whether bound here or
+    /// not; `removed_all` for `Contact: *`. Several proxies: they go from
+    /// the shared bindings too, wherever they registered.
+    std::vector<std::string> removed;
+    bool removed_all = false;
+    std::string log;  ///< what happened, for the log
   };
 
   registrar(config c, users_file const* users) : cfg_(std::move(c)), users_(users) {}
@@ -87,6 +92,9 @@ class registrar {
   /// The live, unsuspected bindings of `aor`, best first.
   auto contacts(std::string_view aor, steady::time_point now) const -> std::vector<binding const*>;
   auto find(std::string_view aor, std::string_view contact) -> binding*;
+  /// Drops the bindings of `aor` whose contact `kept` no longer has
+  /// (removed through another proxy).
+  void forget_others(std::string_view aor, std::vector<std::string> const& kept);
 
   /// A delivery to this contact got no answer / got one.
   void delivery_failed(std::string_view aor, std::string_view contact, steady::time_point now);

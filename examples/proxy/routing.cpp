@@ -112,6 +112,12 @@ void proxy_core::route(server_txn& st) {
 }
 
 void proxy_core::handle_register(server_txn& st, std::string_view user, std::string const& how) {
+  // Several proxies: what was removed through another one is gone here too
+  // (cluster.hpp), before this REGISTER writes this proxy's bindings back.
+  if (cluster_ != nullptr && reg_.user_exists(user)) {
+    std::string const key = reg_.aor(user);
+    if (auto all = cluster_->shared(key)) reg_.forget_others(key, *all);
+  }
   auto r = reg_.handle(*st.req, user, st.source, steady::now(), how);
   log::info("REGISTER {} from {}: {} ({})", r.aor.empty() ? std::string(user) : r.aor,
             st.source.text(), r.code, r.log);
@@ -121,7 +127,8 @@ void proxy_core::handle_register(server_txn& st, std::string_view user, std::str
   }
   // Several proxies: the bindings must be shared before the 200 says so.
   if (cluster_ != nullptr && r.code == 200 && !r.aor.empty() &&
-      cluster_->publish(r.aor, reg_.contacts(r.aor, steady::now()), steady::now())) {
+      cluster_->publish(r.aor, reg_.contacts(r.aor, steady::now()), r.removed, r.removed_all,
+                        steady::now())) {
     respond_store_failed(st);
     return;
   }
@@ -141,6 +148,15 @@ void proxy_core::to_local_user(server_txn& st, std::string const& user) {
     respond(st, 404, "Not Found");
     return;
   }
+  // Several proxies: what storing it reads, in one round trip (cluster.hpp),
+  // forgotten once it is handled.
+  struct forget_ahead {
+    cluster* c;
+    ~forget_ahead() {
+      if (c != nullptr) c->forget_ahead();
+    }
+  } const ahead{cluster_ != nullptr && is_payload_method(st.method) ? cluster_ : nullptr};
+  if (ahead.c != nullptr) ahead.c->look_ahead(m, reg_.aor(user));
   sipsaf::recipient const who = dir_.of_user(user);  // a copy: the directory reuses its own
   auto const to = m.to();
   bool const in_dialog = to && !to->tag.empty();

@@ -15,8 +15,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from harness import (PASSWORDS, Failure, Listener, Proxy, RawSip, Skip, check,  # noqa: E402
-                     log, main, register_raw, sipp_trace, ua_send)
+from harness import (PASSWORDS, Failure, Listener, Proxy, RawSip, Skip,  # noqa: E402
+                     authorization, check, log, main, parse_challenge, register_raw,
+                     sipp_trace, ua_send)
 
 PG_SCRATCH = os.path.join(HERE, "..", "postgres", "pg_scratch.sh")
 # Debug logs name each stored delivery as it is sent: who delivered what.
@@ -70,8 +71,8 @@ def wait_empty(db, timeout=5):
     return False
 
 
-def cluster_proxy(env, db, lease=2, **kw):
-    p = Proxy(env, store="memory", extra=["--lease", str(lease)], retry=1, **kw)
+def cluster_proxy(env, db, lease=2, extra=(), **kw):
+    p = Proxy(env, store="memory", extra=["--lease", str(lease)] + list(extra), retry=1, **kw)
     p.store = db.uri
     return p
 
@@ -276,6 +277,136 @@ def postgres_restart_under_load(env):
         missing = accepted - got
         check(not missing, f"{len(missing)} acknowledged messages lost, e.g. "
               f"{sorted(missing)[:3]}\n--- A\n{a.log_tail()}")
+        for p in (a, b):
+            p.stop()
+    finally:
+        db.destroy()
+
+
+def secret_file(env, name, data, mode=0o600):
+    path = env.path(name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, mode)
+    return path
+
+
+def register_across(raw, first, second, user="bob"):
+    """REGISTER challenged by `first`, the answer sent to `second`: its final response."""
+    uri, aor = f"sip:{first.domain}", f"sip:{user}@{first.domain}"
+    call_id, tag = f"{time.time()}@across", "t" + str(raw.port)
+    common = [f"Contact: <sip:{user}@127.0.0.1:{raw.port}>", "Expires: 60"]
+    raw.proxy = first
+    raw.send(raw.request("REGISTER", uri, common, cseq=1, call_id=call_id, from_user=user,
+                         to_uri=aor, tag=tag))
+    r = raw.response()
+    check(r is not None and r.code == 401, f"no challenge from {first.port}: {r and r.code}")
+    ch = parse_challenge(r.all("WWW-Authenticate")[0])
+    auth = authorization(ch, user, PASSWORDS[user], "REGISTER", uri)
+    raw.proxy = second
+    raw.send(raw.request("REGISTER", uri, common + [f"Authorization: {auth}"], cseq=2,
+                         call_id=call_id, from_user=user, to_uri=aor, tag=tag))
+    return raw.response()
+
+
+@case
+def nonce_secret_shared(env):
+    """Proxies started with one --nonce-secret file take each other's nonces:
+    challenged at A, answered at B, accepted; a proxy with another secret
+    challenges again. A secret others may read, or too short, is refused."""
+    db = Database(env).start()
+    try:
+        shared = secret_file(env, "nonce.key", os.urandom(32))
+        other = secret_file(env, "other.key", os.urandom(48))
+        a, b = (cluster_proxy(env, db, extra=["--nonce-secret", shared]).start()
+                for _ in range(2))
+        c = cluster_proxy(env, db, extra=["--nonce-secret", other]).start()
+        raw = RawSip(a)
+        r = register_across(raw, a, b)
+        check(r is not None and r.code == 200,
+              f"challenged at A, answered at B: {r and r.start}\n--- B\n{b.log_tail()}")
+        r = register_across(raw, b, a)
+        check(r is not None and r.code == 200, f"challenged at B, answered at A: {r and r.start}")
+        r = register_across(raw, a, c)
+        check(r is not None and r.code == 401,
+              f"C, with another secret, took A's nonce: {r and r.start}")
+        raw.close()
+        for p in (a, b, c):
+            p.stop()
+        for name, data, mode, why in (
+                ("open.key", os.urandom(32), 0o644, "chmod 600"),
+                ("short.key", b"0123456789", 0o600, "holds 10 bytes")):
+            bad = cluster_proxy(env, db, extra=["--nonce-secret", secret_file(env, name, data,
+                                                                              mode)])
+            bad.start(wait=False)
+            code = bad.proc.wait(10)
+            check(code == 1 and why in bad.log_text(),
+                  f"{name} (mode {mode:o}) not refused clearly: exit {code}\n{bad.log_tail(5)}")
+    finally:
+        db.destroy()
+
+
+@case
+def unregister_elsewhere(env):
+    """Bob's contact registered at A and removed (Expires: 0) through B is gone
+    for every proxy at once: what comes through A or C next is stored, and
+    nothing reaches the removed contact."""
+    db = Database(env).start()
+    try:
+        a, b, c = (cluster_proxy(env, db).start() for _ in range(3))
+        raw = RawSip(a)
+        r, _, _ = register_raw(raw, "bob", PASSWORDS["bob"], expires=300)
+        check(r is not None and r.code == 200, f"Bob could not register at A: {r and r.code}")
+        raw.proxy = b
+        r, _, _ = register_raw(raw, "bob", PASSWORDS["bob"], expires=0)
+        check(r is not None and r.code == 200, f"Bob could not unregister at B: {r and r.code}")
+        check(db.query("SELECT count(*) FROM sipsaf_bindings") == "0",
+              "the removed contact is still in the database")
+        for p in (a, c):
+            expect_202(ua_send(env, p, "alice", "bob", "--text", f"after the removal {p.port}",
+                               "--store=store-and-forward", timeout=30), f"through {p.port}")
+        while True:
+            got = raw.recv(1)
+            if got is None:
+                break
+            check(not got.startswith(b"MESSAGE "),
+                  f"the removed contact got a MESSAGE:\n{got[:300]}\n--- A\n{a.log_tail()}")
+        check(db.query("SELECT count(*) FROM sipsaf_messages") == "2",
+              "the two messages are not stored")
+        raw.close()
+        for p in (a, b, c):
+            p.stop()
+    finally:
+        db.destroy()
+
+
+@case
+def expiry_once(env):
+    """Two proxies wake together to messages whose lifetime is over: each is
+    removed, and its sender told, once in all."""
+    db = Database(env).start()
+    try:
+        a, b = (cluster_proxy(env, db).start() for _ in range(2))
+        n = 16
+        for i in range(n):
+            expect_202(ua_send(env, (a, b)[i % 2], "alice", "bob", "--text", f"e{i}",
+                               "--store=store-and-forward", "--notify", timeout=20), f"e{i}")
+        bob = "sip:bob@" + a.domain
+        check(db.query("SELECT count(*) FROM sipsaf_messages WHERE recipient = "
+                       f"convert_to('{bob}', 'UTF8')") == str(n), "the messages are not stored")
+        # Their lifetime ends now, and both proxies are woken at once.
+        db.query("UPDATE sipsaf_messages SET expires_at = 0; NOTIFY sipsaf_wake, '00'")
+        end = time.time() + 10
+        while time.time() < end and db.query(
+                "SELECT count(*) FROM sipsaf_messages WHERE recipient = "
+                f"convert_to('{bob}', 'UTF8')") != "0":
+            time.sleep(0.2)
+        time.sleep(1.5)  # a second expiry would be logged by now
+        removed = [len(re.findall(r"removed undelivered \(expired\)", p.log_text()))
+                   for p in (a, b)]
+        log(f"expired by A: {removed[0]}, by B: {removed[1]}")
+        check(sum(removed) == n, f"{n} messages expired {sum(removed)} times "
+              f"(A {removed[0]}, B {removed[1]})")
         for p in (a, b):
             p.stop()
     finally:

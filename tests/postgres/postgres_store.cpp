@@ -146,6 +146,57 @@ BOOST_AUTO_TEST_CASE(hostile_bytes_in_every_string_are_kept) {
   BOOST_TEST(ok(f.store.list(m.env.recipient, sipsaf::delivery_mode::push, 5)).size() == 1u);
 }
 
+// A put that `find` has just cleared waits in the batch and goes out with
+// the others in one INSERT; every read sees it meanwhile.
+BOOST_AUTO_TEST_CASE(a_batch_holds_new_messages_back_until_a_read_or_the_commit) {
+  postgres_fixture f;
+  auto& s = f.store;
+  auto other = open(f.uri);
+  auto m1 = make_message("sip:bob@x", "h1");
+  auto m2 = make_message("sip:bob@x", "h2");
+  auto m3 = make_message("sip:bob@x", "h3");
+  auto raced = make_message("sip:bob@x", "raced");
+  auto const flushes = s.flushes();
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    BOOST_TEST(!ok(s.find(m1.env.key())));
+    auto const id1 = ok(s.put(m1));
+    BOOST_TEST(s.flushes() == flushes);  // held back, nothing sent
+    BOOST_TEST((ok(s.find(m1.env.key())) == std::optional<sipsaf::message_id>(id1)));
+    BOOST_TEST(ok(s.put(m1)) == id1);  // the same key again: the same message
+    BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 1u);
+    BOOST_TEST(!ok(s.find(m2.env.key())));
+    auto const id2 = ok(s.put(m2));
+    BOOST_TEST(id2 > id1);
+    auto got = ok(s.get(id1));  // a read sends what waits first
+    BOOST_REQUIRE(got.has_value());
+    sipsaf_test::check_envelope(got->env, m1.env, id1, m1.bytes.size());
+    BOOST_TEST(s.flushes() == flushes + 1);
+    // Another process stores a key this batch found absent: kept once.
+    BOOST_TEST(!ok(s.find(raced.env.key())));
+    ok(other.put(raced));
+    ok(s.put(raced));
+    BOOST_TEST(!ok(s.find(m3.env.key())));
+    auto const id3 = ok(s.put(m3));
+    BOOST_TEST(ok(other.count()) == 1u);  // only what `other` committed
+    BOOST_TEST(!b->commit());
+    BOOST_TEST(ok(other.count()) == 4u);
+    auto third = ok(other.get(id3));
+    BOOST_REQUIRE(third.has_value());
+    sipsaf_test::check_envelope(third->env, m3.env, id3, m3.bytes.size());
+    BOOST_TEST(ok(other.list("sip:bob@x", sipsaf::delivery_mode::push, 10)).size() == 4u);
+  }
+  {
+    auto b = s.begin_batch();
+    BOOST_REQUIRE(b);
+    auto m4 = make_message("sip:bob@x", "h4");
+    BOOST_TEST(!ok(s.find(m4.env.key())));
+    ok(s.put(m4));
+  }  // rolled back: what waited is gone too
+  BOOST_TEST(ok(s.count()) == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(a_claimed_message_is_nobody_elses_until_its_lease_ends) {
   postgres_fixture f;
   sipsaf::postgres_store_options oa, ob;

@@ -310,6 +310,9 @@ class store_forward_engine {
         store_fault(erased.error(), "removing an expired message", out);
         continue;
       }
+      // Gone already: another process sharing the store expired it (and
+      // told its sender); once is enough.
+      if (!*erased) continue;
       ++removed;
       out.actions.push_back(expire_action{e.id, e.recipient, delivery_status::expired,
                                           "lifetime over at " + format_rfc3339(e.expires_at)});

@@ -16,6 +16,17 @@
 /// runs with `synchronous_commit = on`: the commit record is flushed to the
 /// server's disk before the call that wrote returns. Inside a `batch` the
 /// writes become durable together when `batch::commit` returns (one flush).
+///
+/// @par Round trips in a batch
+/// Inside a batch, `put` of a message whose key `find` has just reported
+/// absent (the engine always asks first) sends nothing: the row waits with
+/// an id drawn from a block reserved ahead (one round trip per
+/// `id_block` messages; what a batch leaves unused is dropped, so ids
+/// still follow arrival, batch by batch), and the waiting rows go out as
+/// one multi-row INSERT before any other statement or at the commit. `find`
+/// and `usage` count the waiting rows. A key stored by another process
+/// meanwhile is kept once (ON CONFLICT DO NOTHING): the recipient gets
+/// that copy.
 /// When the connection drops during a commit the outcome is unknown; the
 /// call reports an error and the caller must not promise storage (a sender
 /// that retries hits the duplicate key and gets the same id).
@@ -69,6 +80,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -141,6 +153,8 @@ struct postgres_store_options {
   std::string owner;
   /// The least time between two reconnection attempts.
   std::chrono::milliseconds reconnect_interval{500};
+  /// Ids reserved at a time for the inserts a batch holds back.
+  std::size_t id_block = 64;
 };
 
 /// One notification from `postgres_store::notifications`.
@@ -215,6 +229,7 @@ class postgres_store {
     if (auto ec = ready()) return ec;
     if (auto ec = exec("BEGIN")) return ec;
     in_batch_ = true;
+    absent_.reset();
     return batch(this);
   }
 
@@ -238,6 +253,11 @@ class postgres_store {
 
   auto put(stored_message const& m) -> result<message_id, std::error_code> {
     envelope const& e = m.env;
+    if (in_batch_) {
+      for (pending_row const& w : pending_)
+        if (w.m.env.key() == e.key()) return w.id;
+      if (absent_ && *absent_ == e.key()) return hold(m);
+    }
     params p;
     p.bytes(e.recipient).bytes(e.sender).bytes(e.to).bytes(e.call_id).i64(e.cseq);
     p.bytes(e.from_tag).i64(static_cast<int>(e.mode)).i64(e.notify ? 1 : 0);
@@ -274,11 +294,15 @@ class postgres_store {
   }
 
   auto find(message_key const& k) -> result<std::optional<message_id>, std::error_code> {
+    if (auto w = pending_id(k)) return w;
     params p;
     p.bytes(k.call_id).i64(k.cseq).bytes(k.from_tag);
     auto r = run(q_find, p);
     if (!r) return r.error();
-    if (PQntuples(r->get()) == 0) return std::optional<message_id>{};
+    if (PQntuples(r->get()) == 0) {
+      assume_absent(k);
+      return std::optional<message_id>{};
+    }
     return std::optional<message_id>(static_cast<message_id>(int_at(r->get(), 0, 0)));
   }
 
@@ -288,10 +312,10 @@ class postgres_store {
     auto r = run(q_usage, p);
     if (!r) return r.error();
     if (PQntuples(r->get()) != 1) return make_error_code(postgres_errc::bad_result);
-    store_usage u;
-    u.messages = static_cast<std::uint64_t>(int_at(r->get(), 0, 0));
-    u.bytes = static_cast<std::uint64_t>(int_at(r->get(), 0, 1));
-    u.push_messages = static_cast<std::uint64_t>(int_at(r->get(), 0, 2));
+    store_usage u = pending_usage(recipient);
+    u.messages += static_cast<std::uint64_t>(int_at(r->get(), 0, 0));
+    u.bytes += static_cast<std::uint64_t>(int_at(r->get(), 0, 1));
+    u.push_messages += static_cast<std::uint64_t>(int_at(r->get(), 0, 2));
     return u;
   }
 
@@ -317,9 +341,12 @@ class postgres_store {
     return envelopes(q_due, p);
   }
 
+  /// Messages whose lifetime is over, except those another claimer holds
+  /// under a lease that has not ended. Several processes may list the same
+  /// one: the one whose `erase` removes it (true) expires it.
   auto expired(timestamp now, std::size_t limit) -> result<std::vector<envelope>, std::error_code> {
     params p;
-    p.i64(to_unix_ms(now)).i64(clamp_limit(limit));
+    p.i64(to_unix_ms(now)).i64(clamp_limit(limit)).bytes(opt_.owner);
     return envelopes(q_expired, p);
   }
 
@@ -355,6 +382,48 @@ class postgres_store {
     p.bytes(opt_.owner);
     return envelopes(q_claim_due, p);
   }
+
+  // --- rows a batch holds back (see the file notes) ---------------------
+
+  /// The id of a held-back row with key `k`, if any.
+  auto pending_id(message_key const& k) const -> std::optional<message_id> {
+    for (pending_row const& w : pending_)
+      if (w.m.env.key() == k) return w.id;
+    return std::nullopt;
+  }
+  /// What the held-back rows add to `recipient`'s usage.
+  auto pending_usage(std::string_view recipient) const -> store_usage {
+    store_usage u;
+    for (pending_row const& w : pending_)
+      if (w.m.env.recipient == recipient) {
+        ++u.messages;
+        u.bytes += w.m.bytes.size();
+        if (w.m.env.mode == delivery_mode::push) ++u.push_messages;
+      }
+    return u;
+  }
+  /// Says that the caller has just found no message with key `k` in this
+  /// transaction (as `find` does): a `put` of it in the batch may wait.
+  void assume_absent(message_key const& k) {
+    absent_storage_ = {std::string(k.call_id), std::string(k.from_tag)};
+    absent_ = message_key{absent_storage_.first, k.cseq, absent_storage_.second};
+  }
+  /// Sends the held-back rows now (done before any other statement).
+  auto flush() -> std::error_code {
+    absent_.reset();
+    if (pending_.empty()) return {};
+    ++flushes_;
+    std::vector<pending_row> rows = std::move(pending_);
+    pending_.clear();
+    constexpr std::size_t per_statement = 1000;  // 15 parameters a row, at most 65535
+    for (std::size_t from = 0; from < rows.size(); from += per_statement) {
+      std::size_t const to = std::min(rows.size(), from + per_statement);
+      if (auto ec = insert_rows(rows, from, to)) return ec;
+    }
+    return {};
+  }
+  /// Counts the flushes: what a caller read before a flush may be stale.
+  auto flushes() const noexcept -> std::uint64_t { return flushes_; }
 
   /// The owner this store writes into the rows it claims.
   auto owner() const noexcept -> std::string const& { return opt_.owner; }
@@ -437,6 +506,7 @@ class postgres_store {
     q_claim,
     q_claim_due,
     q_notify,
+    q_reserve,
     q_total
   };
 
@@ -499,10 +569,14 @@ class postgres_store {
                 "ORDER BY next_attempt, id LIMIT $2",
                 "ii"};
       case q_expired:
+        // A message another claimer holds under a live lease is its
+        // business: the outcome of its attempt decides.
         return {"sipsaf_expired",
                 "SELECT " SIPSAF_PG_ENVELOPE_COLUMNS
-                " FROM sipsaf_messages WHERE expires_at <= $1 ORDER BY expires_at, id LIMIT $2",
-                "ii"};
+                " FROM sipsaf_messages WHERE expires_at <= $1 AND (claim_owner IS NULL OR "
+                "next_attempt IS NULL OR next_attempt <= $1 OR claim_owner = "
+                "convert_from($3, 'UTF8')) ORDER BY expires_at, id LIMIT $2",
+                "iib"};
       case q_next_due:
         return {"sipsaf_next_due",
                 "SELECT least((SELECT min(next_attempt) FROM sipsaf_messages), "
@@ -537,6 +611,11 @@ class postgres_store {
       case q_notify:
         return {"sipsaf_notify", "SELECT pg_notify(convert_from($1, 'UTF8'), encode($2, 'hex'))",
                 "bb"};
+      case q_reserve:
+        return {"sipsaf_reserve",
+                "SELECT nextval(pg_get_serial_sequence('sipsaf_messages', 'id')) FROM "
+                "generate_series(1, $1)",
+                "i"};
       case q_total:
         break;
     }
@@ -658,6 +737,11 @@ class postgres_store {
     prepared_ = std::exchange(o.prepared_, {});
     channels_ = std::move(o.channels_);
     in_batch_ = std::exchange(o.in_batch_, false);
+    pending_ = std::move(o.pending_);
+    spare_ids_ = std::move(o.spare_ids_);
+    flushes_ = o.flushes_;
+    absent_storage_ = std::move(o.absent_storage_);
+    absent_.reset();
     last_attempt_ = o.last_attempt_;
     last_error_ = std::move(o.last_error_);
   }
@@ -681,9 +765,100 @@ class postgres_store {
     return {};
   }
 
+  struct pending_row {
+    stored_message m;
+    message_id id;
+  };
+
+  // Holds `m` back until the next flush, with a reserved id.
+  auto hold(stored_message const& m) -> result<message_id, std::error_code> {
+    if (spare_ids_.empty()) {
+      params p;
+      p.i64(static_cast<std::int64_t>(opt_.id_block == 0 ? 1 : opt_.id_block));
+      auto r = run(q_reserve, p);
+      if (!r) return r.error();
+      // Served last first: the lowest goes first.
+      for (int i = PQntuples(r->get()) - 1; i >= 0; --i)
+        spare_ids_.push_back(static_cast<message_id>(int_at(r->get(), i, 0)));
+      if (spare_ids_.empty()) return make_error_code(postgres_errc::bad_result);
+    }
+    pending_.push_back(pending_row{m, spare_ids_.back()});
+    spare_ids_.pop_back();
+    absent_.reset();
+    return pending_.back().id;
+  }
+
+  auto insert_rows(std::vector<pending_row> const& rows, std::size_t from, std::size_t to)
+      -> std::error_code {
+    std::string text =
+        "INSERT INTO sipsaf_messages (id, recipient, sender, to_uri, call_id, cseq, from_tag, "
+        "mode, notify, arrived, expires_at, next_attempt, attempts, size, bytes) OVERRIDING "
+        "SYSTEM VALUE VALUES ";
+    std::vector<char const*> values;
+    std::vector<int> lengths, formats;
+    std::vector<Oid> types;
+    std::vector<std::array<char, 8>> ints;
+    ints.reserve((to - from) * 9);
+    auto bytes = [&](std::string const& v) {
+      values.push_back(v.data());
+      lengths.push_back(static_cast<int>(v.size()));
+      formats.push_back(1);
+      types.push_back(bytea_oid);
+    };
+    auto i64 = [&](std::optional<std::int64_t> v) {
+      if (!v) {
+        values.push_back(nullptr);
+        lengths.push_back(0);
+      } else {
+        ints.emplace_back();
+        auto u = static_cast<std::uint64_t>(*v);
+        for (int i = 7; i >= 0; --i, u >>= 8)
+          ints.back()[static_cast<std::size_t>(i)] = static_cast<char>(u & 0xff);
+        values.push_back(ints.back().data());
+        lengths.push_back(8);
+      }
+      formats.push_back(1);
+      types.push_back(int8_oid);
+    };
+    for (std::size_t i = from; i < to; ++i) {
+      envelope const& e = rows[i].m.env;
+      std::size_t const b = values.size();
+      text += i == from ? "(" : ", (";
+      for (std::size_t k = 1; k <= 15; ++k) {
+        if (k > 1) text += ", ";
+        text += "$" + std::to_string(b + k);
+        if (k == 9) text += " <> 0";
+      }
+      text += ")";
+      i64(static_cast<std::int64_t>(rows[i].id));
+      bytes(e.recipient);
+      bytes(e.sender);
+      bytes(e.to);
+      bytes(e.call_id);
+      i64(e.cseq);
+      bytes(e.from_tag);
+      i64(static_cast<int>(e.mode));
+      i64(e.notify ? 1 : 0);
+      i64(to_unix_ms(e.arrived));
+      i64(to_unix_ms(e.expires_at));
+      i64(e.next_attempt ? std::optional<std::int64_t>(to_unix_ms(*e.next_attempt)) : std::nullopt);
+      i64(e.attempts);
+      i64(static_cast<std::int64_t>(rows[i].m.bytes.size()));
+      bytes(rows[i].m.bytes);
+    }
+    text += " ON CONFLICT (call_id, cseq, from_tag) DO NOTHING";
+    pg_result r(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), types.data(),
+                             values.data(), lengths.data(), formats.data(), 1),
+                PQclear);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(postgres_errc::query, r.get());
+    return {};
+  }
+
   // Runs a prepared statement (preparing it on first use on this connection).
   auto run(query q, params const& p) -> result<pg_result, std::error_code> {
     if (auto ec = ready()) return ec;
+    if (!pending_.empty() && q != q_find && q != q_usage && q != q_reserve)
+      if (auto ec = flush()) return ec;
     query_text const t = sql(q);
     if (!prepared_[q]) {
       std::vector<Oid> types;
@@ -715,10 +890,23 @@ class postgres_store {
   }
 
   auto end_batch(bool commit) -> std::error_code {
-    in_batch_ = false;
-    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK)
+    // Ids reserved and not used are dropped: the next batch's come after
+    // what other processes stored meanwhile.
+    spare_ids_.clear();
+    absent_.reset();
+    if (!commit) pending_.clear();
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      in_batch_ = false;
+      pending_.clear();
       return make_error_code(postgres_errc::connection);
+    }
     if (commit) {
+      auto ec = flush();
+      in_batch_ = false;
+      if (ec) {
+        exec("ROLLBACK");
+        return ec;
+      }
       // A COMMIT of a transaction that failed part-way answers ROLLBACK.
       pg_result r(PQexec(conn_, "COMMIT"), PQclear);
       if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return fail(postgres_errc::query, r.get());
@@ -729,6 +917,7 @@ class postgres_store {
       }
       return {};
     }
+    in_batch_ = false;
     return exec("ROLLBACK");
   }
 
@@ -826,6 +1015,7 @@ class postgres_store {
   void close() noexcept {
     drop();
     in_batch_ = false;
+    pending_.clear();
   }
 
   PGconn* conn_ = nullptr;
@@ -834,6 +1024,11 @@ class postgres_store {
   std::array<bool, q_total> prepared_{};
   std::vector<std::string> channels_;
   bool in_batch_ = false;
+  std::vector<pending_row> pending_;
+  std::vector<message_id> spare_ids_;
+  std::uint64_t flushes_ = 0;
+  std::pair<std::string, std::string> absent_storage_;
+  std::optional<message_key> absent_;
   std::optional<std::chrono::steady_clock::time_point> last_attempt_;
   std::string last_error_;
 };
