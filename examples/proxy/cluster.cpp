@@ -165,7 +165,9 @@ void cluster::look_ahead(sipsaf::message_view const& req, std::string const& aor
         "WITH u AS (SELECT count(*) AS n, coalesce(sum(size), 0)::int8 AS b, "
         "count(*) FILTER (WHERE mode = 0) AS p FROM sipsaf_messages WHERE recipient = $4) "
         "SELECT (SELECT id FROM sipsaf_messages WHERE call_id = $1 AND cseq = $2 AND "
-        "from_tag = $3), u.n, u.b, u.p, c.contact FROM u LEFT JOIN LATERAL (SELECT contact, q "
+        "from_tag = $3), u.n, u.b, u.p, c.contact, (SELECT "
+        "nextval(pg_get_serial_sequence('sipsaf_messages', 'id'))) FROM u LEFT JOIN LATERAL "
+        "(SELECT contact, q "
         "FROM sipsaf_bindings WHERE aor = $4 AND expires_at > $5) c ON true "
         "ORDER BY c.q DESC, c.contact";
     Oid const types[] = {17, 20, 17, 17, 20};
@@ -203,6 +205,7 @@ void cluster::look_ahead(sipsaf::message_view const& req, std::string const& aor
   a.use.messages = static_cast<std::uint64_t>(int_at(0, 1));
   a.use.bytes = static_cast<std::uint64_t>(int_at(0, 2));
   a.use.push_messages = static_cast<std::uint64_t>(int_at(0, 3));
+  a.next_id = static_cast<sipsaf::message_id>(int_at(0, 5));
   std::vector<std::string> contacts;
   for (int i = 0; i < PQntuples(r.get()); ++i)
     if (!PQgetisnull(r.get(), i, 4))

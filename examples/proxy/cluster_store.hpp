@@ -55,12 +55,14 @@ class cluster_store {
     std::string call_id, from_tag;
     std::uint32_t cseq = 0;
     std::optional<sipsaf::message_id> id;  ///< the message stored under that key
+    sipsaf::message_id next_id = 0;        ///< drawn for it, should it be stored
     std::string recipient;
     sipsaf::store_usage use;  ///< as the database had it
     std::uint64_t flushes = 0;
     auto key() const -> sipsaf::message_key { return {call_id, cseq, from_tag}; }
   };
   void expect(ahead a) {
+    if (a.next_id != 0 && s_.in_batch()) s_.offer_id(a.next_id);
     a.flushes = s_.flushes();
     ahead_ = std::move(a);
   }

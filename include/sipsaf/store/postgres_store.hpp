@@ -408,6 +408,10 @@ class postgres_store {
     absent_storage_ = {std::string(k.call_id), std::string(k.from_tag)};
     absent_ = message_key{absent_storage_.first, k.cseq, absent_storage_.second};
   }
+  /// Gives the next held-back `put` an id the caller drew from the table's
+  /// sequence (`nextval(pg_get_serial_sequence('sipsaf_messages', 'id'))`)
+  /// in a statement of its own, saving the reservation's round trip.
+  void offer_id(message_id id) { spare_ids_.push_back(id); }
   /// Sends the held-back rows now (done before any other statement).
   auto flush() -> std::error_code {
     absent_.reset();
@@ -422,6 +426,7 @@ class postgres_store {
     }
     return {};
   }
+  auto in_batch() const noexcept -> bool { return in_batch_; }
   /// Counts the flushes: what a caller read before a flush may be stale.
   auto flushes() const noexcept -> std::uint64_t { return flushes_; }
 

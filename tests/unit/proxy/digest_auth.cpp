@@ -7,7 +7,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -170,3 +175,50 @@ BOOST_AUTO_TEST_CASE(stateless_nonce_table_is_bounded) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Proxies of one service share the nonce key (--nonce-secret): a nonce one
+// issued checks at another; under another key it is not ours.
+BOOST_AUTO_TEST_CASE(a_shared_key_makes_nonces_good_at_every_proxy) {
+  using proxy::stateless_nonces;
+  proxy::nonce_key key{};
+  key[0] = 7;
+  stateless_nonces a("example.org"), b("example.org"), other("example.org");
+  a.set_key(key);
+  b.set_key(key);
+  auto const t0 = stateless_nonces::clock::now();
+  auto const n = a.issue(dg::md5, t0);
+  BOOST_TEST((b.check(n, dg::md5, t0) == stateless_nonces::verdict::fresh));
+  BOOST_TEST((other.check(n, dg::md5, t0) == stateless_nonces::verdict::forged));
+  // Another machine's clock a little behind: still fresh; far behind: stale.
+  BOOST_TEST((b.check(n, dg::md5, t0 - seconds(3)) == stateless_nonces::verdict::fresh));
+  BOOST_TEST((b.check(n, dg::md5, t0 - seconds(60)) == stateless_nonces::verdict::stale));
+}
+
+BOOST_AUTO_TEST_CASE(a_nonce_secret_file_others_can_read_or_too_short_is_refused) {
+  char dir[] = "/tmp/sipsaf-nonce-XXXXXX";
+  BOOST_REQUIRE(::mkdtemp(dir) != nullptr);
+  auto write = [&](std::string const& name, std::string const& data, mode_t mode) {
+    std::string const path = std::string(dir) + "/" + name;
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(data.data(), 1, data.size(), f);
+    std::fclose(f);
+    ::chmod(path.c_str(), mode);
+    return path;
+  };
+  proxy::nonce_key k1{}, k2{};
+  std::string why;
+  auto const good = write("good", std::string(40, 'x'), 0600);
+  BOOST_TEST(proxy::load_nonce_secret(good, k1, why));
+  BOOST_TEST(proxy::load_nonce_secret(write("same", std::string(40, 'x') + "\n", 0400), k2, why));
+  BOOST_TEST((k1 == k2));  // a final newline is not part of the secret
+  BOOST_TEST(!proxy::load_nonce_secret(write("open", std::string(40, 'x'), 0644), k2, why));
+  BOOST_TEST(why.find("chmod 600") != std::string::npos, why);
+  BOOST_TEST(!proxy::load_nonce_secret(write("short", "0123456789", 0600), k2, why));
+  BOOST_TEST(why.find("holds 10 bytes") != std::string::npos, why);
+  BOOST_TEST(!proxy::load_nonce_secret(std::string(dir) + "/missing", k2, why));
+  BOOST_TEST(why.find("cannot open") != std::string::npos, why);
+  BOOST_TEST(!proxy::load_nonce_secret(dir, k2, why));  // a directory
+  for (char const* f : {"good", "same", "open", "short"})
+    std::remove((std::string(dir) + "/" + f).c_str());
+  ::rmdir(dir);
+}
