@@ -19,4 +19,16 @@
   }                          \
   }
 
+// Header-only by default. With SIPSAF_SEPARATE_COMPILATION defined (in every
+// translation unit), the non-template functions are only declared by the
+// headers, and one translation unit of the program compiles them all by
+// including <sipsaf/src.hpp>: users then pay for their bodies once, not in
+// every file that includes a sipsaf header.
+#ifdef SIPSAF_SEPARATE_COMPILATION
+#define SIPSAF_DECL
+#else
+#define SIPSAF_HEADER_ONLY 1
+#define SIPSAF_DECL inline
+#endif
+
 #endif  // SIPSAF_CONFIG_HPP

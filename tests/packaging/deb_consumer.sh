@@ -46,7 +46,7 @@ while read -r mode path; do
       esac ;;
     -*)
       case $path in
-        ./usr/include/sipsaf.hpp | ./usr/include/sipsaf/*.hpp | \
+        ./usr/include/sipsaf.hpp | ./usr/include/sipsaf/*.hpp | ./usr/include/sipsaf/*.ipp | \
           ./usr/share/cmake/sipsaf/sipsaf*.cmake | ./usr/share/pkgconfig/sipsaf.pc) ;;
         *) echo "unexpected file in the package: $path" >&2; bad=1 ;;
       esac ;;

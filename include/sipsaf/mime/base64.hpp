@@ -55,7 +55,7 @@ auto decode_base64(std::string_view in, OutputIt out) -> result<OutputIt>;
 
 /// Decodes base64 text into a new string; see the iterator form for rules
 /// and errors. @par Complexity Linear; one allocation of `in.size() * 3 / 4`.
-inline auto decode_base64(std::string_view in) -> result<std::string>;
+SIPSAF_DECL auto decode_base64(std::string_view in) -> result<std::string>;
 
 /// The number of bytes that `decode_base64(in)` yields at most.
 constexpr auto base64_decoded_size_bound(std::size_t encoded) noexcept -> std::size_t {
@@ -72,7 +72,7 @@ auto encode_base64(std::string_view data, OutputIt out, std::size_t line_length 
     -> std::enable_if_t<!std::is_integral<OutputIt>::value, OutputIt>;
 
 /// `encode_base64` into a new string.
-inline auto encode_base64(std::string_view data, std::size_t line_length = 76) -> std::string;
+SIPSAF_DECL auto encode_base64(std::string_view data, std::size_t line_length = 76) -> std::string;
 
 /// The exact size of `encode_base64(data, line_length)` for `size` bytes.
 constexpr auto base64_encoded_size(std::size_t size, std::size_t line_length = 76) noexcept
@@ -85,5 +85,9 @@ constexpr auto base64_encoded_size(std::size_t size, std::size_t line_length = 7
 SIPSAF_END_NAMESPACE
 
 #include <sipsaf/mime/impl/base64.hpp>
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/mime/impl/base64.ipp>
+#endif
 
 #endif  // SIPSAF_MIME_BASE64_HPP

@@ -41,16 +41,16 @@ struct content_disposition {
 
   /// The value of the first parameter called `name` (case-insensitive),
   /// quotes removed, escapes kept; nothing when absent.
-  inline auto param(std::string_view name) const noexcept -> std::optional<std::string_view>;
+  SIPSAF_DECL auto param(std::string_view name) const noexcept -> std::optional<std::string_view>;
 
   /// True when the type is `t`, compared case-insensitively.
-  inline auto is(std::string_view t) const noexcept -> bool;
+  SIPSAF_DECL auto is(std::string_view t) const noexcept -> bool;
 
   /// The `handling` parameter (RFC 3261 §20.11): `required` when absent
   /// (the RFC's default) and also for an unknown value, which is the safe
   /// reading (RFC 5621 §5: a body the recipient cannot handle is then
   /// refused rather than silently skipped).
-  inline auto handling() const noexcept -> disposition_handling;
+  SIPSAF_DECL auto handling() const noexcept -> disposition_handling;
 };
 
 /// Parses a Content-Disposition value, e.g. `session;handling=optional` or
@@ -65,7 +65,7 @@ struct content_disposition {
 ///
 /// @par Specification RFC 3261 §20.11, §25.1; RFC 5621 §3; RFC 2183 §2.
 /// @par Complexity Linear in `value.size()`.
-inline auto parse_content_disposition(std::string_view value) -> result<content_disposition>;
+SIPSAF_DECL auto parse_content_disposition(std::string_view value) -> result<content_disposition>;
 
 /// Deleted: the result would point into a temporary string.
 template <class S, class = detail::if_temporary_string<S>>
@@ -74,7 +74,7 @@ auto parse_content_disposition(S&& temporary) -> result<content_disposition> = d
 /// The disposition a part or message body has when it carries no
 /// Content-Disposition (RFC 5621 §3.2): `session` for `application/sdp`,
 /// `render` otherwise.
-inline auto default_disposition_type(media_type const& t) noexcept -> std::string_view;
+SIPSAF_DECL auto default_disposition_type(media_type const& t) noexcept -> std::string_view;
 
 /// Writes `d` canonically: the type and parameter names in lower case, `;`
 /// before each parameter, no whitespace; values as in `serialize(media_type)`.
@@ -82,13 +82,17 @@ template <class OutputIt>
 auto serialize(OutputIt out, content_disposition const& d) -> OutputIt;
 
 /// `serialize` into a new string.
-inline auto to_string(content_disposition const& d) -> std::string;
+SIPSAF_DECL auto to_string(content_disposition const& d) -> std::string;
 
 /// `serialize` to a stream.
-inline auto operator<<(std::ostream& os, content_disposition const& d) -> std::ostream&;
+SIPSAF_DECL auto operator<<(std::ostream& os, content_disposition const& d) -> std::ostream&;
 
 SIPSAF_END_NAMESPACE
 
 #include <sipsaf/mime/impl/content_disposition.hpp>
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/mime/impl/content_disposition.ipp>
+#endif
 
 #endif  // SIPSAF_MIME_CONTENT_DISPOSITION_HPP

@@ -58,7 +58,7 @@ struct mime_parameter {
 
   /// The value without quoted-pair escapes (RFC 3261 §25.1: `\x` is `x`).
   /// Equal to `value` when not quoted. Complexity: linear.
-  inline auto unescaped() const -> std::string;
+  SIPSAF_DECL auto unescaped() const -> std::string;
 };
 
 /// A media type or media range: `type/subtype;name=value;...`.
@@ -80,16 +80,16 @@ struct media_type {
   ///   auto ct = sipsaf::parse_media_type("multipart/mixed; boundary=\"b1\"");
   ///   std::string_view b = ct->param("Boundary").value_or("");   // "b1"
   /// @endcode
-  inline auto param(std::string_view name) const noexcept -> std::optional<std::string_view>;
+  SIPSAF_DECL auto param(std::string_view name) const noexcept -> std::optional<std::string_view>;
 
   /// The parameter called `name` (case-insensitive), or null.
-  inline auto find_param(std::string_view name) const noexcept -> mime_parameter const*;
+  SIPSAF_DECL auto find_param(std::string_view name) const noexcept -> mime_parameter const*;
 
   /// True when this is `type/subtype`, compared case-insensitively.
-  inline auto is(std::string_view t, std::string_view s) const noexcept -> bool;
+  SIPSAF_DECL auto is(std::string_view t, std::string_view s) const noexcept -> bool;
 
   /// True for `multipart/*` (RFC 2046 §5.1).
-  inline auto is_multipart() const noexcept -> bool;
+  SIPSAF_DECL auto is_multipart() const noexcept -> bool;
 
   /// True when this type falls within `range` (RFC 3261 §20.1, the rules of
   /// RFC 7231 §5.3.2): `*/*` matches every type, `image/*` every image
@@ -98,18 +98,18 @@ struct media_type {
   /// unescaped value (compared case-insensitively); `q` and the
   /// accept-extensions after it are ignored. Complexity: O(n·m) in the
   /// parameter counts.
-  inline auto matches(media_type const& range) const -> bool;
+  SIPSAF_DECL auto matches(media_type const& range) const -> bool;
 
   /// The `q` weight of a media range in thousandths (RFC 3261 §20.1
   /// qvalue): 1000 when absent; 0 means "not acceptable". Unchecked here:
   /// `parse_media_ranges` rejects a malformed qvalue, a hand-built value
   /// that is not a qvalue reads as 1000.
-  inline auto quality() const noexcept -> int;
+  SIPSAF_DECL auto quality() const noexcept -> int;
 };
 
 /// Equal when type, subtype and the parameter names are equal ignoring case
 /// and the unescaped parameter values are equal, in the same order.
-inline auto operator==(media_type const& a, media_type const& b) -> bool;
+SIPSAF_DECL auto operator==(media_type const& a, media_type const& b) -> bool;
 inline auto operator!=(media_type const& a, media_type const& b) -> bool {
   return !(a == b);
 }
@@ -141,7 +141,7 @@ using if_temporary_string = std::enable_if_t<std::is_same<S, std::string>::value
 ///
 /// @par Specification RFC 2045 §5.1; RFC 3261 §20.15, §25.1.
 /// @par Complexity Linear in `value.size()`.
-inline auto parse_media_type(std::string_view value) -> result<media_type>;
+SIPSAF_DECL auto parse_media_type(std::string_view value) -> result<media_type>;
 
 /// Deleted: the result would point into a temporary string.
 template <class S, class = detail::if_temporary_string<S>>
@@ -159,7 +159,7 @@ auto parse_media_type(S&& temporary) -> result<media_type> = delete;
 ///
 /// @par Specification RFC 3261 §20.1, §25.1.
 /// @par Complexity Linear in `value.size()`.
-inline auto parse_media_ranges(std::string_view value) -> result<std::vector<media_type>>;
+SIPSAF_DECL auto parse_media_ranges(std::string_view value) -> result<std::vector<media_type>>;
 
 /// Deleted: the result would point into a temporary string.
 template <class S, class = detail::if_temporary_string<S>>
@@ -173,7 +173,7 @@ auto parse_media_ranges(S&& temporary) -> result<std::vector<media_type>> = dele
 /// field implies `application/sdp`; that default is the caller's.)
 ///
 /// @par Complexity O(ranges.size()) matches.
-inline auto accepts(std::vector<media_type> const& ranges, media_type const& t) -> bool;
+SIPSAF_DECL auto accepts(std::vector<media_type> const& ranges, media_type const& t) -> bool;
 
 /// Writes `t` in canonical form: type, subtype and parameter names in lower
 /// case, no whitespace, `;` before each parameter; values as written, a
@@ -185,13 +185,17 @@ template <class OutputIt>
 auto serialize(OutputIt out, media_type const& t) -> OutputIt;
 
 /// `serialize` into a new string.
-inline auto to_string(media_type const& t) -> std::string;
+SIPSAF_DECL auto to_string(media_type const& t) -> std::string;
 
 /// `serialize` to a stream.
-inline auto operator<<(std::ostream& os, media_type const& t) -> std::ostream&;
+SIPSAF_DECL auto operator<<(std::ostream& os, media_type const& t) -> std::ostream&;
 
 SIPSAF_END_NAMESPACE
 
 #include <sipsaf/mime/impl/media_type.hpp>
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/mime/impl/media_type.ipp>
+#endif
 
 #endif  // SIPSAF_MIME_MEDIA_TYPE_HPP

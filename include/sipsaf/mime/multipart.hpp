@@ -140,11 +140,11 @@ class field_list {
 class part_view {
  public:
   /// The header fields in order. Complexity: constant.
-  inline auto header_fields() const noexcept -> field_list;
+  SIPSAF_DECL auto header_fields() const noexcept -> field_list;
 
   /// The value of the first header field called `name` (case-insensitive,
   /// RFC 2045 §3), or nothing. Complexity: linear in the field count.
-  inline auto header(std::string_view name) const noexcept -> std::optional<std::string_view>;
+  SIPSAF_DECL auto header(std::string_view name) const noexcept -> std::optional<std::string_view>;
 
   /// The header section as written, without the blank line after it.
   auto header_section() const noexcept -> std::string_view { return node().header; }
@@ -165,21 +165,21 @@ class part_view {
   auto has_content_type() const noexcept -> bool { return node().has_content_type; }
 
   /// The Content-Transfer-Encoding token, `7bit` when absent (RFC 2045 §6.1).
-  inline auto transfer_encoding() const noexcept -> std::string_view;
+  SIPSAF_DECL auto transfer_encoding() const noexcept -> std::string_view;
 
   /// The Content-ID without its angle brackets (RFC 2045 §7), or empty.
-  inline auto content_id() const noexcept -> std::string_view;
+  SIPSAF_DECL auto content_id() const noexcept -> std::string_view;
 
   /// The Content-Disposition parsed; without the field, one of the default
   /// type for the Content-Type (RFC 5621 §3.2) and no parameters.
   /// Errors as `parse_content_disposition`, offsets within the field value.
-  inline auto disposition() const -> result<content_disposition>;
+  SIPSAF_DECL auto disposition() const -> result<content_disposition>;
 
   /// The body with its Content-Transfer-Encoding undone: base64 and
   /// quoted-printable are decoded; 7bit, 8bit and binary pass through.
   /// Errors: those of the decoder, offsets within `body()`;
   /// `errc::unsupported` (offset 0) for any other encoding.
-  inline auto decoded_body() const -> result<std::string>;
+  SIPSAF_DECL auto decoded_body() const -> result<std::string>;
 
   /// 1 for a part of the outermost multipart, 2 one level in, and so on.
   auto depth() const noexcept -> std::size_t { return node().depth; }
@@ -188,7 +188,7 @@ class part_view {
   auto is_multipart() const noexcept -> bool { return node().nested; }
 
   /// The parts of a nested multipart; empty unless `is_multipart()`.
-  inline auto parts() const noexcept -> part_list;
+  SIPSAF_DECL auto parts() const noexcept -> part_list;
 
   /// For a nested multipart: its boundary, preamble and epilogue.
   auto boundary() const noexcept -> std::string_view { return node().boundary; }
@@ -299,7 +299,7 @@ class multipart_view {
   /// The part whose Content-ID is `id`, searched in the whole tree (breadth
   /// first), or nothing. `id` may be written `<x@y>`, `x@y` or as a `cid:`
   /// URL (RFC 2392, %-escapes decoded). Complexity: linear in the parts.
-  inline auto find_content_id(std::string_view id) const -> std::optional<part_view>;
+  SIPSAF_DECL auto find_content_id(std::string_view id) const -> std::optional<part_view>;
 
  private:
   friend class detail::multipart_parser;
@@ -343,11 +343,11 @@ class multipart_view {
 /// scanned again at its own level, so each byte at most `max_depth` times.
 /// Allocations: the shared part storage, and a parameter list per
 /// Content-Type with parameters.
-inline auto parse_multipart(std::string_view body, std::string_view boundary,
-                            multipart_options const& options) -> result<multipart_view>;
+SIPSAF_DECL auto parse_multipart(std::string_view body, std::string_view boundary,
+                                 multipart_options const& options) -> result<multipart_view>;
 
 /// `parse_multipart` with the default options.
-inline auto parse_multipart(std::string_view body, std::string_view boundary)
+SIPSAF_DECL auto parse_multipart(std::string_view body, std::string_view boundary)
     -> result<multipart_view>;
 
 /// Deleted: the result would point into a temporary string.
@@ -362,8 +362,8 @@ auto parse_multipart(S&& temporary, media_type const& content_type,
 /// body's Content-Type. Errors: `bad_media_type` (offset 0) when the type is
 /// not `multipart/*`, `bad_boundary` (offset 0) when it has no valid
 /// boundary; then as above.
-inline auto parse_multipart(std::string_view body, media_type const& content_type,
-                            multipart_options const& options = {}) -> result<multipart_view>;
+SIPSAF_DECL auto parse_multipart(std::string_view body, media_type const& content_type,
+                                 multipart_options const& options = {}) -> result<multipart_view>;
 
 /// A body part to serialize: header fields written in order as
 /// `name: value` lines, then a blank line and the body as it is.
@@ -403,17 +403,21 @@ struct multipart_body {
 /// any of them (checked; drawn again in the unlikely case it does).
 /// Errors: `bad_header_field` as above.
 /// @par Complexity Linear in the size of the parts (expected).
-inline auto serialize_multipart(std::vector<body_part> const& parts) -> result<multipart_body>;
+SIPSAF_DECL auto serialize_multipart(std::vector<body_part> const& parts) -> result<multipart_body>;
 
 /// Undoes a Content-Transfer-Encoding (RFC 2045 §6): `base64` and
 /// `quoted-printable` are decoded, `7bit`, `8bit` and `binary` (and an empty
 /// name) copy the bytes; names are case-insensitive. Errors: the decoder's;
 /// `errc::unsupported` at offset 0 for another encoding.
-inline auto decode_transfer_encoding(std::string_view data, std::string_view encoding)
+SIPSAF_DECL auto decode_transfer_encoding(std::string_view data, std::string_view encoding)
     -> result<std::string>;
 
 SIPSAF_END_NAMESPACE
 
 #include <sipsaf/mime/impl/multipart.hpp>
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/mime/impl/multipart.ipp>
+#endif
 
 #endif  // SIPSAF_MIME_MULTIPART_HPP

@@ -47,10 +47,14 @@ template <class OutputIt>
 auto decode_quoted_printable(std::string_view in, OutputIt out) -> result<OutputIt>;
 
 /// Decodes quoted-printable text into a new string; see the iterator form.
-inline auto decode_quoted_printable(std::string_view in) -> result<std::string>;
+SIPSAF_DECL auto decode_quoted_printable(std::string_view in) -> result<std::string>;
 
 SIPSAF_END_NAMESPACE
 
 #include <sipsaf/mime/impl/quoted_printable.hpp>
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/mime/impl/quoted_printable.ipp>
+#endif
 
 #endif  // SIPSAF_MIME_QUOTED_PRINTABLE_HPP

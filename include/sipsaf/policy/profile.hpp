@@ -46,43 +46,13 @@ enum class forward_kind : std::uint8_t {
   sms,    ///< a phone number, through an SMS gateway
 };
 
-inline auto to_string(store_setting s) noexcept -> char const* {
-  switch (s) {
-    case store_setting::unset:
-      return "unset";
-    case store_setting::no:
-      return "no";
-    case store_setting::yes:
-      return "yes";
-    case store_setting::notify:
-      return "notify";
-    case store_setting::forward:
-      return "forward";
-  }
-  return "?";
-}
+SIPSAF_DECL auto to_string(store_setting s) noexcept -> char const*;
 
 /// The profile-file spelling of a target kind: "forward", "email", "mms", "sms".
-inline auto to_string(forward_kind k) noexcept -> char const* {
-  switch (k) {
-    case forward_kind::sip:
-      return "forward";
-    case forward_kind::email:
-      return "email";
-    case forward_kind::mms:
-      return "mms";
-    case forward_kind::sms:
-      return "sms";
-  }
-  return "?";
-}
+SIPSAF_DECL auto to_string(forward_kind k) noexcept -> char const*;
 
-inline auto operator<<(std::ostream& os, store_setting s) -> std::ostream& {
-  return os << to_string(s);
-}
-inline auto operator<<(std::ostream& os, forward_kind k) -> std::ostream& {
-  return os << to_string(k);
-}
+SIPSAF_DECL auto operator<<(std::ostream& os, store_setting s) -> std::ostream&;
+SIPSAF_DECL auto operator<<(std::ostream& os, forward_kind k) -> std::ostream&;
 
 /// A forwarding destination: `forward:sip:carol@example.com`,
 /// `email:bob@example.org`, `mms:+15551234567`, `sms:+15551234567`.
@@ -96,20 +66,14 @@ struct forward_target {
 };
 
 /// The profile-file form, e.g. `email:bob@example.org`.
-inline auto to_string(forward_target const& t) -> std::string {
-  return std::string(to_string(t.kind)) + ":" + t.address;
-}
+SIPSAF_DECL auto to_string(forward_target const& t) -> std::string;
 
 /// True when `key` is the profile-file form of a gateway target
 /// (`email:`, `mms:` or `sms:` and an address). A program that queues what
 /// it hands to a gateway files it under such a key; the engine then reports
 /// a 2xx from that recipient as `processed`, not `delivered` (the gateway
 /// took it on; the person has not necessarily seen it).
-inline auto is_gateway_key(std::string_view key) noexcept -> bool {
-  for (std::string_view p : {"email:", "mms:", "sms:"})
-    if (key.size() > p.size() && key.substr(0, p.size()) == p) return true;
-  return false;
-}
+SIPSAF_DECL auto is_gateway_key(std::string_view key) noexcept -> bool;
 
 /// A store-and-forward setting with its target: what the profile-file key
 /// `store-and-forward` holds.
@@ -127,51 +91,7 @@ struct store_and_forward {
 /// keyword; `errc::empty_value` at the address for a missing address;
 /// `errc::bad_uri` at the address for a `forward:` target that is not a
 /// sip/sips URI.
-inline auto parse_store_and_forward(std::string_view text) -> result<store_and_forward> {
-  std::size_t b = 0, e = text.size();
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (b < e && space(text[b])) ++b;
-  while (e > b && space(text[e - 1])) --e;
-  std::string_view const v = text.substr(b, e - b);
-  if (v.empty()) return parse_error{errc::empty_value, text.size()};
-  auto iequal = [](std::string_view x, std::string_view lower) {
-    if (x.size() != lower.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      char c = x[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != lower[i]) return false;
-    }
-    return true;
-  };
-  if (iequal(v, "no")) return store_and_forward{store_setting::no, std::nullopt};
-  if (iequal(v, "yes")) return store_and_forward{store_setting::yes, std::nullopt};
-  if (iequal(v, "notify")) return store_and_forward{store_setting::notify, std::nullopt};
-  std::size_t const colon = v.find(':');
-  if (colon == std::string_view::npos) return parse_error{errc::bad_header_value, b};
-  std::string_view const kw = v.substr(0, colon);
-  forward_kind kind{};
-  if (iequal(kw, "forward"))
-    kind = forward_kind::sip;
-  else if (iequal(kw, "email"))
-    kind = forward_kind::email;
-  else if (iequal(kw, "mms"))
-    kind = forward_kind::mms;
-  else if (iequal(kw, "sms"))
-    kind = forward_kind::sms;
-  else
-    return parse_error{errc::bad_header_value, b};
-  std::string_view addr = v.substr(colon + 1);
-  std::size_t at = b + colon + 1;
-  while (!addr.empty() && space(addr.front())) addr.remove_prefix(1), ++at;
-  if (addr.empty()) return parse_error{errc::empty_value, at};
-  if (kind == forward_kind::sip) {
-    auto const scheme = addr.substr(0, addr.find(':'));
-    if (scheme.size() == addr.size() || !(iequal(scheme, "sip") || iequal(scheme, "sips")) ||
-        addr.size() == scheme.size() + 1)
-      return parse_error{errc::bad_uri, at};
-  }
-  return store_and_forward{store_setting::forward, forward_target{kind, std::string(addr)}};
-}
+SIPSAF_DECL auto parse_store_and_forward(std::string_view text) -> result<store_and_forward>;
 
 /// A list of accepted media ranges, owning its text (e.g. `text/plain, image/*`).
 ///
@@ -183,14 +103,7 @@ class media_ranges {
   media_ranges() = default;
 
   /// Parses an Accept-style list (RFC 3261 §20.1). Errors as `parse_media_ranges`.
-  static auto parse(std::string_view text) -> result<media_ranges> {
-    media_ranges m;
-    m.text_ = std::string(text);
-    auto r = parse_media_ranges(m.text_);
-    if (!r) return r.error();
-    m.ranges_ = std::move(*r);
-    return m;
-  }
+  static SIPSAF_DECL auto parse(std::string_view text) -> result<media_ranges>;
 
   // The ranges are views into `text_`: copying and moving re-parse the copy.
   media_ranges(media_ranges const& o) : text_(o.text_) { reparse(); }
@@ -223,10 +136,7 @@ class media_ranges {
   auto accepts(media_type const& t) const -> bool { return sipsaf::accepts(ranges_, t); }
 
  private:
-  void reparse() {
-    ranges_.clear();
-    if (auto r = parse_media_ranges(text_)) ranges_ = std::move(*r);
-  }
+  SIPSAF_DECL void reparse();
   std::string text_;
   std::vector<media_type> ranges_;
 };
@@ -262,12 +172,8 @@ struct operator_defaults {
 /// Where a resolved value came from, for the trace.
 enum class setting_source : std::uint8_t { profile, operator_default };
 
-inline auto to_string(setting_source s) noexcept -> char const* {
-  return s == setting_source::profile ? "profile" : "operator default";
-}
-inline auto operator<<(std::ostream& os, setting_source s) -> std::ostream& {
-  return os << to_string(s);
-}
+SIPSAF_DECL auto to_string(setting_source s) noexcept -> char const*;
+SIPSAF_DECL auto operator<<(std::ostream& os, setting_source s) -> std::ostream&;
 
 /// A profile with the operator's defaults filled in. Views and pointers into
 /// the `recipient_profile` and `operator_defaults` it was made from: valid
@@ -292,43 +198,13 @@ struct effective_profile {
 /// Combines a profile with the operator's defaults: each field the profile
 /// leaves unsaid takes the operator's value. Complexity: linear in the
 /// number of store classes; no allocation.
-inline auto resolve(recipient_profile const& p, operator_defaults const& d) noexcept
-    -> effective_profile {
-  effective_profile e;
-  store_and_forward const& s = p.store.setting != store_setting::unset ? p.store : d.store;
-  e.store_from = p.store.setting != store_setting::unset ? setting_source::profile
-                                                         : setting_source::operator_default;
-  e.store = s.setting == store_setting::unset ? store_setting::yes : s.setting;
-  if (e.store == store_setting::forward) {
-    if (s.target)
-      e.forward = &*s.target;
-    else
-      e.store = store_setting::yes;  // a forward without a target cannot be honoured
-  }
-  if (p.accepts) {
-    e.accepts = &*p.accepts;
-  } else {
-    e.accepts = d.accepts ? &*d.accepts : nullptr;
-    e.accepts_from = setting_source::operator_default;
-  }
-  if (p.subscriber_class) e.subscriber_class = *p.subscriber_class;
-  if (!d.store_classes.empty()) {
-    e.class_may_store = false;
-    if (p.subscriber_class)
-      for (auto const& c : d.store_classes)
-        if (c == *p.subscriber_class) e.class_may_store = true;
-  }
-  e.quota_messages = p.quota_messages ? *p.quota_messages : d.quota_messages;
-  e.quota_messages_from =
-      p.quota_messages ? setting_source::profile : setting_source::operator_default;
-  e.quota_bytes = p.quota_bytes ? *p.quota_bytes : d.quota_bytes;
-  e.quota_bytes_from = p.quota_bytes ? setting_source::profile : setting_source::operator_default;
-  e.max_lifetime = p.max_lifetime ? *p.max_lifetime : d.max_lifetime;
-  e.lifetime_from = p.max_lifetime ? setting_source::profile : setting_source::operator_default;
-  e.max_message_bytes = d.max_message_bytes;
-  return e;
-}
+SIPSAF_DECL auto resolve(recipient_profile const& p, operator_defaults const& d) noexcept
+    -> effective_profile;
 
 SIPSAF_END_NAMESPACE
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/policy/impl/profile.ipp>
+#endif
 
 #endif  // SIPSAF_POLICY_PROFILE_HPP

@@ -69,29 +69,6 @@ inline constexpr field stored_delivery_fields[] = {
 };
 // Content-Type is kept too: it is written with the body.
 
-namespace detail {
-
-// A folded value on one line: each fold (`*WSP CRLF 1*WSP`) one SP, which
-// RFC 3261 §7.3.1 says it means. Unchanged (a view) when there is none.
-inline auto unfolded(std::string_view v, std::string& buf) -> std::string_view {
-  if (v.find_first_of("\r\n") == std::string_view::npos) return v;
-  buf.clear();
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '\r' && v[i] != '\n') {
-      buf += v[i];
-      continue;
-    }
-    while (!buf.empty() && (buf.back() == ' ' || buf.back() == '\t')) buf.pop_back();
-    buf += ' ';
-    while (i + 1 < v.size() &&
-           (v[i + 1] == '\r' || v[i + 1] == '\n' || v[i + 1] == ' ' || v[i + 1] == '\t'))
-      ++i;
-  }
-  return buf;
-}
-
-}  // namespace detail
-
 /// Whether a stored delivery keeps header field `f` (Content-Type included).
 constexpr auto stored_delivery_keeps(field f) noexcept -> bool {
   if (f == field::content_type) return true;
@@ -107,83 +84,30 @@ constexpr auto stored_delivery_keeps(field f) noexcept -> bool {
 /// response goes back (RFC 3261 §16.7). A plain answer with no action
 /// behind it is `make_response(request, code, reason, to_tag)` of
 /// <sipsaf/message/builder.hpp>.
-inline auto make_response(message_view const& request, respond_action const& a,
-                          std::string_view to_tag = {}) -> result<std::string> {
-  response_builder b(request, a.code, a.reason.empty() ? reason_phrase(a.code) : a.reason);
-  if (!to_tag.empty()) b.to_tag(to_tag);
-  if (!a.accept.empty()) b.header("Accept", a.accept);
-  return b.build();
-}
+SIPSAF_DECL auto make_response(message_view const& request, respond_action const& a,
+                               std::string_view to_tag = {}) -> result<std::string>;
 
 /// A live delivery: `request` sent on to `target` as a proxy does
 /// (RFC 3261 §16.6): the Request-URI replaced, `via` (a Via value, e.g.
 /// `SIP/2.0/UDP host;branch=z9hG4bK...`) on top, Max-Forwards one less (70
 /// when there was none), every other header field and the body as they were.
 /// A request whose Max-Forwards is 0 is the caller's to refuse (483) first.
-inline auto make_proxied_request(message_view const& request, std::string_view target,
-                                 std::string_view via) -> result<std::string> {
-  request_builder b(request.method(), target);
-  if (!via.empty()) b.header("Via", via);
-  std::string buf, ct_buf;
-  auto const hops = request.max_forwards();
-  b.max_forwards(!hops ? 70u : *hops > 0 ? static_cast<unsigned>(*hops - 1) : 0u);
-  std::string_view content_type;
-  for (auto const& h : request.headers()) {
-    switch (h.id) {
-      case field::max_forwards:
-      case field::content_length:
-        break;  // written anew
-      case field::content_type:
-        content_type = detail::unfolded(h.value, ct_buf);
-        break;  // written with the body
-      default:
-        b.header(h.id == field::unknown ? h.name : field_name(h.id),
-                 detail::unfolded(h.value, buf));
-    }
-  }
-  b.body(content_type, request.body());
-  return b.build();
-}
+SIPSAF_DECL auto make_proxied_request(message_view const& request, std::string_view target,
+                                      std::string_view via) -> result<std::string>;
 
 /// A stored request delivered to `target` as a new MESSAGE: `via` on top,
 /// Max-Forwards 70, the fields `stored_delivery_fields` lists, CSeq with the
 /// stored number, and the body with its Content-Type exactly. Without a Date
 /// in the stored request, `arrived` gives one (when the service took it).
 /// Errors: the stored bytes' parse error, or the builder's.
-inline auto make_stored_delivery(std::string_view stored, std::string_view target,
-                                 std::string_view via, std::optional<timestamp> arrived = {})
-    -> result<std::string> {
-  auto m = parse_message(stored);
-  if (!m) return m.error();
-  request_builder b("MESSAGE", target);
-  if (!via.empty()) b.header("Via", via);
-  b.max_forwards(70);
-  std::string_view content_type;
-  std::string buf, ct_buf;
-  bool dated = false;
-  for (auto const& h : m->headers()) {
-    if (h.id == field::content_type) {
-      content_type = detail::unfolded(h.value, ct_buf);  // written with the body
-    } else if (stored_delivery_keeps(h.id)) {
-      b.header(field_name(h.id), detail::unfolded(h.value, buf));
-      dated = dated || h.id == field::date;
-    }
-  }
-  if (!dated && arrived) b.header("Date", format_sip_date(*arrived));
-  auto const cseq = m->cseq();
-  b.cseq(cseq ? cseq->number : 1);
-  b.body(content_type, m->body());
-  return b.build();
-}
+SIPSAF_DECL auto make_stored_delivery(std::string_view stored, std::string_view target,
+                                      std::string_view via, std::optional<timestamp> arrived = {})
+    -> result<std::string>;
 
 /// The stored delivery a `deliver_action` (not `live`) asks for, to one of
 /// its contacts.
-inline auto make_stored_delivery(deliver_action const& a, std::string_view target,
-                                 std::string_view via) -> result<std::string> {
-  std::optional<timestamp> arrived;
-  if (a.arrived != timestamp{}) arrived = a.arrived;
-  return make_stored_delivery(a.bytes, target, via, arrived);
-}
+SIPSAF_DECL auto make_stored_delivery(deliver_action const& a, std::string_view target,
+                                      std::string_view via) -> result<std::string>;
 
 /// The Subscription-State of a notification that belongs to no
 /// subscription: over at once, its resource (the stored message) gone
@@ -196,20 +120,14 @@ inline constexpr std::string_view notification_subscription_state = "terminated;
 /// `Content-Disposition: notification`, RFC 5438 §7.1.1) or the opt-in
 /// NOTIFY (with Event and `notification_subscription_state`). `via` may be
 /// empty (the stack adds its own); `date`, when given, is sent as Date.
-inline auto make_notification(notify_action const& n, std::string_view via,
-                              std::string_view from_tag, std::string_view call_id,
-                              std::optional<timestamp> date = {}) -> result<std::string> {
-  request_builder b(n.method, n.to);
-  if (!via.empty()) b.header("Via", via);
-  b.max_forwards(70).from(n.about, from_tag).to(n.to).call_id(call_id).cseq(1);
-  if (date) b.header("Date", format_sip_date(*date));
-  if (!n.event.empty())
-    b.header("Event", n.event).header("Subscription-State", notification_subscription_state);
-  if (!n.content_disposition.empty()) b.header("Content-Disposition", n.content_disposition);
-  b.body(n.content_type, n.body);
-  return b.build();
-}
+SIPSAF_DECL auto make_notification(notify_action const& n, std::string_view via,
+                                   std::string_view from_tag, std::string_view call_id,
+                                   std::optional<timestamp> date = {}) -> result<std::string>;
 
 SIPSAF_END_NAMESPACE
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/policy/impl/render.ipp>
+#endif
 
 #endif  // SIPSAF_POLICY_RENDER_HPP

@@ -132,7 +132,7 @@ constexpr auto to_string_view(directive d) noexcept -> std::string_view {
 }
 
 /// The directive a token names (ASCII case-insensitive), or `directive::extension`.
-inline auto classify_directive(std::string_view token) noexcept -> directive;
+SIPSAF_DECL auto classify_directive(std::string_view token) noexcept -> directive;
 
 /// Which tokens the parser accepts.
 enum class disposition_mode : std::uint8_t {
@@ -292,16 +292,17 @@ class request_disposition {
 ///
 /// @par Specification
 /// RFC 3841 §9.1, §10; RFC 3261 §25.1.
-inline auto parse_request_disposition(std::string_view value,
-                                      request_disposition_options const& opt = {})
+SIPSAF_DECL auto parse_request_disposition(std::string_view value,
+                                           request_disposition_options const& opt = {})
     -> result<request_disposition>;
 
 /// Adds the directives of one more header row to `into` (RFC 3261 §7.3.1:
 /// several rows of a list header combine as one comma-separated list).
 /// A conflict with a directive of an earlier row is reported at its offset
 /// in `row`. On error `into` holds the directives before the failing one.
-inline auto append_request_disposition(request_disposition& into, std::string_view row,
-                                       request_disposition_options const& opt = {}) -> result<void>;
+SIPSAF_DECL auto append_request_disposition(request_disposition& into, std::string_view row,
+                                            request_disposition_options const& opt = {})
+    -> result<void>;
 
 /// Writes the canonical form: directives in order, known tokens in lower
 /// case, extensions as written, separated by ", ". Empty for an empty value.
@@ -309,19 +310,19 @@ template <class OutputIt>
 auto serialize(OutputIt out, request_disposition const& rd) -> OutputIt;
 
 /// The canonical form as a string (see `serialize`).
-inline auto to_string(request_disposition const& rd) -> std::string;
+SIPSAF_DECL auto to_string(request_disposition const& rd) -> std::string;
 
-inline auto operator<<(std::ostream& os, request_disposition const& rd) -> std::ostream&;
+SIPSAF_DECL auto operator<<(std::ostream& os, request_disposition const& rd) -> std::ostream&;
 
 /// The store-command identifier code: "11" do-not-store, "01" notify (with or
 /// without a store directive), "00" store or store-and-forward-if-not-reached,
 /// "" when the value carries no store command and no notify.
-inline auto identifier_code(request_disposition const& rd) noexcept -> std::string_view;
+SIPSAF_DECL auto identifier_code(request_disposition const& rd) noexcept -> std::string_view;
 
 /// The value an identifier code stands for: "00" → store-and-forward-if-not-reached,
 /// "11" → do-not-store, "01" → store-and-forward-if-not-reached + notify.
 /// Any other text is `errc::expected_directive` at offset 0.
-inline auto from_identifier_code(std::string_view code) -> result<request_disposition>;
+SIPSAF_DECL auto from_identifier_code(std::string_view code) -> result<request_disposition>;
 
 SIPSAF_END_NAMESPACE
 
@@ -335,5 +336,8 @@ struct fmt::formatter<sipsaf::request_disposition> : fmt::formatter<fmt::string_
 };
 
 #include <sipsaf/rfc3841/impl/request_disposition.hpp>
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/rfc3841/impl/request_disposition.ipp>
+#endif
 
 #endif  // SIPSAF_RFC3841_REQUEST_DISPOSITION_HPP

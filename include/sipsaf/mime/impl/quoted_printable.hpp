@@ -62,16 +62,6 @@ auto decode_quoted_printable(std::string_view in, OutputIt out) -> result<Output
   return out;
 }
 
-inline auto decode_quoted_printable(std::string_view in) -> result<std::string> {
-  std::string s;
-  s.resize(in.size());
-  char* p = &s[0];
-  auto r = detail::quoted_printable_decode(in, p);
-  if (!r) return r.error();
-  s.resize(static_cast<std::size_t>(p - s.data()));
-  return s;
-}
-
 SIPSAF_END_NAMESPACE
 
 #endif
