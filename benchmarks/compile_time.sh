@@ -9,8 +9,11 @@
 #   CXX=clang++ CXXFLAGS="-std=c++17 -O2" ROUNDS=3 benchmarks/compile_time.sh
 #
 # Each sipsaf file includes one header and makes one call of what that header
-# is for; the umbrella file makes one Request-Disposition parse. The Beast file
-# parses one HTTP request with http::request_parser<string_body>.
+# is for; the umbrella file makes one Request-Disposition parse. Each is
+# compiled header-only and again with SIPSAF_SEPARATE_COMPILATION (rows
+# "... separate": what a file of a program that compiles <sipsaf/src.hpp>
+# once elsewhere pays). The Beast file parses one HTTP request with
+# http::request_parser<string_body>, header-only.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cxx=${CXX:-g++}
@@ -36,6 +39,9 @@ for c in "${cases[@]}"; do
     > "$work/$name.cpp"
   names+=("$name")
 done
+for c in "${cases[@]}"; do
+  names+=("${c%%|*}.separate")
+done
 cat > "$work/beast.cpp" << 'EOF'
 #include <boost/beast/http.hpp>
 int main(int, char** argv) {
@@ -49,10 +55,11 @@ EOF
 names+=(beast)
 
 compile() {  # compile NAME: appends "cpu_seconds max_kb" to $work/NAME.times
-  local name=$1
+  local name=$1 src=${1%.separate} mode=
+  [ "$src" = "$name" ] || mode=-DSIPSAF_SEPARATE_COMPILATION
   # shellcheck disable=SC2086
   /usr/bin/time -f '%U %S %M' -o "$work/$name.t" \
-    "$cxx" $flags -I"$here/include" -c "$work/$name.cpp" -o "$work/$name.o"
+    "$cxx" $flags $mode -I"$here/include" -c "$work/$src.cpp" -o "$work/$name.o"
   awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$work/$name.t" >> "$work/$name.times"
 }
 for _ in $(seq "$rounds"); do
@@ -61,10 +68,10 @@ done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "$("$cxx" --version | head -1), flags: $flags, $rounds rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| %-18s | %12s | %14s |\n' file "CPU s" "peak MB"
-printf '|%s|%s|%s|\n' "--------------------" "--------------" "----------------"
+printf '| %-24s | %12s | %14s |\n' file "CPU s" "peak MB"
+printf '|%s|%s|%s|\n' "--------------------------" "--------------" "----------------"
 for name in "${names[@]}"; do
   cpu=$(cut -d' ' -f1 "$work/$name.times" | median)
   kb=$(cut -d' ' -f2 "$work/$name.times" | median)
-  printf '| %-18s | %12s | %14d |\n' "$name" "$cpu" "$((kb / 1024))"
+  printf '| %-24s | %12s | %14d |\n' "$name" "$cpu" "$((kb / 1024))"
 done

@@ -53,7 +53,7 @@ struct base64_tables {
 inline constexpr base64_tables b64{};
 
 #if SIPSAF_BASE64_X86
-// The vector decoders (impl/base64.ipp, where <immintrin.h> is included),
+// The vector decoders (impl/base64.ipp, with their instruction sets),
 // each for one instruction set: decodes from `s + i` while the text is
 // plain alphabet or line ends between whole groups, writing to `out`;
 // returns where it stopped, always between groups.

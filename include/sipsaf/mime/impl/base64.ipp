@@ -6,7 +6,7 @@
 #include <sipsaf/mime/base64.hpp>
 
 #if SIPSAF_BASE64_X86
-#include <immintrin.h>
+#include <tmmintrin.h>  // SSSE3; AVX2 through the compiler's builtins
 #endif
 
 SIPSAF_BEGIN_NAMESPACE
@@ -107,40 +107,61 @@ __attribute__((target("ssse3"))) SIPSAF_DECL auto b64_run_ssse3(unsigned char co
   return i;
 }
 
+// 32-byte vectors as the compiler's own vector types, the AVX2 instructions
+// through its builtins: <immintrin.h> would cost every file that includes
+// this one about 100 MB of compiler memory.
+typedef char b64_v32i8 __attribute__((vector_size(32)));
+typedef short b64_v16i16 __attribute__((vector_size(32)));
+typedef int b64_v8i32 __attribute__((vector_size(32)));
+typedef unsigned b64_v8u32 __attribute__((vector_size(32)));
+
+/// A 16-byte table in both 128-bit halves (what `vbroadcasti128` loads).
+__attribute__((target("avx2"))) inline auto b64_both_halves(std::int8_t const (&t)[16]) noexcept
+    -> b64_v32i8 {
+  b64_v32i8 v;
+  std::memcpy(&v, t, 16);
+  std::memcpy(reinterpret_cast<char*>(&v) + 16, t, 16);
+  return v;
+}
+
 /// The AVX2 twin of `b64_block16`: 32 characters in, 24 bytes out (packed
 /// across the two 128-bit halves).
-__attribute__((target("avx2"))) inline auto b64_block32(__m256i in, __m256i& packed) noexcept
+__attribute__((target("avx2"))) inline auto b64_block32(b64_v32i8 in, b64_v32i8& packed) noexcept
     -> unsigned {
-  __m256i const t_lo =
-      _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<__m128i const*>(b64v.lo)));
-  __m256i const t_hi =
-      _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<__m128i const*>(b64v.hi)));
-  __m256i const t_roll =
-      _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<__m128i const*>(b64v.roll)));
-  __m256i const t_pack =
-      _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<__m128i const*>(b64v.pack)));
-  __m256i const nib = _mm256_set1_epi8(0x0f);
-  __m256i const hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), nib);
-  __m256i const lo = _mm256_and_si256(in, nib);
-  __m256i const bad =
-      _mm256_and_si256(_mm256_shuffle_epi8(t_lo, lo), _mm256_shuffle_epi8(t_hi, hi));
-  auto const mask =
-      ~static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(bad, _mm256_setzero_si256())));
+  b64_v32i8 const nib = b64_v32i8{} + char{0x0f};
+  b64_v32i8 const hi = reinterpret_cast<b64_v32i8>(reinterpret_cast<b64_v8u32>(in) >> 4) & nib;
+  b64_v32i8 const lo = in & nib;
+  b64_v32i8 const bad = __builtin_ia32_pshufb256(b64_both_halves(b64v.lo), lo) &
+                        __builtin_ia32_pshufb256(b64_both_halves(b64v.hi), hi);
+  auto const mask = ~static_cast<unsigned>(
+      __builtin_ia32_pmovmskb256(reinterpret_cast<b64_v32i8>(bad == b64_v32i8{})));
   if (mask != 0) return mask;
-  __m256i const slash = _mm256_cmpeq_epi8(in, _mm256_set1_epi8('/'));
-  __m256i const roll = _mm256_shuffle_epi8(t_roll, _mm256_add_epi8(slash, hi));
-  __m256i const values = _mm256_add_epi8(in, roll);
-  __m256i const pairs = _mm256_maddubs_epi16(values, _mm256_set1_epi32(0x01400140));
-  __m256i const lanes = _mm256_madd_epi16(pairs, _mm256_set1_epi32(0x00011000));
-  __m256i const halves = _mm256_shuffle_epi8(lanes, t_pack);
-  packed = _mm256_permutevar8x32_epi32(halves, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+  b64_v32i8 const slash = reinterpret_cast<b64_v32i8>(in == b64_v32i8{} + '/');
+  b64_v32i8 const roll = __builtin_ia32_pshufb256(b64_both_halves(b64v.roll), slash + hi);
+  b64_v32i8 const values = in + roll;
+  // aaaaaa bbbbbb -> 12 bits per pair, then two pairs -> 24 bits per lane.
+  b64_v16i16 const pairs =
+      __builtin_ia32_pmaddubsw256(values, reinterpret_cast<b64_v32i8>(b64_v8i32{} + 0x01400140));
+  b64_v8i32 const lanes =
+      __builtin_ia32_pmaddwd256(pairs, reinterpret_cast<b64_v16i16>(b64_v8i32{} + 0x00011000));
+  b64_v32i8 const halves =
+      __builtin_ia32_pshufb256(reinterpret_cast<b64_v32i8>(lanes), b64_both_halves(b64v.pack));
+  packed = reinterpret_cast<b64_v32i8>(__builtin_ia32_permvarsi256(
+      reinterpret_cast<b64_v8i32>(halves), b64_v8i32{0, 1, 2, 4, 5, 6, 7, 7}));
   return 0;
 }
 
+/// 32 characters from `p`.
+__attribute__((target("avx2"))) inline auto b64_load32(unsigned char const* p) noexcept
+    -> b64_v32i8 {
+  b64_v32i8 v;
+  std::memcpy(&v, p, 32);
+  return v;
+}
+
 /// Writes the 24 decoded bytes of `packed` to `out`, and nothing more.
-__attribute__((target("avx2"))) inline void b64_store24(char* out, __m256i packed) noexcept {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(packed));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 16), _mm256_extracti128_si256(packed, 1));
+__attribute__((target("avx2"))) inline void b64_store24(char* out, b64_v32i8 packed) noexcept {
+  std::memcpy(out, &packed, 24);
 }
 
 /// `b64_run_ssse3` with 32-character blocks.
@@ -148,10 +169,9 @@ __attribute__((target("avx2"))) SIPSAF_DECL auto b64_run_avx2(unsigned char cons
                                                               std::size_t n, char*& out) noexcept
     -> std::size_t {
   std::size_t start = i;
-  __m256i packed = _mm256_setzero_si256();
+  b64_v32i8 packed{};
   while (n - i >= 32) {
-    unsigned const bad =
-        b64_block32(_mm256_loadu_si256(reinterpret_cast<__m256i const*>(s + i)), packed);
+    unsigned const bad = b64_block32(b64_load32(s + i), packed);
     if (bad == 0) {
       b64_store24(out, packed);
       out += 24;
@@ -161,7 +181,7 @@ __attribute__((target("avx2"))) SIPSAF_DECL auto b64_run_avx2(unsigned char cons
     auto const first_bad = static_cast<std::size_t>(__builtin_ctz(bad));
     std::size_t const whole = first_bad & ~std::size_t{3};
     if (whole != 0 && i + whole >= start + 32) {
-      b64_block32(_mm256_loadu_si256(reinterpret_cast<__m256i const*>(s + i + whole - 32)), packed);
+      b64_block32(b64_load32(s + i + whole - 32), packed);
       b64_store24(out - 24 + whole / 4 * 3, packed);
       out += whole / 4 * 3;
     } else {
