@@ -22,6 +22,7 @@
 #include <sipsaf/gateway/impl/encoded_word.ipp>
 #include <sipsaf/gateway/impl/gsm7.ipp>
 #include <sipsaf/gateway/impl/internet_message.ipp>
+#include <sipsaf/gateway/impl/mm4.ipp>
 #include <sipsaf/gateway/impl/payload.ipp>
 #include <sipsaf/gateway/impl/sms.ipp>
 #include <sipsaf/impl/error.ipp>

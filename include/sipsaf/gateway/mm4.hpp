@@ -68,55 +68,25 @@ struct mm4_options {
 
 /// True when `number` is a global E.164 number as profiles write it: `+`
 /// and 1 to 15 digits (ITU-T E.164 §6).
-inline auto is_e164(std::string_view number) noexcept -> bool {
-  return number.size() >= 2 && number.size() <= 16 && number[0] == '+' &&
-         number.find_first_not_of("0123456789", 1) == std::string_view::npos;
-}
+SIPSAF_DECL auto is_e164(std::string_view number) noexcept -> bool;
 
 /// `+DIGITS/TYPE=PLMN@DOMAIN`, the MM4 address of a phone number (TS 23.140
 /// §8.4); nothing when `number` is not E.164 or the result not an addr-spec.
-inline auto mm4_phone_address(std::string_view number, std::string_view domain)
-    -> std::optional<std::string> {
-  if (!is_e164(number)) return std::nullopt;
-  std::string a = std::string(number) + "/TYPE=PLMN@" + std::string(domain);
-  if (!is_mail_address(a)) return std::nullopt;
-  return a;
-}
+SIPSAF_DECL auto mm4_phone_address(std::string_view number, std::string_view domain)
+    -> std::optional<std::string>;
 
 /// The global number a URI names, or nothing: a `tel:` URI's number, or a
 /// SIP user part with `user=phone` (RFC 3261 §19.1.1), visual separators
 /// removed (RFC 3966 §5.1.1); or a SIP user part that is `+` and digits.
 /// Parameters (`;phone-context=...`) end the number; a local number
 /// (no `+`) is none.
-inline auto uri_phone_number(uri_view const& u) -> std::optional<std::string> {
-  std::string_view raw;
-  bool separators = false;
-  if (detail::msg::iequals(u.scheme, "tel")) {
-    raw = u.opaque;
-    separators = true;
-  } else if (u.is_sip()) {
-    raw = u.user;
-    auto const user = u.param("user");
-    separators = user && detail::msg::iequals(*user, "phone");
-  } else {
-    return std::nullopt;
-  }
-  std::string const text = detail::gw::unescape_uri_part(raw.substr(0, raw.find(';')));
-  std::string n;
-  for (char c : text)
-    if (!(separators && (c == '-' || c == '.' || c == '(' || c == ')'))) n.push_back(c);
-  if (!is_e164(n)) return std::nullopt;
-  return n;
-}
+SIPSAF_DECL auto uri_phone_number(uri_view const& u) -> std::optional<std::string>;
 
 /// The default MM4 address of a SIP identity: its global number as
 /// `+DIGITS/TYPE=PLMN@domain` (see `uri_phone_number`), else its mailbox
 /// (`default_mail_address`).
-inline auto default_mm4_address(uri_view const& u, std::string_view domain)
-    -> std::optional<std::string> {
-  if (auto n = uri_phone_number(u)) return mm4_phone_address(*n, domain);
-  return default_mail_address(u);
-}
+SIPSAF_DECL auto default_mm4_address(uri_view const& u, std::string_view domain)
+    -> std::optional<std::string>;
 
 /// Converts the payload of the SIP request `m` into an MM4_forward.REQ for
 /// the phone `number` (`+` and 1 to 15 digits) at `options.recipient_domain`
@@ -131,42 +101,13 @@ inline auto default_mm4_address(uri_view const& u, std::string_view domain)
 ///
 /// @par Specification 3GPP TS 23.140 §8.4, §8.4.1; RFC 2822 (RFC 5322).
 /// @par Complexity Linear in the message size.
-inline auto to_mm4_forward(message_view const& m, std::string_view number,
-                           mm4_options const& options) -> result<internet_message> {
-  using namespace detail::gw;
-  std::string const& here = options.originator_domain;
-  auto const to = mm4_phone_address(number, options.recipient_domain);
-  if (!to || !is_dot_atom(options.recipient_domain) || !is_dot_atom(here))
-    return parse_error{errc::bad_header_value, 0};
-  std::string const system =
-      options.originator_system.empty() ? "mms@" + here : options.originator_system;
-  if (!is_addr_spec(system) || options.version.empty() ||
-      options.version.find_first_not_of("0123456789.") != std::string::npos)
-    return parse_error{errc::bad_header_value, 0};
-  auto const call_id = m.call_id();
-  auto const cseq = m.cseq();
-  if (!call_id || !cseq) return parse_error{errc::missing_header, 0};
-  std::string const id = message_id_left(*call_id, cseq->number);
-
-  mail_options mo = options.mail;
-  mo.to = *to;
-  mo.message_id_domain = here;
-  mo.map_address = [&here](uri_view const& u) { return default_mm4_address(u, here); };
-  // The From address is known only once it is mapped; Sender repeats it.
-  std::optional<std::string> sender;
-  if (auto from = m.from()) sender = default_mm4_address(from->uri, here);
-  mo.extra_headers = {
-      {"X-Mms-3GPP-MMS-Version", options.version},
-      {"X-Mms-Message-Type", "MM4_forward.REQ"},
-      {"X-Mms-Transaction-ID", id},
-      {"X-Mms-Message-ID", "<" + id + "@" + here + ">"},
-      {"X-Mms-Ack-Request", "No"},
-      {"X-Mms-Originator-System", system},
-  };
-  if (sender) mo.extra_headers.emplace_back("Sender", *sender);
-  return to_internet_message(m, mo);
-}
+SIPSAF_DECL auto to_mm4_forward(message_view const& m, std::string_view number,
+                                mm4_options const& options) -> result<internet_message>;
 
 SIPSAF_END_NAMESPACE
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/gateway/impl/mm4.ipp>
+#endif
 
 #endif  // SIPSAF_GATEWAY_MM4_HPP
