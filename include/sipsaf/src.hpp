@@ -14,7 +14,7 @@
 #include <sipsaf/config.hpp>
 
 #ifndef SIPSAF_SEPARATE_COMPILATION
-#error "<sipsaf/src.hpp> is for SIPSAF_SEPARATE_COMPILATION builds: define it in every translation unit"
+#error "<sipsaf/src.hpp> needs SIPSAF_SEPARATE_COMPILATION defined in every translation unit"
 #endif
 
 #include <sipsaf.hpp>
