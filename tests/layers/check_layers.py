@@ -43,12 +43,15 @@ def rank(rel):
         if name in CORE_FILES:
             return 0
         return PART_RANK.get(name, TOP)
+    if len(parts) == 3 and parts[1] == "impl":  # sipsaf/impl/<core>.ipp: its definitions
+        name = parts[2].rsplit(".", 1)[0]
+        return 0 if name in CORE_FILES else TOP
     return PART_RANK.get(parts[1], BESIDE_POLICY)
 
 
 def check_layers(include_dir):
     bad = []
-    for path in sorted(include_dir.rglob("*.hpp")):
+    for path in sorted([*include_dir.rglob("*.hpp"), *include_dir.rglob("*.ipp")]):
         rel = path.relative_to(include_dir).as_posix()
         mine = rank(rel)
         for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
