@@ -43,6 +43,7 @@ void proxy_core::batch_end() {
   std::vector<held_send> held = std::move(held_);
   held_.clear();
   std::size_t refused = 0;
+  tr_.hold_datagrams();  // the batch's answers leave together
   for (auto& h : held) {
     if (ec && !h.durable_key.empty()) {
       // The store did not make it durable: the 202 must not go out.
@@ -55,6 +56,7 @@ void proxy_core::batch_end() {
     }
     tr_.send(h.to, std::move(h.bytes), std::move(h.on_error));
   }
+  tr_.flush_datagrams();
   if (ec)
     log::error("store: commit failed: {}; {} answers became 500 or 503", ec.message(), refused);
   log::release();

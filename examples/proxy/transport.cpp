@@ -9,6 +9,8 @@
 #include <boost/asio/ssl.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <utility>
@@ -542,6 +544,48 @@ void transports::remove_connection(std::uint64_t id) {
   connections_.erase(it);
 }
 
+void transports::flush_datagrams() {
+  holding_ = false;
+  std::vector<datagram> out = std::move(held_datagrams_);
+  held_datagrams_.clear();
+  constexpr std::size_t chunk = 64;
+  std::array<mmsghdr, chunk> msgs;
+  std::array<iovec, chunk> iov;
+  int tries = 0;  // of the first datagram not sent yet
+  for (std::size_t first = 0; first < out.size();) {
+    std::size_t const n = std::min(chunk, out.size() - first);
+    for (std::size_t i = 0; i < n; ++i) {
+      datagram& d = out[first + i];
+      iov[i] = iovec{d.bytes.data(), d.bytes.size()};
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = d.to.data();
+      msgs[i].msg_hdr.msg_namelen = static_cast<socklen_t>(d.to.size());
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int const sent =
+        udp_ ? ::sendmmsg(udp_->native_handle(), msgs.data(), static_cast<unsigned>(n), 0) : -1;
+    if (sent > 0) {
+      first += static_cast<std::size_t>(sent);
+      tries = 0;
+      continue;
+    }
+    int const err = udp_ ? errno : EAFNOSUPPORT;
+    if (err == EINTR) continue;
+    // As in `send`: an ICMP error for an earlier datagram is not this one's.
+    if ((err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH) && ++tries < 4) {
+      handle_udp_error();
+      continue;
+    }
+    std::error_code const e(err, std::generic_category());
+    datagram& d = out[first++];
+    tries = 0;
+    log::warn("UDP send to {}: {}",
+              peer{transport_kind::udp, d.to.address(), d.to.port(), 0}.text(), e.message());
+    if (d.on_error) asio::post(io_, [cb = std::move(d.on_error), e] { cb(e); });
+  }
+}
+
 void transports::send(peer const& to, std::string bytes,
                       std::function<void(std::error_code)> on_error) {
   auto fail = [&](std::error_code e) {
@@ -552,6 +596,11 @@ void transports::send(peer const& to, std::string bytes,
       return;
     case transport_kind::udp: {
       if (!udp_) return fail(std::make_error_code(std::errc::address_family_not_supported));
+      if (holding_) {
+        held_datagrams_.push_back(
+            datagram{udp::endpoint(to.address, to.port), std::move(bytes), std::move(on_error)});
+        return;
+      }
       error_code ec;
       // An ICMP error for an earlier datagram (IP_RECVERR) fails the next
       // call on the socket, whatever its destination: a stranger whose

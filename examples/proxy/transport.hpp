@@ -138,6 +138,11 @@ class transports {
   void send(peer const& to, std::string bytes,
             std::function<void(std::error_code)> on_error = nullptr);
 
+  /// Between these two, UDP sends are queued, then sent together: one
+  /// system call (sendmmsg) for many datagrams, as after a group commit.
+  void hold_datagrams() { holding_ = true; }
+  void flush_datagrams();
+
   /// Stops reading new messages (listening sockets and connections' reads);
   /// pending writes still go out.
   void stop_receiving();
@@ -171,6 +176,13 @@ class transports {
   std::unique_ptr<asio::ip::udp::socket> udp_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_, tls_acceptor_;
   asio::ssl::context* tls_ = nullptr;
+  struct datagram {
+    asio::ip::udp::endpoint to;
+    std::string bytes;
+    std::function<void(std::error_code)> on_error;
+  };
+  std::vector<datagram> held_datagrams_;
+  bool holding_ = false;
   std::vector<char> udp_buffer_;
   std::vector<char> stream_buffer_;  ///< plain TCP reads land here first
   asio::ip::udp::endpoint udp_from_;
