@@ -144,14 +144,8 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
       if (v->host != st.source.address.to_string())  // RFC 3261 §18.2.1
         received = ";received=" + st.source.address.to_string();
   for (auto const& target : targets) {
-    std::optional<peer> flow;
-    if (!aor.empty())
-      if (binding* b = reg_.find(aor, target))
-        if (is_stream(b->source.kind) && b->source.connection != 0 &&
-            tr_.is_open(b->source.connection))
-          flow = b->source;  // reach a TCP/TLS client on the connection it registered over
     auto const outbound = aor.empty() ? std::nullopt : outbound_for(aor, target);
-    if (outbound) flow = outbound;
+    auto const flow = flow_for(aor, target);
     start_branch(f, target, flow, [&](std::string const& via) {
       rewrite rw;
       if (outbound) rw.push_route = outbound_route_;
@@ -171,6 +165,20 @@ void proxy_core::proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> 
     std::uint64_t const id = f.id;
     asio::post(io_, [this, id] { fork_maybe_done(id); });
   }
+}
+
+auto proxy_core::flow_for(std::string const& aor, std::string const& target)
+    -> std::optional<peer> {
+  if (!aor.empty())
+    if (auto outbound = outbound_for(aor, target)) return outbound;
+  // A contact of a local user, also when the request names it directly
+  // (in a dialog): the way back its REGISTER set.
+  binding const* b = aor.empty() ? reg_.find_contact(target) : reg_.find(aor, target);
+  if (b == nullptr) return std::nullopt;
+  // A TCP/TLS client on the connection it registered over.
+  if (is_stream(b->source.kind) && b->source.connection != 0 && tr_.is_open(b->source.connection))
+    return b->source;
+  return b->reach_at;
 }
 
 auto proxy_core::start_branch(fork_ctx& f, std::string const& target_uri, std::optional<peer> flow,

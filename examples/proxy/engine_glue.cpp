@@ -139,13 +139,8 @@ void proxy_core::send_stored(fork_ctx& f, sipsaf::message_view const& orig,
   }
   std::uint32_t const cseq = orig.cseq() ? orig.cseq()->number : 1;
   for (auto const& contact : f.contacts) {
-    std::optional<peer> flow;
-    if (binding* b = reg_.find(f.aor, contact))
-      if (is_stream(b->source.kind) && b->source.connection != 0 &&
-          tr_.is_open(b->source.connection))
-        flow = b->source;
     auto const outbound = outbound_for(f.aor, contact);
-    if (outbound) flow = outbound;
+    auto const flow = flow_for(f.aor, contact);
     start_branch(f, contact, flow, [&](std::string const& via) {
       // A new MESSAGE carrying the original body and the headers that
       // describe it, with the original Call-ID, CSeq number and From tag so

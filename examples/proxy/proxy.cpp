@@ -72,28 +72,40 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
   // A contact is where the proxy sends, connects and writes on its user's
   // behalf. It must not lead back here (the proxy's address, however
   // written, or the domain when that is a name): every request to it would
-  // loop. And it must be at the address the REGISTER came from (any port):
-  // else an account holder could point the proxy at a third party's ports,
-  // or at services on the proxy's own network (no relay). A trusted peer
-  // registers for others.
-  reg_.set_contact_check([this](sipsaf::uri_view const& u, peer const& from) -> std::string {
+  // loop. A contact on another host than the REGISTER came from (a client
+  // behind NAT, or sipp writing its interface address while it sends from
+  // loopback) is reached at the registering host, never at the host it
+  // names: else an account holder could point the proxy at a third party's
+  // ports (no relay). A trusted peer registers for others.
+  reg_.set_contact_check([this](sipsaf::uri_view const& u, peer const& from) -> contact_verdict {
     boost::system::error_code ec;
     asio::ip::make_address(cfg_.domain, ec);
     if (is_self(u.host, u.port) || (ec && lower(u.host) == lower(cfg_.domain)))
-      return "is this proxy itself";
+      return {"is this proxy itself", {}};
     std::string err;
     auto const to = resolve(u.text, &err);
-    if (!to) return "cannot be reached: " + err;
-    if (is_self(to->address.to_string(), to->port)) return "is this proxy itself";
+    if (!to) return {"cannot be reached: " + err, {}};
+    // 0.0.0.0 reaches this host (and so perhaps this proxy); multicast and
+    // broadcast reach many: none is one client's address.
+    auto const& a = to->address;
+    if (a.is_unspecified() || a.is_multicast() ||
+        (a.is_v4() && a.to_v4() == asio::ip::address_v4::broadcast()))
+      return {"is not one host's address", {}};
+    if (is_self(a.to_string(), to->port)) return {"is this proxy itself", {}};
     if (from.kind == transport_kind::local || is_trusted(from.address)) return {};
     auto same_host = [](asio::ip::address a, asio::ip::address const& b) {
       if (a.is_v6() && a.to_v6().is_v4_mapped())
         a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
       return address_block{a, a.is_v4() ? 32u : 128u}.contains(b);
     };
-    if (!same_host(from.address, to->address))
-      return "is not at the address the REGISTER came from";
-    return {};
+    if (same_host(from.address, to->address)) return {};
+    // UDP: the address and port it sent from (its NAT binding); TCP, TLS:
+    // its connection while open, else the registering host at the port
+    // the contact names.
+    peer at = from;
+    at.connection = 0;
+    if (is_stream(from.kind)) at.port = to->port;
+    return {{}, at};
   });
   engine_ = std::make_unique<engine_t>(store_, dir_, std::chrono::system_clock{}, gateways_,
                                        policy_, cfg_.engine);

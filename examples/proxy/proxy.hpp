@@ -206,6 +206,10 @@ class proxy_core {
 
   // Forking and client transactions.
   auto new_fork(server_txn* st, std::string what) -> fork_ctx&;
+  /// Where a request for `target` (a contact of `aor` or the AOR itself;
+  /// with no `aor`, whatever it names) goes instead of the address the URI
+  /// names (nothing: there).
+  auto flow_for(std::string const& aor, std::string const& target) -> std::optional<peer>;
   auto start_branch(fork_ctx& f, std::string const& target_uri, std::optional<peer> flow,
                     std::function<std::string(std::string const& via)> make) -> bool;
   void proxy_to(server_txn& st, fork_ctx& f, std::vector<std::string> const& contacts,

@@ -58,14 +58,18 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
       out.removed_all = true;
       list.clear();
     } else {
-      for (auto const& c : contacts->entries) {
+      std::vector<contact_verdict> verdicts(contacts->entries.size());
+      for (std::size_t i = 0; i < contacts->entries.size(); ++i) {
+        auto const& c = contacts->entries[i];
         bool const removal = (c.expires ? *c.expires : header_expires) == 0;
-        if (removal || !cfg_.refuse_contact) continue;
-        if (auto why = cfg_.refuse_contact(c.address.uri, from); !why.empty())
+        if (removal || !cfg_.check_contact) continue;
+        verdicts[i] = cfg_.check_contact(c.address.uri, from);
+        if (auto const& why = verdicts[i].refused; !why.empty())
           return answer(403, "Forbidden", "contact " + std::string(c.address.uri.text) + " " + why,
                         {{"Warning", "399 sipsaf-proxy \"contact " + why + "\""}});
       }
-      for (auto const& c : contacts->entries) {
+      for (std::size_t i = 0; i < contacts->entries.size(); ++i) {
+        auto const& c = contacts->entries[i];
         std::string const uri(c.address.uri.text);
         std::uint32_t expires = c.expires ? *c.expires : header_expires;
         expires = std::min(expires, cfg_.max_expires);
@@ -101,6 +105,7 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
         it->q = c.q ? *c.q : 1000;
         it->expires = now + std::chrono::seconds(expires);
         it->source = from;
+        it->reach_at = verdicts[i].reach_at;
         // A TCP connection is the way back to this contact when the contact
         // is the registering client itself (its Via sent-by, RFC 5923's
         // `alias`) or asks for it (`ob`, RFC 5626 §5): then a client behind
@@ -116,7 +121,8 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
             std::uint16_t const cp = c.address.uri.port ? *c.address.uri.port : 5060;
             same = same || (lower(v->host) == lower(c.address.uri.host) && vp == cp);
           }
-          if (!same) it->source.connection = 0;
+          // Behind NAT the connection is the only way back.
+          if (!same && !it->reach_at) it->source.connection = 0;
         }
         it->suspect_until = {};
         it->failures = 0;
@@ -221,11 +227,11 @@ auto registrar::sweep(steady::time_point now) -> std::vector<std::string> {
   return back;
 }
 
-auto registrar::is_contact(std::string_view uri) const -> bool {
+auto registrar::find_contact(std::string_view uri) const -> binding const* {
   for (auto const& e : bindings_)
     for (auto const& b : e.second)
-      if (b.contact == uri) return true;
-  return false;
+      if (b.contact == uri) return &b;
+  return nullptr;
 }
 
 auto registrar::binding_count() const -> std::size_t {

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,10 +32,22 @@ struct binding {
   std::uint16_t q = 1000;  ///< preference in thousandths (RFC 3261 §20.10)
   steady::time_point expires;
   peer source;  ///< where the REGISTER came from: a TCP/TLS connection is reused to reach it
+  /// Set when the contact names another host than the one the REGISTER came
+  /// from (a client behind NAT, or one that wrote an address it does not
+  /// send from): requests for it go here, to the registering host, never to
+  /// the host the contact names (RFC 3581 §4 answers the same way).
+  std::optional<peer> reach_at;
   /// After a delivery got no answer (timeout, transport error) the contact
   /// counts as unreachable until then; each failure in a row doubles the wait.
   steady::time_point suspect_until{};
   unsigned failures = 0;
+};
+
+/// What the proxy makes of a contact registered from some address: refused
+/// (403 with the reason), or taken, and then reached at `reach_at` when set.
+struct contact_verdict {
+  std::string refused;
+  std::optional<peer> reach_at;
 };
 
 class registrar {
@@ -46,9 +59,7 @@ class registrar {
     std::size_t max_contacts = 16;         ///< per address-of-record
     std::size_t max_bindings = 100000;     ///< in all
     std::chrono::seconds first_retry{30};  ///< a failed contact's first wait
-    /// Why a contact registered from `from` is refused (403), or empty: the
-    /// proxy will send, connect and write there on its user's behalf.
-    std::function<std::string(sipsaf::uri_view const&, peer const& from)> refuse_contact{};
+    std::function<contact_verdict(sipsaf::uri_view const&, peer const& from)> check_contact{};
   };
 
   /// What handling one REGISTER gave.
@@ -68,12 +79,15 @@ class registrar {
   registrar(config c, users_file const* users) : cfg_(std::move(c)), users_(users) {}
 
   void set_users(users_file const* users) { users_ = users; }
-  void set_contact_check(std::function<std::string(sipsaf::uri_view const&, peer const&)> f) {
-    cfg_.refuse_contact = std::move(f);
+  /// The proxy will send, connect and write to a contact on its user's
+  /// behalf: `f` says whether it may and where.
+  void set_contact_check(std::function<contact_verdict(sipsaf::uri_view const&, peer const&)> f) {
+    cfg_.check_contact = std::move(f);
   }
   /// Is `uri` a registered contact of one of our users? (A request may be
   /// sent there: an in-dialog request to a party of a dialog we proxied.)
-  auto is_contact(std::string_view uri) const -> bool;
+  auto is_contact(std::string_view uri) const -> bool { return find_contact(uri) != nullptr; }
+  auto find_contact(std::string_view uri) const -> binding const*;
   auto domain() const -> std::string const& { return cfg_.domain; }
 
   /// The key of a user's address-of-record: `sip:USER@DOMAIN`.

@@ -884,29 +884,44 @@ def forged_notify(env):
 
 @case
 def contact_elsewhere(env):
-    """An account holder registers contacts that point elsewhere than her own address:
-    a third party's UDP and TCP ports (the proxy would send, connect and write there on
-    her behalf), and the proxy itself under other spellings (0.0.0.0, 127.1). Each is
-    refused with 403 and nothing reaches the third party."""
+    """An account holder registers contacts on another host than her own: a third
+    party's UDP and TCP ports (used as written, the proxy would send, connect and write
+    there on her behalf). They are bound as a client's behind NAT are: what is sent to
+    them goes to the address the REGISTER came from, and nothing reaches the third
+    party. The proxy itself under other spellings (0.0.0.0, 127.1) is refused with 403."""
     proxy = start_proxy(env)
     udp, tcp = attacker_listener("udp"), attacker_listener("tcp")
-    mallory = Client(proxy, "127.0.0.3")
+    phone = Client(proxy, "127.0.0.3")
+    sender = Client(proxy, "127.0.0.4")
     with Bystander(proxy):
-        for contact in (f"<sip:victim@127.0.0.1:{udp.getsockname()[1]}>",
-                        f"<sip:victim@127.0.0.1:{tcp.getsockname()[1]};transport=tcp>",
-                        f"<sip:mallory@0.0.0.0:{proxy.port}>",
+        for contact in (f"<sip:mallory@0.0.0.0:{proxy.port}>",
                         f"<sip:mallory@127.1:{proxy.port}>"):
-            r = mallory.register("mallory", PASSWORDS["mallory"], [contact])
+            r = phone.register("mallory", PASSWORDS["mallory"], [contact])
             expect(r, 403, f"REGISTER of {contact} from 127.0.0.3")
             log(f"{contact}: 403 ({r.get('Warning')})")
-        r = mallory.send_auth("MESSAGE", f"sip:mallory@{DOMAIN}", "mallory",
-                              PASSWORDS["mallory"], ["Content-Type: text/plain"], "FLUSHALL\r\n")
-        check(r is not None, "mallory's MESSAGE to herself: no answer")
-        got = received(udp) + received(tcp)
-        check(not got, f"the proxy sent to the third party: {got[:200]!r}")
-        # Her own address, any port, is hers.
-        expect(mallory.register("mallory", PASSWORDS["mallory"]), 200,
-               "mallory's REGISTER of her own address")
+        elsewhere = [f"<sip:victim@127.0.0.1:{udp.getsockname()[1]}>",
+                     f"<sip:victim@127.0.0.1:{tcp.getsockname()[1]};transport=tcp>"]
+        expect(phone.register("mallory", PASSWORDS["mallory"], elsewhere), 200,
+               "REGISTER of contacts on another host (as behind NAT)")
+        got = []
+
+        def ring():
+            m = phone.next_request("MESSAGE", 8)
+            if m is not None:
+                got.append(m)
+                phone.answer(m, 200, "OK")
+
+        t = threading.Thread(target=ring)
+        t.start()
+        r = sender.send_auth("MESSAGE", f"sip:mallory@{DOMAIN}", "mallory",
+                             PASSWORDS["mallory"], ["Content-Type: text/plain"], "FLUSHALL\r\n",
+                             timeout=10)
+        t.join()
+        check(got and b"FLUSHALL" in got[0],
+              "the MESSAGE did not reach the address the REGISTER came from")
+        expect(r, 200, "mallory's MESSAGE to herself, answered at her registering address")
+        leaked = received(udp) + received(tcp)
+        check(not leaked, f"the proxy sent to the third party: {leaked[:200]!r}")
     proxy.stop()
 
 

@@ -104,7 +104,8 @@ BOOST_FIXTURE_TEST_CASE(unknown_user, registrar_fixture) {
 // would loop): 403 with the reason, nothing bound; a removal is not checked.
 BOOST_FIXTURE_TEST_CASE(contact_at_the_proxy_refused, registrar_fixture) {
   reg.set_contact_check([](sipsaf::uri_view const& u, proxy::peer const&) {
-    return u.host == "example.org" ? std::string("is this proxy itself") : std::string();
+    return proxy::contact_verdict{
+        u.host == "example.org" ? std::string("is this proxy itself") : std::string(), {}};
   });
   req r;
   r.contact = "<sip:bob@127.0.0.1:5070>, <sip:bob@example.org>";
@@ -120,6 +121,27 @@ BOOST_FIXTURE_TEST_CASE(contact_at_the_proxy_refused, registrar_fixture) {
   BOOST_TEST(reg.is_contact("sip:bob@127.0.0.1:5070"));
   r.contact = "<sip:bob@example.org>;expires=0";  // removing goes anywhere
   BOOST_TEST(send(r, t0).code == 200);
+}
+
+// A contact on another host than the REGISTER came from (NAT) is bound,
+// and reached where the check says: the registering address, not the host
+// the contact names.
+BOOST_FIXTURE_TEST_CASE(contact_reached_at_the_registering_address, registrar_fixture) {
+  proxy::peer const nat{proxy::transport_kind::udp, boost::asio::ip::make_address("127.0.0.1"),
+                        40000, 0};
+  reg.set_contact_check([&](sipsaf::uri_view const& u, proxy::peer const&) {
+    return proxy::contact_verdict{{}, u.host == "192.168.1.20" ? std::optional(nat) : std::nullopt};
+  });
+  req r;
+  r.contact = "<sip:bob@192.168.1.20:5060>, <sip:bob@127.0.0.1:5070>";
+  BOOST_TEST(send(r, t0).code == 200);
+  auto const* behind = reg.find_contact("sip:bob@192.168.1.20:5060");
+  BOOST_TEST_REQUIRE(behind != nullptr);
+  BOOST_TEST_REQUIRE(behind->reach_at.has_value());
+  BOOST_TEST(behind->reach_at->same_endpoint(nat));
+  auto const* direct = reg.find_contact("sip:bob@127.0.0.1:5070");
+  BOOST_TEST_REQUIRE(direct != nullptr);
+  BOOST_TEST(!direct->reach_at.has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(expiry_and_unregister, registrar_fixture) {
