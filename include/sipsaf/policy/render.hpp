@@ -18,6 +18,7 @@
 /// cannot be written (a control byte in it, say). Transactions, Route
 /// handling and where the bytes go stay with the stack.
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/config.hpp>
 #include <sipsaf/message/builder.hpp>
 #include <sipsaf/message/fields.hpp>
@@ -31,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 SIPSAF_BEGIN_NAMESPACE
 
@@ -48,8 +50,9 @@ SIPSAF_BEGIN_NAMESPACE
 /// Proxy-Authorization), Contact, and extension fields sipsaf does not
 /// know, since a store cannot tell which of them are end to end, and some
 /// must not leave the network that added them (P-Asserted-Identity,
-/// RFC 3325 §5). The CSeq method becomes MESSAGE; Content-Length is written
-/// anew. A stored request without Date gets one saying when it arrived.
+/// RFC 3325 §5; a stack that wrote one itself may keep it with
+/// `stored_delivery_options::also_keep`). The CSeq method becomes MESSAGE; Content-Length is
+/// written anew. A stored request without Date gets one saying when it arrived.
 inline constexpr field stored_delivery_fields[] = {
     field::from,
     field::to,
@@ -95,11 +98,39 @@ SIPSAF_DECL auto make_response(message_view const& request, respond_action const
 SIPSAF_DECL auto make_proxied_request(message_view const& request, std::string_view target,
                                       std::string_view via) -> result<std::string>;
 
-/// A stored request delivered to `target` as a new MESSAGE: `via` on top,
-/// Max-Forwards 70, the fields `stored_delivery_fields` lists, CSeq with the
-/// stored number, and the body with its Content-Type exactly. Without a Date
-/// in the stored request, `arrived` gives one (when the service took it).
-/// Errors: the stored bytes' parse error, or the builder's.
+/// A payload a stored delivery carries in place of the stored one: the
+/// parts a recipient's Accept list takes after a 415 (RFC 3261 §21.4.16),
+/// as `adapt_payload` (<sipsaf/mime/adapt.hpp>) cuts them, say.
+struct delivery_payload {
+  std::string_view content_type;
+  std::string_view body;
+};
+
+/// What a stack adds to a stored delivery besides the kept fields.
+struct stored_delivery_options {
+  std::string_view via;              ///< a Via value on top (empty: none, the stack adds its own)
+  std::string_view route;            ///< a Route value after it (empty: none), an outbound proxy's
+  std::optional<timestamp> arrived;  ///< a Date, when the stored request has none
+  /// A body sent instead of the stored one. The stored Content-Type,
+  /// Content-Disposition and Content-Encoding describe the stored body and
+  /// are left out; the payload's own Content-Type is written.
+  std::optional<delivery_payload> payload;
+  /// Extension fields kept too, by name: ones the stack wrote itself and
+  /// vouches for, as a proxy's own P-Asserted-Identity inside its trust
+  /// domain (RFC 3325 §5).
+  std::vector<std::string_view> also_keep;
+};
+
+/// A stored request delivered to `target` as a new MESSAGE: `o.via` on top,
+/// Max-Forwards 70, `o.route`, the fields `stored_delivery_fields` lists,
+/// CSeq with the stored number, and the body with its Content-Type exactly
+/// (or `o.payload`). Without a Date in the stored request, `o.arrived`
+/// gives one (when the service took it). Errors: the builder's.
+SIPSAF_DECL auto make_stored_delivery(message_view const& stored, std::string_view target,
+                                      stored_delivery_options const& o) -> result<std::string>;
+
+/// The same from the stored bytes. Errors: their parse error, or the
+/// builder's.
 SIPSAF_DECL auto make_stored_delivery(std::string_view stored, std::string_view target,
                                       std::string_view via, std::optional<timestamp> arrived = {})
     -> result<std::string>;

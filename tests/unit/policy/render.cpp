@@ -95,6 +95,45 @@ BOOST_AUTO_TEST_CASE(a_stored_date_is_kept_and_bad_bytes_are_an_error) {
   BOOST_TEST(values(*parse_message(*wire), "Date").at(0) == "Tue, 14 Nov 2023 22:13:20 GMT");
 }
 
+// After a 415 with Accept (RFC 3261 §21.4.16) a stack sends the parts the
+// recipient takes: the stored fields that describe the stored body go, the
+// replacement's Content-Type comes; an outbound Route and the fields the
+// stack vouches for come as asked.
+BOOST_AUTO_TEST_CASE(a_stored_delivery_with_a_replacement_payload_and_options) {
+  std::string described = stored;
+  described.insert(described.find("Content-Type:"),
+                   "Content-Disposition: render\r\nContent-Language: en\r\n");
+  auto req = parse_message(described);
+  BOOST_REQUIRE(req);
+  stored_delivery_options o;
+  o.via = "SIP/2.0/UDP 198.51.100.1;branch=z9hG4bK-a1";
+  o.route = "<sip:outbound.example.net;lr>";
+  o.payload = delivery_payload{"text/plain;charset=UTF-8", "hi [photo left out]"};
+  o.also_keep = {"p-asserted-identity"};
+  auto wire = make_stored_delivery(*req, "sip:bob@192.0.2.7", o);
+  BOOST_REQUIRE(wire);
+  auto m = parse_message(*wire);
+  BOOST_REQUIRE(m);
+  BOOST_TEST(values(*m, "Content-Type") == std::vector<std::string>{"text/plain;charset=UTF-8"});
+  BOOST_TEST(m->body() == "hi [photo left out]");
+  BOOST_TEST(values(*m, "Content-Disposition").empty());
+  BOOST_TEST(values(*m, "Content-Language") == std::vector<std::string>{"en"});
+  BOOST_TEST(values(*m, "Route") == std::vector<std::string>{"<sip:outbound.example.net;lr>"});
+  BOOST_TEST(values(*m, "P-Asserted-Identity") ==
+             std::vector<std::string>{"<sip:admin@example.com>"});
+  BOOST_TEST(values(*m, "X-Client").empty());
+  BOOST_TEST(m->cseq()->number == 42u);
+  BOOST_TEST(values(*m, "Date").empty());  // no arrival time given
+
+  o.payload.reset();  // the stored body and its description, as without options
+  wire = make_stored_delivery(*req, "sip:bob@192.0.2.7", o);
+  BOOST_REQUIRE(wire);
+  m = parse_message(*wire);
+  BOOST_REQUIRE(m);
+  BOOST_TEST(values(*m, "Content-Disposition") == std::vector<std::string>{"render"});
+  BOOST_TEST(m->body() == "--b 1\r\n\r\nhi\r\n--b 1--");
+}
+
 BOOST_AUTO_TEST_CASE(a_live_delivery_is_the_request_proxied) {
   auto req = parse_message(stored);
   BOOST_REQUIRE(req);

@@ -3,6 +3,7 @@
 #ifndef SIPSAF_POLICY_IMPL_RENDER_IPP
 #define SIPSAF_POLICY_IMPL_RENDER_IPP
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/policy/render.hpp>
 
 SIPSAF_BEGIN_NAMESPACE
@@ -63,30 +64,49 @@ SIPSAF_DECL auto make_proxied_request(message_view const& request, std::string_v
   return b.build();
 }
 
+SIPSAF_DECL auto make_stored_delivery(message_view const& stored, std::string_view target,
+                                      stored_delivery_options const& o) -> result<std::string> {
+  request_builder b("MESSAGE", target);
+  if (!o.via.empty()) b.header("Via", o.via);
+  b.max_forwards(70);
+  if (!o.route.empty()) b.header("Route", o.route);
+  auto const named = [&o](std::string_view name) {
+    for (auto n : o.also_keep)
+      if (iequals(n, name)) return true;
+    return false;
+  };
+  std::string_view content_type;
+  std::string buf, ct_buf;
+  bool dated = false;
+  for (auto const& h : stored.headers()) {
+    if (h.id == field::content_type) {
+      content_type = detail::unfolded(h.value, ct_buf);  // written with the body
+    } else if (stored_delivery_keeps(h.id) || (h.id == field::unknown && named(h.name))) {
+      if (o.payload && (h.id == field::content_disposition || h.id == field::content_encoding))
+        continue;  // of the stored body, not the one sent
+      b.header(h.id == field::unknown ? h.name : field_name(h.id), detail::unfolded(h.value, buf));
+      dated = dated || h.id == field::date;
+    }
+  }
+  if (!dated && o.arrived) b.header("Date", format_sip_date(*o.arrived));
+  auto const cseq = stored.cseq();
+  b.cseq(cseq ? cseq->number : 1);
+  if (o.payload)
+    b.body(o.payload->content_type, o.payload->body);
+  else
+    b.body(content_type, stored.body());
+  return b.build();
+}
+
 SIPSAF_DECL auto make_stored_delivery(std::string_view stored, std::string_view target,
                                       std::string_view via, std::optional<timestamp> arrived)
     -> result<std::string> {
   auto m = parse_message(stored);
   if (!m) return m.error();
-  request_builder b("MESSAGE", target);
-  if (!via.empty()) b.header("Via", via);
-  b.max_forwards(70);
-  std::string_view content_type;
-  std::string buf, ct_buf;
-  bool dated = false;
-  for (auto const& h : m->headers()) {
-    if (h.id == field::content_type) {
-      content_type = detail::unfolded(h.value, ct_buf);  // written with the body
-    } else if (stored_delivery_keeps(h.id)) {
-      b.header(field_name(h.id), detail::unfolded(h.value, buf));
-      dated = dated || h.id == field::date;
-    }
-  }
-  if (!dated && arrived) b.header("Date", format_sip_date(*arrived));
-  auto const cseq = m->cseq();
-  b.cseq(cseq ? cseq->number : 1);
-  b.body(content_type, m->body());
-  return b.build();
+  stored_delivery_options o;
+  o.via = via;
+  o.arrived = arrived;
+  return make_stored_delivery(*m, target, o);
 }
 
 SIPSAF_DECL auto make_stored_delivery(deliver_action const& a, std::string_view target,
