@@ -11,6 +11,7 @@
 #ifndef SIPSAF_EXAMPLES_COMMON_DIGEST_HPP
 #define SIPSAF_EXAMPLES_COMMON_DIGEST_HPP
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/error.hpp>
 #include <sipsaf/result.hpp>
 
@@ -49,17 +50,6 @@ inline constexpr algorithm md5{hash::md5, false};
 inline constexpr algorithm sha256{hash::sha256, false};
 inline constexpr algorithm sha512_256{hash::sha512_256, false};
 
-namespace detail {
-inline auto iequals(std::string_view a, std::string_view b) -> bool {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-}  // namespace detail
-
 /// The token written in `algorithm=` (RFC 8760 §2).
 inline auto to_string(algorithm a) -> std::string {
   std::string s = a.h == hash::md5 ? "MD5" : a.h == hash::sha256 ? "SHA-256" : "SHA-512-256";
@@ -73,7 +63,7 @@ inline auto parse_algorithm(std::string_view s) -> std::optional<algorithm> {
   if (s.empty()) return md5;
   for (bool sess : {false, true})
     for (hash h : {hash::md5, hash::sha256, hash::sha512_256})
-      if (detail::iequals(s, to_string(algorithm{h, sess}))) return algorithm{h, sess};
+      if (sipsaf::iequals(s, to_string(algorithm{h, sess}))) return algorithm{h, sess};
   return std::nullopt;
 }
 
@@ -158,7 +148,7 @@ inline auto response_from_ha1(response_input const& in, std::string const& plain
   }
   std::string a2;
   a2.append(in.method).append(":").append(in.uri);
-  if (detail::iequals(in.qop, "auth-int")) a2.append(":").append(hex_hash(h, in.body));
+  if (sipsaf::iequals(in.qop, "auth-int")) a2.append(":").append(hex_hash(h, in.body));
   std::string kd = a1;
   kd.append(":").append(in.nonce).append(":");
   if (!in.qop.empty())  // RFC 2617 §3.2.2.1; without qop the RFC 2069 form
@@ -190,7 +180,7 @@ struct auth_header {
   /// The value of parameter `name` (case-insensitive), or nullptr.
   auto find(std::string_view name) const -> std::string const* {
     for (auto const& p : params)
-      if (detail::iequals(p.name, name)) return &p.value;
+      if (sipsaf::iequals(p.name, name)) return &p.value;
     return nullptr;
   }
   auto get(std::string_view name) const -> std::string {
@@ -204,7 +194,8 @@ struct parse_limits {
   std::size_t max_value = 1024;
 };
 
-namespace detail {
+// RFC 3261 §25.1 characters.
+namespace lex {
 inline auto is_token_char(char c) -> bool {
   // RFC 3261 §25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -227,7 +218,7 @@ inline auto is_token_char(char c) -> bool {
 inline auto is_space(char c) -> bool {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
-}  // namespace detail
+}  // namespace lex
 
 /// Parses a WWW-Authenticate / Proxy-Authenticate / Authorization /
 /// Proxy-Authorization value. Errors carry the byte offset in `value`.
@@ -238,11 +229,11 @@ inline auto parse_auth_header(std::string_view value, parse_limits const& limits
   std::size_t i = 0;
   auto const n = value.size();
   auto skip = [&] {
-    while (i < n && detail::is_space(value[i])) ++i;
+    while (i < n && lex::is_space(value[i])) ++i;
   };
   auto token = [&]() -> std::string_view {
     std::size_t b = i;
-    while (i < n && detail::is_token_char(value[i])) ++i;
+    while (i < n && lex::is_token_char(value[i])) ++i;
     return value.substr(b, i - b);
   };
   auth_header out;
@@ -334,7 +325,7 @@ inline auto to_string(challenge const& c) -> std::string {
 inline auto parse_challenge(std::string_view value) -> sipsaf::result<challenge> {
   auto h = parse_auth_header(value);
   if (!h) return h.error();
-  if (!detail::iequals(h->scheme, "Digest"))
+  if (!sipsaf::iequals(h->scheme, "Digest"))
     return sipsaf::parse_error{sipsaf::errc::unsupported, 0};
   challenge c;
   auto const* realm = h->find("realm");
@@ -353,13 +344,13 @@ inline auto parse_challenge(std::string_view value) -> sipsaf::result<challenge>
   while (!q.empty()) {
     auto comma = q.find(',');
     auto item = q.substr(0, comma);
-    while (!item.empty() && detail::is_space(item.front())) item.remove_prefix(1);
-    while (!item.empty() && detail::is_space(item.back())) item.remove_suffix(1);
-    if (detail::iequals(item, "auth")) c.qop_auth = true;
-    if (detail::iequals(item, "auth-int")) c.qop_auth_int = true;
+    while (!item.empty() && lex::is_space(item.front())) item.remove_prefix(1);
+    while (!item.empty() && lex::is_space(item.back())) item.remove_suffix(1);
+    if (sipsaf::iequals(item, "auth")) c.qop_auth = true;
+    if (sipsaf::iequals(item, "auth-int")) c.qop_auth_int = true;
     q = comma == std::string_view::npos ? std::string_view() : q.substr(comma + 1);
   }
-  c.stale = detail::iequals(h->get("stale"), "true");
+  c.stale = sipsaf::iequals(h->get("stale"), "true");
   return c;
 }
 
@@ -382,7 +373,7 @@ inline auto parse_credentials(std::string_view value) -> sipsaf::result<credenti
   using sipsaf::parse_error;
   auto h = parse_auth_header(value);
   if (!h) return h.error();
-  if (!detail::iequals(h->scheme, "Digest")) return parse_error{errc::unsupported, 0};
+  if (!sipsaf::iequals(h->scheme, "Digest")) return parse_error{errc::unsupported, 0};
   credentials c;
   for (auto [field, name] : {std::pair{&c.username, "username"},
                              {&c.realm, "realm"},
@@ -402,7 +393,7 @@ inline auto parse_credentials(std::string_view value) -> sipsaf::result<credenti
   c.nc = h->get("nc");
   // RFC 2617 §3.2.2: with qop, cnonce and nc are required; nc is 8LHEX.
   if (!c.qop.empty()) {
-    if (!detail::iequals(c.qop, "auth") && !detail::iequals(c.qop, "auth-int"))
+    if (!sipsaf::iequals(c.qop, "auth") && !sipsaf::iequals(c.qop, "auth-int"))
       return parse_error{errc::unsupported, 0};
     if (c.cnonce.empty() || c.nc.size() != 8) return parse_error{errc::bad_parameter, 0};
     for (char ch : c.nc)

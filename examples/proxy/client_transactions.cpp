@@ -201,6 +201,10 @@ auto proxy_core::start_branch(fork_ctx& f, std::string const& target_uri, std::o
   ct->method = f.method;
   ct->key = branch + " " + ct->method;
   ct->bytes = make(via_for(dest->kind, branch));
+  if (ct->bytes.empty()) {  // could not be written (`make` says why)
+    f.transport_errors = true;
+    return false;
+  }
   ct->dest = *dest;
   ct->contact = target_uri;
   ct->fork = f.id;

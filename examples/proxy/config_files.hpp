@@ -81,7 +81,7 @@ struct profiles_file {
   }
 };
 
-namespace detail {
+namespace lines {
 
 inline auto trim(std::string_view s) -> std::string_view {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
@@ -136,18 +136,18 @@ auto for_each_line(std::string_view text, F&& f) -> bool {
   return true;
 }
 
-}  // namespace detail
+}  // namespace lines
 
 /// Parses a users file (`NAME PASSWORD` per line).
 inline auto parse_users(std::string_view text, std::string const& file)
     -> sipsaf::result<users_file, file_error> {
   users_file out;
   file_error err{file, 0, {}};
-  detail::for_each_line(text, [&](std::size_t n, std::string_view line) {
+  lines::for_each_line(text, [&](std::size_t n, std::string_view line) {
     std::size_t const sp = line.find_first_of(" \t");
     std::string_view const name = line.substr(0, sp);
     std::string_view const password =
-        sp == std::string_view::npos ? std::string_view() : detail::trim(line.substr(sp));
+        sp == std::string_view::npos ? std::string_view() : lines::trim(line.substr(sp));
     if (password.empty()) {
       err = {file, n, "expected 'NAME PASSWORD', found '" + std::string(line) + "'"};
       return false;
@@ -156,7 +156,7 @@ inline auto parse_users(std::string_view text, std::string const& file)
       err = {file, n, "a password may not contain blanks"};
       return false;
     }
-    if (!detail::valid_user(name)) {
+    if (!lines::valid_user(name)) {
       err = {file, n, "'" + std::string(name) + "' is not a valid SIP user name"};
       return false;
     }
@@ -192,11 +192,11 @@ inline auto parse_profiles(
     return false;
   };
 
-  detail::for_each_line(text, [&](std::size_t n, std::string_view line) {
+  lines::for_each_line(text, [&](std::size_t n, std::string_view line) {
     if (line.front() == '[') {
       if (line.back() != ']') return fail(n, "a section header must end with ']'");
-      std::string_view const name = detail::trim(line.substr(1, line.size() - 2));
-      if (!detail::valid_user(name))
+      std::string_view const name = lines::trim(line.substr(1, line.size() - 2));
+      if (!lines::valid_user(name))
         return fail(n, "'[" + std::string(name) + "]' is not a user name");
       section = std::string(name);
       seen_keys.clear();
@@ -214,8 +214,8 @@ inline auto parse_profiles(
     }
     std::size_t const eq = line.find('=');
     if (eq == std::string_view::npos) return fail(n, "expected 'key = value' or '[section]'");
-    std::string const key(detail::trim(line.substr(0, eq)));
-    std::string_view const value = detail::trim(line.substr(eq + 1));
+    std::string const key(lines::trim(line.substr(0, eq)));
+    std::string_view const value = lines::trim(line.substr(eq + 1));
     if (section.empty()) return fail(n, "'" + key + "' before the first [section]");
     auto const seen = seen_keys.emplace(key, n);
     if (!seen.second)
@@ -256,7 +256,7 @@ inline auto parse_profiles(
       (in_default ? out.defaults.accepts : current->accepts) = std::move(*m);
     } else if (key == "class") {
       if (in_default) return fail(n, "'class' belongs in a user's section, not in [default]");
-      if (!detail::valid_user(value))
+      if (!lines::valid_user(value))
         return fail(n, "class = " + std::string(value) + ": not a single word");
       current->subscriber_class = std::string(value);
     } else if (key == "store-classes") {
@@ -264,8 +264,8 @@ inline auto parse_profiles(
       std::string_view rest = value;
       while (!rest.empty()) {
         std::size_t const comma = rest.find(',');
-        std::string_view const c = detail::trim(rest.substr(0, comma));
-        if (!detail::valid_user(c))
+        std::string_view const c = lines::trim(rest.substr(0, comma));
+        if (!lines::valid_user(c))
           return fail(n, "store-classes = " + std::string(value) + ": '" + std::string(c) +
                              "' is not a class name");
         out.defaults.store_classes.emplace_back(c);
@@ -274,7 +274,7 @@ inline auto parse_profiles(
     } else if (key == "quota-messages" || key == "quota-bytes" || key == "lifetime" ||
                key == "max-message-bytes") {
       std::uint64_t v = 0;
-      if (!detail::parse_count(value, v))
+      if (!lines::parse_count(value, v))
         return fail(n, key + " = " + std::string(value) + ": expected a whole number");
       if (key == "lifetime" && v == 0) return fail(n, "lifetime = 0: a message could never wait");
       auto& d = out.defaults;

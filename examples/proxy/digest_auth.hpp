@@ -97,11 +97,11 @@ class digest_auth {
     std::string_view name = cred->username;
     if (auto at = name.find('@'); at != std::string_view::npos) {
       std::string_view const host = name.substr(at + 1);
-      if (host.empty() || iequal(host, realm_)) name = name.substr(0, at);
+      if (host.empty() || sipsaf::iequals(host, realm_)) name = name.substr(0, at);
     }
     out.user = std::string(name);
     out.what = status::failed;
-    if (!iequal(cred->uri, req.request_uri()) && !(uri_ok && uri_ok(cred->uri))) {
+    if (!sipsaf::iequals(cred->uri, req.request_uri()) && !(uri_ok && uri_ok(cred->uri))) {
       out.why = "digest uri '" + cred->uri + "' names neither the Request-URI nor this service";
       return out;
     }
@@ -147,9 +147,6 @@ class digest_auth {
     for (auto const& x : algorithms_)
       if (x == a) return true;
     return false;
-  }
-  static auto iequal(std::string_view a, std::string_view b) -> bool {
-    return example::digest::detail::iequals(a, b);
   }
 
   std::string realm_;

@@ -120,71 +120,35 @@ void proxy_core::deliver_stored(sipsaf::deliver_action const& a) {
   }
   f.stored = a.bytes;
   f.contacts = a.contacts;
-  f.message = a.message;
-  send_stored(f, *orig, nullptr);
+  if (a.arrived != sipsaf::timestamp{}) f.arrived = a.arrived;
+  send_stored(f, *orig, std::nullopt);
   if (f.pending == 0) {
     std::uint64_t const id = f.id;
     asio::post(io_, [this, id] { fork_maybe_done(id); });
   }
 }
 
-// The stored request as a new MESSAGE to each contact of the fork: the
-// original body, or the cut-down one.
+// The stored request as a new MESSAGE to each contact of the fork, written
+// by the library (sipsaf::make_stored_delivery keeps the header fields
+// sipsaf::stored_delivery_fields lists: the original Call-ID, CSeq number
+// and From tag let the recipient drop a duplicate, at-least-once delivery),
+// with the original body or the cut-down one.
 void proxy_core::send_stored(fork_ctx& f, sipsaf::message_view const& orig,
-                             sipsaf::adapted_payload const* cut) {
-  std::string date_fallback;
-  if (orig.find(field::date) == nullptr) {
-    if (auto got = engine_->store().get(f.message); got && *got)
-      date_fallback = sipsaf::format_sip_date((*got)->env.arrived);
-  }
-  std::uint32_t const cseq = orig.cseq() ? orig.cseq()->number : 1;
+                             std::optional<sipsaf::delivery_payload> cut) {
   for (auto const& contact : f.contacts) {
     auto const outbound = outbound_for(f.aor, contact);
     auto const flow = flow_for(f.aor, contact);
     start_branch(f, contact, flow, [&](std::string const& via) {
-      // A new MESSAGE carrying the original body and the headers that
-      // describe it, with the original Call-ID, CSeq number and From tag so
-      // that the recipient can drop a duplicate (at-least-once delivery).
-      std::string out = "MESSAGE " + contact + " SIP/2.0\r\n";
-      detail::add_row(out, "Via", via);
-      detail::add_row(out, "Max-Forwards", "70");
-      if (outbound) detail::add_row(out, "Route", outbound_route_);
-      for (auto const& row : orig.headers()) {
-        switch (row.id) {
-          case field::from:
-          case field::to:
-          case field::call_id:
-          case field::date:
-          case field::request_disposition:
-          case field::expires:
-          case field::subject:
-          case field::content_language:
-          case field::mime_version:
-          case field::priority:
-          case field::in_reply_to:
-          case field::reply_to:
-          case field::organization:
-          case field::unknown:
-            detail::add_row(out, row.id == field::unknown ? row.name : sipsaf::field_name(row.id),
-                            row.value);
-            break;
-          case field::content_type:  // of the body sent: the original's, or the cut-down one's
-          case field::content_disposition:
-          case field::content_encoding:
-            if (cut == nullptr) detail::add_row(out, sipsaf::field_name(row.id), row.value);
-            break;
-          default:
-            break;
-        }
-      }
-      detail::add_row(out, "CSeq", std::to_string(cseq) + " MESSAGE");
-      if (!date_fallback.empty()) detail::add_row(out, "Date", date_fallback);
-      if (cut != nullptr) detail::add_row(out, "Content-Type", cut->content_type);
-      std::string_view const body = cut != nullptr ? std::string_view(cut->body) : orig.body();
-      detail::add_row(out, "Content-Length", std::to_string(body.size()));
-      out += "\r\n";
-      out += body;
-      return out;
+      sipsaf::stored_delivery_options o;
+      o.via = via;
+      if (outbound) o.route = outbound_route_;
+      o.arrived = f.arrived;
+      o.payload = cut;
+      o.also_keep = {"P-Asserted-Identity"};  // the identity this proxy proved (admission.cpp)
+      auto wire = sipsaf::make_stored_delivery(orig, contact, o);
+      if (!wire)
+        log::error("{}: cannot be written for {}: {}", f.what, contact, wire.error().message());
+      return wire ? std::move(*wire) : std::string();
     });
   }
 }
@@ -208,25 +172,14 @@ auto proxy_core::send_adapted(fork_ctx& f) -> bool {
   f.best_code = 0;
   f.best.clear();
   f.timeouts = f.transport_errors = false;
-  send_stored(f, *orig, &*cut);
+  send_stored(f, *orig, sipsaf::delivery_payload{cut->content_type, cut->body});
   return f.pending > 0;
 }
 
 void proxy_core::notify_sender(sipsaf::notify_action const& n) {
-  sipsaf::request_builder b(n.method, n.to);
-  b.max_forwards(70)
-      .from(n.about, new_token())
-      .to(n.to)
-      .call_id(new_token() + "@" + cfg_.domain)
-      .cseq(1);
-  b.header("Date", sipsaf::format_sip_date(now_ms()));
-  if (!n.content_disposition.empty()) b.header("Content-Disposition", n.content_disposition);
-  if (!n.event.empty()) {
-    b.header("Event", n.event);
-    b.header("Subscription-State", "terminated;reason=noresource");  // RFC 6665 §8.2.3
-  }
-  b.body(n.content_type, n.body);
-  auto bytes = b.build();
+  // No Via: originate() adds its own.
+  auto bytes =
+      sipsaf::make_notification(n, {}, new_token(), new_token() + "@" + cfg_.domain, now_ms());
   std::string what = std::string(sipsaf::to_string(n.status)) + " notification (" + n.method +
                      ") to " + n.to + " about #" + std::to_string(n.message);
   if (!bytes) {

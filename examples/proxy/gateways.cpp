@@ -167,9 +167,8 @@ void proxy_core::hand_to_gateway(sip_gateways::handoff const& h) {
   }
   sipsaf::recipient who = *gw;
   who.reach = sipsaf::reachability::unreachable;  // stored first, then sent
-  auto const r = engine_request::of(*copy);
   sipsaf::outcome o;
-  engine_->on_request(r, who, o);
+  engine_->on_request(*copy, who, o);
   apply(o, nullptr, nullptr, what);
   if (o.find<sipsaf::store_action>() == nullptr) return;
   sipsaf::outcome now;

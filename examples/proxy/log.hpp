@@ -3,7 +3,7 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_LOG_HPP
 #define SIPSAF_EXAMPLES_PROXY_LOG_HPP
 
-#include <sipsaf/policy/time.hpp>
+#include <sipsaf/time.hpp>
 
 #include <fmt/format.h>
 
@@ -19,7 +19,7 @@ enum class level { debug, info, warn, error };
 /// Lines below this level are not written (`SIPSAF_PROXY_DEBUG=1` lowers it).
 inline level threshold = level::info;
 
-namespace detail {
+namespace pending {
 inline std::string held;  // lines written while held
 inline int hold_depth = 0;
 
@@ -29,15 +29,15 @@ inline void flush() {
   std::fflush(stderr);
   held.clear();
 }
-}  // namespace detail
+}  // namespace pending
 
 /// Between `hold()` and `release()` lines are gathered and written together
 /// (one system call for a batch of messages); nesting is allowed.
 inline void hold() {
-  ++detail::hold_depth;
+  ++pending::hold_depth;
 }
 inline void release() {
-  if (detail::hold_depth > 0 && --detail::hold_depth == 0) detail::flush();
+  if (pending::hold_depth > 0 && --pending::hold_depth == 0) pending::flush();
 }
 
 inline void write(level l, std::string_view text) {
@@ -51,9 +51,9 @@ inline void write(level l, std::string_view text) {
   line += ' ';
   for (char c : text) line += (c == '\r' || c == '\n') ? ' ' : c;  // one event, one line
   line += '\n';
-  if (detail::hold_depth > 0) {
-    detail::held += line;
-    if (detail::held.size() >= 64 * 1024) detail::flush();
+  if (pending::hold_depth > 0) {
+    pending::held += line;
+    if (pending::held.size() >= 64 * 1024) pending::flush();
     return;
   }
   std::fwrite(line.data(), 1, line.size(), stderr);

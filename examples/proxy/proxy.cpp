@@ -166,14 +166,13 @@ auto proxy_core::resolve(std::string_view uri, std::string* error) -> std::optio
   peer p;
   // RFC 3261 §26.2.2: sips means TLS all the way; transport=tls (RFC 3261
   // §19.1.1, deprecated for sips by RFC 5630 §3.1.2) says TLS for this hop.
-  p.kind =
-      sipsaf::detail::msg::iequals(u->scheme, "sips") ? transport_kind::tls : transport_kind::udp;
+  p.kind = sipsaf::iequals(u->scheme, "sips") ? transport_kind::tls : transport_kind::udp;
   if (auto t = u->param("transport")) {
-    if (sipsaf::detail::msg::iequals(*t, "tcp")) {
+    if (sipsaf::iequals(*t, "tcp")) {
       if (p.kind == transport_kind::udp) p.kind = transport_kind::tcp;
-    } else if (sipsaf::detail::msg::iequals(*t, "tls")) {
+    } else if (sipsaf::iequals(*t, "tls")) {
       p.kind = transport_kind::tls;
-    } else if (!sipsaf::detail::msg::iequals(*t, "udp")) {
+    } else if (!sipsaf::iequals(*t, "udp")) {
       *error = "transport " + std::string(*t) + " is not offered";
       return std::nullopt;
     }

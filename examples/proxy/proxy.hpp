@@ -17,6 +17,7 @@
 #include "transport.hpp"
 #include "trusted_peers.hpp"
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime/adapt.hpp>
 #include <sipsaf/policy.hpp>
@@ -224,7 +225,7 @@ class proxy_core {
   void apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::string const& about);
   void deliver_stored(sipsaf::deliver_action const& a);
   void send_stored(fork_ctx& f, sipsaf::message_view const& orig,
-                   sipsaf::adapted_payload const* cut);
+                   std::optional<sipsaf::delivery_payload> cut);
   auto send_adapted(fork_ctx& f) -> bool;
   void notify_sender(sipsaf::notify_action const& n);
   void run_gateways();

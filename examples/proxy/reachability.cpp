@@ -183,18 +183,17 @@ void subscriptions::subscribe(sub& s, std::chrono::seconds expires) {
   std::string const accept =
       cfg_.event == package::reg ? "application/reginfo+xml" : "application/pidf+xml";
   std::string bytes_tail;
-  detail::add_row(bytes_tail, "Max-Forwards", "70");
-  detail::add_row(bytes_tail, "Route", with_lr(cfg_.server));
-  detail::add_row(bytes_tail, "From", "<" + cfg_.from + ">;tag=" + s.from_tag);
-  detail::add_row(bytes_tail, "To",
-                  "<" + s.aor + ">" + (s.to_tag.empty() ? "" : ";tag=" + s.to_tag));
-  detail::add_row(bytes_tail, "Call-ID", s.call_id);
-  detail::add_row(bytes_tail, "CSeq", std::to_string(s.cseq) + " SUBSCRIBE");
-  detail::add_row(bytes_tail, "Contact", "<" + cfg_.contact + ">");
-  detail::add_row(bytes_tail, "Event", event_name());
-  detail::add_row(bytes_tail, "Accept", accept);
-  detail::add_row(bytes_tail, "Expires", std::to_string(expires.count()));
-  detail::add_row(bytes_tail, "Content-Length", "0");
+  rows::add_row(bytes_tail, "Max-Forwards", "70");
+  rows::add_row(bytes_tail, "Route", with_lr(cfg_.server));
+  rows::add_row(bytes_tail, "From", "<" + cfg_.from + ">;tag=" + s.from_tag);
+  rows::add_row(bytes_tail, "To", "<" + s.aor + ">" + (s.to_tag.empty() ? "" : ";tag=" + s.to_tag));
+  rows::add_row(bytes_tail, "Call-ID", s.call_id);
+  rows::add_row(bytes_tail, "CSeq", std::to_string(s.cseq) + " SUBSCRIBE");
+  rows::add_row(bytes_tail, "Contact", "<" + cfg_.contact + ">");
+  rows::add_row(bytes_tail, "Event", event_name());
+  rows::add_row(bytes_tail, "Accept", accept);
+  rows::add_row(bytes_tail, "Expires", std::to_string(expires.count()));
+  rows::add_row(bytes_tail, "Content-Length", "0");
   bytes_tail += "\r\n";
   std::string what =
       fmt::format("SUBSCRIBE {} ({}, expires {})", s.aor, event_name(), expires.count());

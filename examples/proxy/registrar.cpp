@@ -4,7 +4,8 @@
 #include "log.hpp"
 #include "sip_util.hpp"
 
-#include <sipsaf/policy/time.hpp>
+#include <sipsaf/ascii.hpp>
+#include <sipsaf/time.hpp>
 
 #include <algorithm>
 

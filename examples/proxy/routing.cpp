@@ -181,9 +181,8 @@ void proxy_core::to_local_user(server_txn& st, std::string const& user) {
       respond(st, 400, "Bad Request", {{"Warning", "399 sipsaf-proxy \"" + *why + "\""}});
       return;
     }
-    auto const r = engine_request::of(m);
     sipsaf::outcome o;
-    engine_->on_request(r, who, o);
+    engine_->on_request(m, who, o);  // read through <sipsaf/policy/message_view_request.hpp>
     if (o.decided && o.decided->what != sipsaf::verdict::not_handled) {
       apply(o, &st, nullptr, st.what);
       return;

@@ -1,6 +1,6 @@
-// SIP helpers of the proxy: the engine's view of a request, rewriting a
-// message on its way through (Via, Route, Record-Route, Max-Forwards), and
-// answering a message that does not even parse.
+// SIP helpers of the proxy: rewriting a message on its way through (Via,
+// Route, Record-Route, Max-Forwards), and answering a message that does not
+// even parse.
 #ifndef SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
 #define SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
 
@@ -13,36 +13,6 @@
 #include <vector>
 
 namespace proxy {
-
-/// A *Request* for the store-and-forward engine (<sipsaf/policy/request.hpp>),
-/// read from a parsed message: views into it, valid while it is.
-struct engine_request {
-  std::string_view method, from_uri, from_tag, to_uri, call_id;
-  std::uint32_t cseq = 0;
-  std::string_view content_type, date, expires;
-  std::vector<std::string_view> request_disposition;  // one element per header row
-  std::string_view body, bytes;
-
-  static auto of(sipsaf::message_view const& m) -> engine_request {
-    engine_request r;
-    r.method = m.method();
-    if (auto f = m.from()) {
-      r.from_uri = f->uri.text;
-      r.from_tag = f->tag;
-    }
-    if (auto t = m.to()) r.to_uri = t->uri.text;
-    if (auto c = m.call_id()) r.call_id = *c;
-    if (auto c = m.cseq()) r.cseq = c->number;
-    r.content_type = m.header(sipsaf::field::content_type).value_or("");
-    r.date = m.header(sipsaf::field::date).value_or("");
-    r.expires = m.header(sipsaf::field::expires).value_or("");
-    for (auto const& row : m.headers())
-      if (row.id == sipsaf::field::request_disposition) r.request_disposition.push_back(row.value);
-    r.body = m.body();
-    r.bytes = m.wire();
-    return r;
-  }
-};
 
 /// How to write a message again on its way through the proxy.
 struct rewrite {
@@ -59,17 +29,7 @@ struct rewrite {
   std::string asserted_identity;           ///< a P-Asserted-Identity to write (empty: none)
 };
 
-namespace detail {
-inline auto iequal(std::string_view a, std::string_view b) -> bool {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+namespace rows {
 inline auto join(std::vector<std::string_view> const& v, std::size_t from) -> std::string {
   std::string s;
   for (std::size_t i = from; i < v.size(); ++i) {
@@ -84,7 +44,7 @@ inline void add_row(std::string& out, std::string_view name, std::string_view va
   out += value;
   out += "\r\n";
 }
-}  // namespace detail
+}  // namespace rows
 
 /// Writes `m` with the changes in `r`. Header rows keep their order (RFC
 /// 3261 §16.6 asks a proxy to keep it); names are written in full form;
@@ -106,7 +66,7 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
   bool via_done = false, route_done = false, rr_done = false, mf_done = false;
   bool pushed = r.push_route.empty();
   if (!r.top_via.empty() && m.find(field::via) == nullptr) {  // our own request: Via first
-    detail::add_row(out, "Via", r.top_via);
+    rows::add_row(out, "Via", r.top_via);
     via_done = true;
   }
   for (auto const& row : m.headers()) {
@@ -115,42 +75,42 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
       case field::via:
         if (!via_done) {
           via_done = true;
-          if (!r.top_via.empty()) detail::add_row(out, "Via", r.top_via);
+          if (!r.top_via.empty()) rows::add_row(out, "Via", r.top_via);
           auto entries = sipsaf::split_list(row.value);
           std::size_t first = 0;
           if (r.strip_top_via) first = 1;
           if (!r.via_params.empty() && first < entries.size()) {
             std::string top(entries[first]);
             top += r.via_params;
-            std::string rest = detail::join(entries, first + 1);
-            detail::add_row(out, "Via", rest.empty() ? top : top + ", " + rest);
+            std::string rest = rows::join(entries, first + 1);
+            rows::add_row(out, "Via", rest.empty() ? top : top + ", " + rest);
           } else if (first < entries.size()) {
-            detail::add_row(out, "Via", detail::join(entries, first));
+            rows::add_row(out, "Via", rows::join(entries, first));
           }
           continue;
         }
         break;
       case field::route:
         if (!pushed) {
-          detail::add_row(out, "Route", r.push_route);
+          rows::add_row(out, "Route", r.push_route);
           pushed = true;
         }
         if (r.pop_route && !route_done) {
           route_done = true;
           auto entries = sipsaf::split_list(row.value);
-          if (entries.size() > 1) detail::add_row(out, "Route", detail::join(entries, 1));
+          if (entries.size() > 1) rows::add_row(out, "Route", rows::join(entries, 1));
           continue;
         }
         break;
       case field::record_route:
         if (!rr_done && !r.record_route.empty()) {
           rr_done = true;
-          detail::add_row(out, "Record-Route", r.record_route);
+          rows::add_row(out, "Record-Route", r.record_route);
         }
         break;
       case field::max_forwards:
         if (r.max_forwards) {
-          if (!mf_done) detail::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
+          if (!mf_done) rows::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
           mf_done = true;
           continue;
         }
@@ -158,28 +118,27 @@ inline auto write_rewritten(sipsaf::message_view const& m, rewrite const& r) -> 
       case field::cseq:
         if (r.method) {
           auto c = m.cseq();
-          detail::add_row(out, "CSeq",
-                          std::to_string(c ? c->number : 1) + " " + std::string(*r.method));
+          rows::add_row(out, "CSeq",
+                        std::to_string(c ? c->number : 1) + " " + std::string(*r.method));
           continue;
         }
         break;
       case field::content_length:
         continue;  // written at the end
       case field::unknown:
-        if (r.strip_asserted_identity && detail::iequal(name, "P-Asserted-Identity")) continue;
+        if (r.strip_asserted_identity && sipsaf::iequals(name, "P-Asserted-Identity")) continue;
         break;
       default:
         break;
     }
-    detail::add_row(out, name, row.value);
+    rows::add_row(out, name, row.value);
   }
-  if (!r.asserted_identity.empty())
-    detail::add_row(out, "P-Asserted-Identity", r.asserted_identity);
-  if (!rr_done && !r.record_route.empty()) detail::add_row(out, "Record-Route", r.record_route);
-  if (!pushed) detail::add_row(out, "Route", r.push_route);
+  if (!r.asserted_identity.empty()) rows::add_row(out, "P-Asserted-Identity", r.asserted_identity);
+  if (!rr_done && !r.record_route.empty()) rows::add_row(out, "Record-Route", r.record_route);
+  if (!pushed) rows::add_row(out, "Route", r.push_route);
   if (!mf_done && r.max_forwards)
-    detail::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
-  detail::add_row(out, "Content-Length", std::to_string(m.body().size()));
+    rows::add_row(out, "Max-Forwards", std::to_string(*r.max_forwards));
+  rows::add_row(out, "Content-Length", std::to_string(m.body().size()));
   out += "\r\n";
   out += m.body();
   return out;
@@ -228,7 +187,7 @@ inline auto error_response_from_raw(std::string_view raw, int code, std::string_
       value.remove_prefix(1);
     if (value.size() > 1024 || value.find('\r') != std::string_view::npos) continue;
     via = via || f == sipsaf::field::via;
-    detail::add_row(rows, sipsaf::field_name(f), value);
+    rows::add_row(rows, sipsaf::field_name(f), value);
   }
   if (!via) return {};
   std::string out = head + rows;

@@ -71,10 +71,10 @@ struct proxy_core::fork_ctx {
   bool transport_errors = false;
   // A stored delivery, kept to be sent again cut down when the recipient
   // answers 415 with an Accept list (RFC 3261 §21.4.16).
-  std::string stored;                 // the stored request's bytes
-  std::vector<std::string> contacts;  // where it goes
-  std::uint64_t message = 0;          // its number in the store
-  std::string adapted;                // what the cut-down payload delivered and left out
+  std::string stored;                        // the stored request's bytes
+  std::vector<std::string> contacts;         // where it goes
+  std::optional<sipsaf::timestamp> arrived;  // its Date, when it has none
+  std::string adapted;                       // what the cut-down payload delivered and left out
   /// For a request of our own (a SUBSCRIBE): the final code (0: none) and response.
   std::function<void(int, std::string const&)> on_done;
 };
