@@ -2,7 +2,7 @@
 #include "gateways.hpp"
 
 #ifdef SIPSAF_PROXY_HAS_CURL
-#include <curl/curl.h>
+#include "curl_transfer.hpp"
 #endif
 
 #include <cstring>
@@ -32,16 +32,12 @@ auto read_upload(char* buffer, std::size_t size, std::size_t n, void* user) -> s
   return k;
 }
 
-auto abort_when_stopped(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-  return static_cast<std::atomic<bool> const*>(user)->load() ? 1 : 0;
-}
-
 }  // namespace
 
 auto send_mail(gateway_config const& c, sipsaf::internet_message const& m,
                std::atomic<bool> const& stop) -> gateway_result {
-  std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
-  if (!h) return {gateway_result::kind::transient, "libcurl could not start"};
+  curl_transfer t(stop, 60);
+  if (!t) return {gateway_result::kind::transient, "libcurl could not start"};
   // The path of an SMTP URL is the name given in EHLO (RFC 5321 §4.1.1.1).
   std::string url = c.smtp_url;
   if (url.back() != '/') url += '/';
@@ -50,8 +46,7 @@ auto send_mail(gateway_config const& c, sipsaf::internet_message const& m,
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> rcpt(curl_slist_append(nullptr, to.c_str()),
                                                           curl_slist_free_all);
   upload body{m.text};
-  char error[CURL_ERROR_SIZE] = {0};
-  CURL* e = h.get();
+  CURL* e = t.handle();
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(e, CURLOPT_MAIL_FROM, from.c_str());
@@ -60,18 +55,10 @@ auto send_mail(gateway_config const& c, sipsaf::internet_message const& m,
   curl_easy_setopt(e, CURLOPT_READFUNCTION, read_upload);
   curl_easy_setopt(e, CURLOPT_READDATA, &body);
   curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m.text.size()));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
-  curl_easy_setopt(e, CURLOPT_XFERINFODATA, &stop);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error);
-  CURLcode const rc = curl_easy_perform(e);
-  long code = 0;
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-  std::string const what = (code != 0 ? "SMTP " + std::to_string(code) + ": " : std::string()) +
-                           (error[0] != 0 ? error : curl_easy_strerror(rc));
+  CURLcode const rc = t.perform();
+  long const code = t.code();
+  std::string const what =
+      (code != 0 ? "SMTP " + std::to_string(code) + ": " : std::string()) + t.error();
   if (rc == CURLE_OK)
     return {gateway_result::kind::sent, "accepted (SMTP " + std::to_string(code) + ")"};
   // RFC 5321 §4.2.1: 5yz is a permanent negative reply, 4yz a transient one.

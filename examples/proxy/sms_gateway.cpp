@@ -4,7 +4,7 @@
 #include "gateways.hpp"
 
 #ifdef SIPSAF_PROXY_HAS_CURL
-#include <curl/curl.h>
+#include "curl_transfer.hpp"
 #endif
 
 #include <memory>
@@ -39,10 +39,6 @@ auto keep_answer(char* data, std::size_t size, std::size_t n, void* user) -> std
   return k;
 }
 
-auto abort_when_stopped(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-  return static_cast<std::atomic<bool> const*>(user)->load() ? 1 : 0;
-}
-
 }  // namespace
 
 auto send_sms(gateway_config const& c, std::string_view number, sipsaf::sms_message const& m,
@@ -74,30 +70,20 @@ auto send_sms(gateway_config const& c, std::string_view number, sipsaf::sms_mess
                           static_cast<char>(i + 1)};
       url += "&udh=" + percent(std::string_view(udh, sizeof udh));
     }
-    std::unique_ptr<CURL, void (*)(CURL*)> h(curl_easy_init(), curl_easy_cleanup);
-    if (!h) return {gateway_result::kind::transient, "libcurl could not start"};
+    curl_transfer t(stop, 30);
+    if (!t) return {gateway_result::kind::transient, "libcurl could not start"};
     std::string answer;
-    char error[CURL_ERROR_SIZE] = {0};
-    CURL* e = h.get();
+    CURL* e = t.handle();
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_answer);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &answer);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, abort_when_stopped);
-    curl_easy_setopt(e, CURLOPT_XFERINFODATA, &stop);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error);
-    CURLcode const rc = curl_easy_perform(e);
-    long code = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+    CURLcode const rc = t.perform();
+    long const code = t.code();
     while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
     std::string const seg = "segment " + std::to_string(i + 1) + "/" + std::to_string(total);
     if (rc != CURLE_OK)  // no answer: Kannel down or unreachable
-      return {gateway_result::kind::transient,
-              seg + ": " + (error[0] != 0 ? error : curl_easy_strerror(rc))};
+      return {gateway_result::kind::transient, seg + ": " + t.error()};
     if (code >= 500)
       return {gateway_result::kind::transient,
               seg + ": HTTP " + std::to_string(code) + " " + answer};
