@@ -5,8 +5,10 @@
 // first Route naming the proxy) is taken without a challenge only when that
 // Route carries the token of its own Call-ID, From and To: a stranger cannot
 // dress a request as in-dialog to pass as a local user, nor send a stray ACK
-// to a user's phone. The key is drawn at start; after a restart a dialog's
-// requests are challenged like any other (and pass with credentials).
+// to a user's phone. The key is drawn at start (after a restart a dialog's
+// requests are challenged like any other, and pass with credentials), or
+// derived from the secret several proxies share (`--nonce-secret`), so that
+// a dialog's requests may reach any of them.
 #ifndef SIPSAF_EXAMPLES_PROXY_DIALOG_TOKEN_HPP
 #define SIPSAF_EXAMPLES_PROXY_DIALOG_TOKEN_HPP
 
@@ -30,6 +32,15 @@ class dialog_tokens {
   dialog_tokens() {
     if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1)
       throw std::runtime_error("RAND_bytes failed");
+  }
+
+  /// Derives the key from a secret several proxies share, apart from the
+  /// nonces' key made of the same secret.
+  void derive_key(std::array<unsigned char, 32> const& secret) {
+    static constexpr char label[] = "sipsaf dialog tokens";
+    unsigned len = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<unsigned char const*>(label), sizeof label - 1, key_.data(), &len);
   }
 
   /// The token of the dialog `m` creates or belongs to (either direction);

@@ -62,7 +62,10 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
       dir_(reg_, [this](sipsaf::uri_view const& u) { return is_local(u); }),
       engine_timer_(io),
       sweep_timer_(io) {
-  if (cfg_.nonce_secret) auth_.set_nonce_key(*cfg_.nonce_secret);
+  if (cfg_.nonce_secret) {
+    auth_.set_nonce_key(*cfg_.nonce_secret);
+    dialogs_.derive_key(*cfg_.nonce_secret);
+  }
   dir_.set_profiles(&profiles_);
   gateways_.kinds = cfg_.gateways.kinds();
   dir_.set_gateway_kinds(gateways_.kinds);

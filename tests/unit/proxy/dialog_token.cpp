@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <string>
 
 namespace {
@@ -68,6 +69,22 @@ BOOST_AUTO_TEST_CASE(another_dialog_or_party_is_refused) {
   BOOST_TEST(!follows(t, ab, "sip:127.0.0.1:5060;lr;dlg=00000000000000000000000000000000"));
   proxy::dialog_tokens other;
   BOOST_TEST(!follows(other, ab, route));
+}
+
+// Several proxies that share a secret give one dialog the same token; a
+// proxy with its own random key or another secret does not.
+BOOST_AUTO_TEST_CASE(shared_secret_gives_shared_tokens) {
+  std::array<unsigned char, 32> secret{}, other{};
+  secret.fill(7);
+  other.fill(8);
+  proxy::dialog_tokens a, b, alone, elsewhere;
+  a.derive_key(secret);
+  b.derive_key(secret);
+  elsewhere.derive_key(other);
+  auto const w = wire("alice@example.test", "bob@example.test", "c1");
+  BOOST_TEST(token(a, w) == token(b, w));
+  BOOST_TEST(token(a, w) != token(alone, w));
+  BOOST_TEST(token(a, w) != token(elsewhere, w));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
