@@ -17,8 +17,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -70,6 +72,18 @@ inline auto parse_algorithm(std::string_view s) -> std::optional<algorithm> {
 // ---------------------------------------------------------------------------
 // Hashing and randomness (libcrypto).
 
+/// Lower-case hex of `n` bytes.
+inline auto to_hex(unsigned char const* p, std::size_t n) -> std::string {
+  static constexpr char hexdigits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    s += hexdigits[p[i] >> 4];
+    s += hexdigits[p[i] & 15];
+  }
+  return s;
+}
+
 /// Lower-case hex of the digest of `data`: the H() of RFC 2617 §3.2.1.
 inline auto hex_hash(hash h, std::string_view data) -> std::string {
   EVP_MD const* md = h == hash::md5      ? EVP_md5()
@@ -79,14 +93,21 @@ inline auto hex_hash(hash h, std::string_view data) -> std::string {
   unsigned int len = 0;
   if (md == nullptr || EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
     throw std::runtime_error("libcrypto digest failed");
-  static constexpr char hexdigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(2 * len);
-  for (unsigned i = 0; i < len; ++i) {
-    s += hexdigits[out[i] >> 4];
-    s += hexdigits[out[i] & 15];
-  }
-  return s;
+  return to_hex(out, len);
+}
+
+/// HMAC-SHA-256 of `data` under a 32-byte key, its first 16 bytes as hex:
+/// what the proxy's stateless nonces and dialog tokens carry.
+inline auto hmac_hex128(std::array<unsigned char, 32> const& key, std::string_view data)
+    -> std::string {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<unsigned char const*>(data.data()), data.size(), out,
+           &len) == nullptr ||
+      len < 16)
+    throw std::runtime_error("libcrypto HMAC failed");
+  return to_hex(out, 16);
 }
 
 /// `bytes` bytes from the CSPRNG as lower-case hex: nonces and cnonces.
@@ -94,13 +115,7 @@ inline auto random_hex(std::size_t bytes) -> std::string {
   std::vector<unsigned char> buf(bytes);
   if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
     throw std::runtime_error("RAND_bytes failed");
-  static constexpr char hexdigits[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char b : buf) {
-    s += hexdigits[b >> 4];
-    s += hexdigits[b & 15];
-  }
-  return s;
+  return to_hex(buf.data(), buf.size());
 }
 
 /// Compares two digests in time independent of where they differ.

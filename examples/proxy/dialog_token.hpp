@@ -54,17 +54,7 @@ class dialog_tokens {
     if (b < a) std::swap(a, b);  // the same token for requests both ways
     std::string data(*call_id);
     data.append("\n").append(a).append("\n").append(b);
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-         reinterpret_cast<unsigned char const*>(data.data()), data.size(), out, &len);
-    static constexpr char hexdigits[] = "0123456789abcdef";
-    std::string s;
-    for (unsigned i = 0; i < 16 && i < len; ++i) {
-      s += hexdigits[out[i] >> 4];
-      s += hexdigits[out[i] & 15];
-    }
-    return s;
+    return example::digest::hmac_hex128(key_, data);
   }
 
   /// Does `route` (the first Route, naming us) carry the token of `m`'s dialog?

@@ -19,8 +19,6 @@
 
 #include "common/digest.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -171,17 +169,7 @@ class stateless_nonces {
   auto mac(std::string_view t, example::digest::algorithm alg) const -> std::string {
     std::string data(t);
     data.append(":").append(realm_).append(":").append(example::digest::to_string(alg));
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-         reinterpret_cast<unsigned char const*>(data.data()), data.size(), out, &len);
-    static constexpr char hexdigits[] = "0123456789abcdef";
-    std::string s;
-    for (unsigned i = 0; i < 16 && i < len; ++i) {
-      s += hexdigits[out[i] >> 4];
-      s += hexdigits[out[i] & 15];
-    }
-    return s;
+    return example::digest::hmac_hex128(key_, data);
   }
 
   void forget_oldest() {
