@@ -198,6 +198,33 @@ def mail_proxy(env, pf, profiles):
     return Proxy(env, profiles=profiles, retry=1, extra=["--smtp", pf.url]).start()
 
 
+def send_photo(env, proxy, pf, to_user, box, text, what):
+    """Alice sends `text` and the photo to `to_user` (away, stored and forwarded) and
+    asks to be told; the one mail that reaches Maildir `box`, and her agent's run."""
+    r = ua_send(env, proxy, "alice", to_user, "--text", text, "--attach", PHOTO,
+                "--store=store-and-forward", "--notify", "--wait-imdn", "20")
+    check(r.final_code() == 202, f"expected 202:\n{r}")
+    files = wait_until(lambda: pf.mails(box), 15, what)
+    check(len(files) == 1, f"{len(files)} mails")
+    return read_mail(files[0]), r
+
+
+def check_text_and_photo(m, text, what):
+    """`m` holds `text` as its one text/plain part and the photo, byte-identical, as
+    its one image/jpeg part (returned)."""
+    texts = [p for p in m.walk() if p.get_content_type() == "text/plain"]
+    check(len(texts) == 1 and texts[0].get_content().rstrip("\r\n") == text,
+          f"text parts: {[p.get_content() for p in texts]}")
+    jpegs = [p for p in m.walk() if p.get_content_type() == "image/jpeg"]
+    check(len(jpegs) == 1,
+          f"parts: {[(p.get_content_type(), p.get_filename()) for p in m.walk()]}")
+    with open(PHOTO, "rb") as f:
+        photo = f.read()
+    check(sha256(jpegs[0].get_payload(decode=True)) == sha256(photo),
+          f"the JPEG in {what} differs from the one Alice sent")
+    return jpegs[0]
+
+
 CAROL = f"[carol]\nstore-and-forward = email:carol@{DOMAIN}\n"
 
 
@@ -208,28 +235,15 @@ def email_photo_to_maildir(env):
     def run(pf):
         proxy = mail_proxy(env, pf, CAROL)
         text = "Hello Carol, the photo from Sunday \u2600"
-        r = ua_send(env, proxy, "alice", "carol", "--text", text, "--attach", PHOTO,
-                    "--store=store-and-forward", "--notify", "--wait-imdn", "20")
-        check(r.final_code() == 202, f"expected 202:\n{r}")
-        files = wait_until(lambda: pf.mails("carol"), 15, "the mail in Carol's Maildir")
-        check(len(files) == 1, f"{len(files)} mails")
-        m = read_mail(files[0])
+        m, r = send_photo(env, proxy, pf, "carol", "carol", text, "the mail in Carol's Maildir")
         log(f"From: {m['From']}\nTo: {m['To']}\nSubject: {m['Subject']}\n"
             f"Message-ID: {m['Message-ID']}")
         check(f"alice@{DOMAIN}" in m["From"], f"From: {m['From']}")
         check(f"carol@{DOMAIN}" in m["To"], f"To: {m['To']}")
         check(m["Subject"] and m["Date"] and m["Message-ID"].startswith("<sip."),
               f"headers: {dict(m.items())}")
-        texts = [p for p in m.walk() if p.get_content_type() == "text/plain"]
-        check(len(texts) == 1 and texts[0].get_content().rstrip("\r\n") == text,
-              f"text parts: {[p.get_content() for p in texts]}")
-        jpegs = [p for p in m.walk() if p.get_content_type() == "image/jpeg"]
-        with open(PHOTO, "rb") as f:
-            photo = f.read()
-        check(len(jpegs) == 1 and jpegs[0].get_filename() == "photo.jpg",
-              f"attachments: {[(p.get_content_type(), p.get_filename()) for p in m.walk()]}")
-        check(sha256(jpegs[0].get_payload(decode=True)) == sha256(photo),
-              "the JPEG in the mail differs from the one Alice sent")
+        jpeg = check_text_and_photo(m, text, "the mail")
+        check(jpeg.get_filename() == "photo.jpg", f"attachment name: {jpeg.get_filename()}")
         check(notifications(r, "processed"), f"no 'processed' notification:\n{r}")
         lg = proxy.log_text()
         check(f"e-mail gateway {pf.url}" in lg and "accepted (SMTP 250)" in lg,
@@ -295,12 +309,8 @@ def mms_photo_as_mm4(env):
         proxy = Proxy(env, profiles=f"[dave]\nstore-and-forward = mms:{MMS_NUMBER}\n", retry=1,
                       extra=["--smtp", pf.url, "--mms-domain", MMS_DOMAIN]).start()
         text = "Dave, the photo from Sunday"
-        r = ua_send(env, proxy, "alice", "dave", "--text", text, "--attach", PHOTO,
-                    "--store=store-and-forward", "--notify", "--wait-imdn", "20")
-        check(r.final_code() == 202, f"expected 202:\n{r}")
-        files = wait_until(lambda: pf.mails("mms"), 15, "the MM4 message in the MMSC's Maildir")
-        check(len(files) == 1, f"{len(files)} mails")
-        m = read_mail(files[0])
+        m, r = send_photo(env, proxy, pf, "dave", "mms", text,
+                          "the MM4 message in the MMSC's Maildir")
         log("".join(f"{k}: {v}\n" for k, v in m.items() if not k.startswith("Content")))
         check(m["X-Mms-Message-Type"] == "MM4_forward.REQ", f"type: {m['X-Mms-Message-Type']}")
         check(m["To"].addresses[0].addr_spec == to, f"To: {m['To']}")
@@ -312,15 +322,7 @@ def mms_photo_as_mm4(env):
         check(m["X-Mms-Message-ID"] == m["Message-ID"] and m["Message-ID"].startswith("<sip."),
               f"message ids: {m['X-Mms-Message-ID']} {m['Message-ID']}")
         check(m["Date"] and m["Subject"], f"headers: {dict(m.items())}")
-        texts = [p for p in m.walk() if p.get_content_type() == "text/plain"]
-        check(len(texts) == 1 and texts[0].get_content().rstrip("\r\n") == text,
-              f"text parts: {[p.get_content() for p in texts]}")
-        jpegs = [p for p in m.walk() if p.get_content_type() == "image/jpeg"]
-        with open(PHOTO, "rb") as f:
-            photo = f.read()
-        check(len(jpegs) == 1, f"parts: {[p.get_content_type() for p in m.walk()]}")
-        check(sha256(jpegs[0].get_payload(decode=True)) == sha256(photo),
-              "the JPEG in the MM4 message differs from the one Alice sent")
+        check_text_and_photo(m, text, "the MM4 message")
         check(notifications(r, "processed"), f"no 'processed' notification:\n{r}")
         lg = proxy.log_text()
         check(f"MMS gateway (MM4) {pf.url} to {MMS_DOMAIN}" in lg
