@@ -43,6 +43,17 @@ def log(*args):
     print(*args, flush=True)
 
 
+def check_memory(env, grown_kib, bound_kib, what):
+    """A memory bound holds for a plain build; under AddressSanitizer (red zones,
+    quarantine) the figure is only reported."""
+    with open(env.proxy_bin, "rb") as f:
+        sanitized = b"__asan_init" in f.read()
+    if sanitized:
+        log(f"{what}: {grown_kib} KiB (sanitizer build: bound of {bound_kib} KiB not checked)")
+        return
+    check(grown_kib < bound_kib, f"memory grew by {grown_kib} KiB {what} (bound {bound_kib})")
+
+
 class Env:
     """Paths of the programs, the test's port range and its scratch directory."""
 
@@ -172,6 +183,14 @@ class Proxy:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def rss_kib(self):
+        """The proxy's resident memory now (KiB, from /proc)."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
 
     def stop(self, expect_clean=True, timeout=15):
         """SIGTERM; the contract says it exits 0 after finishing what it started."""

@@ -24,8 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
 
 from harness import (DOMAIN, PASSWORDS, Listener, Proxy, RawSip, Skip,  # noqa: E402
-                     authorization, check, log, main, parse_challenge, rand, register_raw,
-                     ua_send)
+                     authorization, check, check_memory, log, main, parse_challenge, rand,
+                     register_raw, ua_send)
 
 CASES = {}
 
@@ -166,25 +166,6 @@ def still_open(socks, settle=1.0):
     return sum(1 for s in socks if not is_closed(s))
 
 
-def rss_kib(proxy):
-    with open(f"/proc/{proxy.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def check_memory(env, grown_kib, bound_kib, what):
-    """The bound holds for a plain build; a sanitizer build (red zones, quarantine)
-    only reports the figure."""
-    with open(env.proxy_bin, "rb") as f:
-        sanitized = b"__asan_init" in f.read()
-    if sanitized:
-        log(f"{what}: {grown_kib} KiB (sanitizer build: bound of {bound_kib} KiB not checked)")
-        return
-    check(grown_kib < bound_kib, f"memory grew by {grown_kib} KiB {what} (bound {bound_kib})")
-
-
 def make_certs(env):
     """A CA and a server certificate for 127.0.0.1 signed by it, made with openssl."""
     openssl = env.need("openssl")
@@ -278,14 +259,14 @@ def connections_global_bound(env):
     proxy = Proxy(env).start()
     registered = RawStream(proxy, proxy.port, "127.0.0.2")
     served_register(registered, "carol", "before the flood")
-    rss_before = rss_kib(proxy)
+    rss_before = proxy.rss_kib()
     attack = []
     started = time.time()
     for i in range(20):
         attack += open_idle(proxy.port, f"127.0.1.{i + 1}", 64)
     log(f"attacker opened {len(attack)} connections in {time.time() - started:.1f} s")
     left = still_open(attack)
-    rss_during = rss_kib(proxy)
+    rss_during = proxy.rss_kib()
     log(f"proxy RSS {rss_before} KiB before, {rss_during} KiB with {left} attacking "
         f"connections open: {(rss_during - rss_before) * 1024 // max(left, 1)} bytes each")
     check(left <= 1024, f"{left} connections open (global bound: 1024)")
@@ -321,7 +302,7 @@ def tls_handshake_flood(env):
     left = still_open(one)
     log(f"one source: {left} of {len(one)} stalled handshakes open")
     check(left <= 64, f"{left} stalled TLS handshakes of one source kept open (bound: 64)")
-    rss_before = rss_kib(proxy)
+    rss_before = proxy.rss_kib()
     many = []
     for i in range(16):
         many += open_idle(tls_port, f"127.0.2.{i + 1}", 64)
@@ -332,7 +313,7 @@ def tls_handshake_flood(env):
         except OSError:
             pass
     open_now = still_open(many)
-    rss_during = rss_kib(proxy)
+    rss_during = proxy.rss_kib()
     log(f"proxy RSS {rss_before} KiB, {rss_during} KiB with {open_now} more stalled TLS "
         f"handshakes begun: {(rss_during - rss_before) * 1024 // max(open_now, 1)} bytes each")
     check_memory(env, rss_during - rss_before, 128 * 1024, "under the TLS flood")
