@@ -24,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <string>
 #include <string_view>
 
@@ -46,29 +45,41 @@ constexpr auto is_valid_boundary(std::string_view b) noexcept -> bool {
   return true;
 }
 
-/// A fresh random boundary: `sipsaf-` and 32 letters and digits, so a valid
-/// token that needs no quotes in a Content-Type parameter. Random bits come
-/// from `std::random_device` once per thread, mixed with a counter.
-/// It is not checked against any content: `serialize_multipart` does that.
+/// A fresh boundary: `sipsaf-` and 32 letters and digits, so a valid token
+/// that needs no quotes in a Content-Type parameter. It is not checked
+/// against any content: `serialize_multipart` does that.
+///
+/// Why a clock-seeded generator is enough: RFC 2046 §5.1.1 asks only that the
+/// delimiter occur in no part, and `serialize_multipart` checks exactly that,
+/// drawing again on a hit. The draw need not be secret: a sender who could
+/// predict the next boundary and put it in a part would only cause one more
+/// draw. It must make a hit rare and differ between threads and processes:
+/// each thread seeds splitmix64 from the wall clock, the steady clock and the
+/// address of its own state (different per thread, and per process under
+/// address space randomisation). No `<random>`: `std::random_device` would cost
+/// every includer of this header several MB of compiler memory for nothing.
 /// @par Complexity Constant.
 inline auto make_boundary() -> std::string {
   static constexpr char alnum[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  thread_local std::uint64_t state = [] {
-    std::random_device rd;
-    std::uint64_t s = (std::uint64_t{rd()} << 32) ^ rd();
-    return s ^
-           static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  }();
   // splitmix64: a cheap generator with good mixing for identifiers.
-  auto next = [] {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  auto mix = [](std::uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   };
+  thread_local std::uint64_t state = 0;
+  thread_local bool seeded = false;
+  if (!seeded) {
+    using namespace std::chrono;
+    auto const wall = static_cast<std::uint64_t>(system_clock::now().time_since_epoch().count());
+    auto const mono = static_cast<std::uint64_t>(steady_clock::now().time_since_epoch().count());
+    auto const where = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(&state));
+    state = mix(wall) ^ mix(mono + 0x9e3779b97f4a7c15ULL) ^ mix(where);
+    seeded = true;
+  }
   std::string b = "sipsaf-";
   for (int word = 0; word < 4; ++word) {
-    std::uint64_t r = next();
+    std::uint64_t r = mix(state += 0x9e3779b97f4a7c15ULL);
     for (int i = 0; i < 8; ++i, r /= 62) b.push_back(alnum[r % 62]);
   }
   return b;

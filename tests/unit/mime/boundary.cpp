@@ -6,6 +6,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 BOOST_AUTO_TEST_SUITE(boundary)
 
@@ -31,6 +33,16 @@ BOOST_AUTO_TEST_CASE(made_boundaries_are_valid_and_distinct) {
     BOOST_TEST(b.size() == 39u);
     BOOST_TEST(seen.insert(b).second);
   }
+}
+
+// Each thread seeds its own generator: two threads must not draw alike.
+BOOST_AUTO_TEST_CASE(threads_draw_different_boundaries) {
+  std::vector<std::string> drawn(4);
+  std::vector<std::thread> threads;
+  for (auto& d : drawn) threads.emplace_back([&d] { d = sipsaf::make_boundary(); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> const distinct(drawn.begin(), drawn.end());
+  BOOST_TEST(distinct.size() == drawn.size());
 }
 
 BOOST_AUTO_TEST_CASE(absence_check_needs_the_dashes) {
