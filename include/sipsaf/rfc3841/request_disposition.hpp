@@ -32,7 +32,7 @@
 #include <sipsaf/error.hpp>
 #include <sipsaf/result.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <array>
 #include <cstddef>
@@ -326,13 +326,39 @@ SIPSAF_DECL auto from_identifier_code(std::string_view code) -> result<request_d
 
 SIPSAF_END_NAMESPACE
 
+/// `fmt::format("{:>20}", rd)`: the canonical form, with the format
+/// specifications of a string. Written over `<fmt/core.h>` alone, whose
+/// string formatter is only declared (its body is in `<fmt/format.h>`, some
+/// 20 MB of compiler memory for every includer): the specifications are handed
+/// to fmt's compiled `fmt::format` as a format string of their own. A width or
+/// precision taken from another argument (`{:>{}}`) is a format error.
 template <>
-struct fmt::formatter<sipsaf::request_disposition> : fmt::formatter<fmt::string_view> {
+struct fmt::formatter<sipsaf::request_disposition> {
+  template <class ParseContext>
+  constexpr auto parse(ParseContext& ctx) -> decltype(ctx.begin()) {
+    auto it = ctx.begin();
+    std::size_t n = 2;  // after "{:"
+    for (; it != ctx.end() && *it != '}'; ++it) {
+      if (*it == '{' || n + 2 > sizeof spec_)
+        ctx.on_error("unsupported Request-Disposition format");
+      spec_[n++] = *it;
+    }
+    spec_[n++] = '}';
+    size_ = n;
+    return it;
+  }
   template <class FormatContext>
   auto format(sipsaf::request_disposition const& rd, FormatContext& ctx) const
       -> decltype(ctx.out()) {
-    return fmt::formatter<fmt::string_view>::format(sipsaf::to_string(rd), ctx);
+    auto out = ctx.out();
+    for (char c : fmt::format(fmt::runtime(fmt::string_view(spec_, size_)), sipsaf::to_string(rd)))
+      *out++ = c;
+    return out;
   }
+
+ private:
+  char spec_[32] = {'{', ':'};
+  std::size_t size_ = 0;
 };
 
 #include <sipsaf/rfc3841/impl/request_disposition.hpp>

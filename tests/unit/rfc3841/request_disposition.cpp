@@ -296,6 +296,14 @@ BOOST_AUTO_TEST_CASE(formatting) {
   auto r = parse_request_disposition("Store ,NOTIFY");
   BOOST_TEST(fmt::format("[{}]", *r) == "[store, notify]");
   BOOST_TEST(fmt::format("[{:>15}]", *sipsaf::from_identifier_code("11")) == "[   do-not-store]");
+  // The specifications of a string, with or without other arguments around.
+  BOOST_TEST(fmt::format("{:*^17}|{}", *r, 7) == "**store, notify**|7");
+  BOOST_TEST(fmt::format("{:.5}", *r) == "store");
+  BOOST_TEST(fmt::format("{1}={0:<14}.", *r, "d") == "d=store, notify .");
+  // Nested (dynamic) width and an over-long specification: a clear error.
+  BOOST_CHECK_THROW((void)fmt::format(fmt::runtime("{:>{}}"), *r, 20), std::exception);
+  BOOST_CHECK_THROW((void)fmt::format(fmt::runtime("{:>" + std::string(40, '0') + "1}"), *r),
+                    std::exception);
   std::ostringstream os;
   os << *r;
   BOOST_TEST(os.str() == "store, notify");
