@@ -27,6 +27,12 @@
 #include <sipsaf/gateway/impl/sms.ipp>
 #include <sipsaf/impl/error.ipp>
 #include <sipsaf/impl/time.ipp>
+#include <sipsaf/message/impl/builder.ipp>
+#include <sipsaf/message/impl/framing.ipp>
+#include <sipsaf/message/impl/header_values.ipp>
+#include <sipsaf/message/impl/message_view.ipp>
+#include <sipsaf/message/impl/notification_body.ipp>
+#include <sipsaf/message/impl/uri.ipp>
 #include <sipsaf/mime/impl/base64.ipp>
 #include <sipsaf/mime/impl/content_disposition.ipp>
 #include <sipsaf/mime/impl/media_type.ipp>

@@ -171,184 +171,11 @@ enum class addr_mode : std::uint8_t { single, list };
 // name-addr / addr-spec with params, from p; stops at the end (single) or
 // before a `,` (list). On failure p is the offending byte. `out` must be
 // freshly constructed.
-inline auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_addr& out) -> errc {
-  char const* q = skip_lws(p, e);
-  if (q == e) {
-    p = q;
-    return errc::empty_value;
-  }
-  char const* uri_b = nullptr;
-  char const* uri_e = nullptr;
-  if (q != e && *q == '"') {
-    std::string_view content;
-    errc const ec = scan_quoted(q, e, content);
-    if (ec != ok) {
-      p = q;
-      return ec;
-    }
-    out.display_name = content;
-    out.quoted_display_name = true;
-    q = skip_lws(q, e);
-    if (q == e || *q != '<') {
-      p = q;
-      return errc::bad_header_value;
-    }
-  } else if (q != e && *q != '<') {
-    // *(token LWS) then '<', or else an addr-spec.
-    char const* r = q;
-    char const* last_token_end = nullptr;
-    while (r != e && token_chars(*r)) {
-      char const* t = span(r, e, token_chars);
-      last_token_end = t;
-      r = skip_lws(t, e);
-    }
-    if (r != e && *r == '<' && last_token_end != nullptr) {
-      out.display_name = view(q, last_token_end);
-      q = r;
-    } else {
-      // addr-spec: the URI runs to `;`, `,` (lists), LWS or the end.
-      uri_b = q;
-      char const* s = q;
-      while (s != e && *s != ';' && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n' &&
-             !(mode == addr_mode::list && *s == ','))
-        ++s;
-      uri_e = s;
-      // RFC 3261 §20: a URI with '?' (or ',' ';') must be in angle brackets.
-      for (char const* x = uri_b; x != uri_e; ++x)
-        if (*x == '?' || (*x == ',' && mode == addr_mode::single)) {
-          p = x;
-          return errc::bad_uri;
-        }
-      q = uri_e;
-    }
-  }
-  char const* at = uri_b;
-  errc ec = ok;
-  if (uri_b == nullptr) {
-    // q is at '<': LAQUOT addr-spec RAQUOT, no LWS inside (RFC 3261 §25.1).
-    // The URI is read once, up to the first byte that cannot continue it.
-    out.angle_brackets = true;
-    uri_b = q + 1;
-    char const* s = uri_b;
-    ec = scan_uri(uri_b, e, uri_context::header, out.uri, at, &s);
-    if (ec != ok) {
-      p = at;
-      return ec;
-    }
-    if (s == e || *s != '>') {
-      p = s;
-      return errc::bad_uri;
-    }
-    q = s + 1;
-  } else {
-    ec = scan_uri(uri_b, uri_e, uri_context::header, out.uri, at);
-    if (ec != ok) {
-      p = at;
-      return ec;
-    }
-  }
-  char const* const before_params = q;
-  char const* params_b = skip_lws(q, e);
-  ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool has) {
-    if (iequals(n, "tag")) {
-      if (!has) return errc::bad_parameter;
-      out.tag = v;
-    }
-    return ok;
-  });
-  if (ec != ok) {
-    p = q;
-    return ec;
-  }
-  // scan_params moves q only past parameters, never past bare whitespace.
-  if (q != before_params) out.params = view(params_b, q);
-  q = skip_lws(q, e);
-  if (q != e && !(mode == addr_mode::list && *q == ',')) {
-    p = q;
-    return errc::bad_header_value;
-  }
-  p = q;
-  return ok;
-}
+SIPSAF_DECL auto scan_name_addr(char const*& p, char const* e, addr_mode mode, name_addr& out)
+    -> errc;
 
 // via-parm from p; stops before `,` or at the end.
-inline auto scan_via(char const*& p, char const* e, via_entry& out) -> errc {
-  char const* q = skip_lws(p, e);
-  std::string_view* parts[3] = {&out.protocol, &out.version, &out.transport};
-  for (int i = 0; i < 3; ++i) {
-    if (i > 0) {
-      // SLASH = SWS "/" SWS
-      q = skip_lws(q, e);
-      if (q == e || *q != '/') {
-        p = q;
-        return errc::bad_header_value;
-      }
-      q = skip_lws(q + 1, e);
-    }
-    char const* t = span(q, e, token_chars);
-    if (t == q) {
-      p = q;
-      return errc::bad_header_value;
-    }
-    *parts[i] = view(q, t);
-    q = t;
-  }
-  // LWS sent-by
-  char const* h = skip_lws(q, e);
-  if (h == q) {
-    p = q;
-    return errc::bad_header_value;
-  }
-  q = h;
-  if (q != e && *q == '[') {
-    char const* r = q + 1;
-    while (r != e && (hexdig(*r) || *r == ':' || *r == '.')) ++r;
-    if (r == e || *r != ']') {
-      p = r;
-      return errc::bad_header_value;
-    }
-    q = r + 1;
-  } else {
-    q = span(q, e, host_chars);
-    if (q == h) {
-      p = q;
-      return errc::bad_header_value;
-    }
-  }
-  out.host = view(h, q);
-  // COLON = SWS ":" SWS
-  char const* c = skip_lws(q, e);
-  if (c != e && *c == ':') {
-    c = skip_lws(c + 1, e);
-    std::uint64_t port = 0;
-    if (!parse_number(c, e, 65535, port)) {
-      p = c;
-      return errc::bad_header_value;
-    }
-    out.port = static_cast<std::uint16_t>(port);
-    q = c;
-  }
-  char const* const before_params = q;
-  char const* params_b = skip_lws(q, e);
-  errc ec = scan_params(q, e, [&](std::string_view n, std::string_view v, bool) {
-    if (iequals(n, "branch")) out.branch = v;
-    if (iequals(n, "received")) out.received = v;
-    return ok;
-  });
-  if (ec != ok) {
-    p = q;
-    return ec;
-  }
-  // scan_params moves q only past parameters, never past bare whitespace.
-  if (q != before_params) out.params = view(params_b, q);
-  q = skip_lws(q, e);
-  if (q != e && *q != ',') {
-    p = q;
-    return errc::bad_header_value;
-  }
-  p = q;
-  return ok;
-}
+SIPSAF_DECL auto scan_via(char const*& p, char const* e, via_entry& out) -> errc;
 
 // Walks a comma list of elements; `f(p)` scans one element from p and
 // stops before `,` or at the end. COMMA = SWS "," SWS.
@@ -367,238 +194,26 @@ inline auto scan_list(char const*& p, char const* e, F&& f) -> errc {
 }
 
 // contact-param list element with the typed params checked.
-inline auto scan_contact(char const*& p, char const* e, contact_entry& out) -> errc {
-  char const* b = p;
-  errc ec = scan_name_addr(p, e, addr_mode::list, out.address);
-  if (ec != ok) return ec;
-  (void)b;
-  // Check expires and q (RFC 3261 §20.10, §25.1).
-  char const* q = out.address.params.data();
-  char const* qe = q + out.address.params.size();
-  char const* bad = nullptr;
-  scan_params(q, qe, [&](std::string_view n, std::string_view v, bool has) {
-    if (bad != nullptr) return ok;
-    if (iequals(n, "expires")) {
-      char const* s = v.data();
-      std::uint64_t x = 0;
-      if (!has || !parse_number(s, v.data() + v.size(), 0xffffffffu, x) ||
-          s != v.data() + v.size()) {
-        bad = v.data();
-        return ok;
-      }
-      out.expires = static_cast<std::uint32_t>(x);
-    } else if (iequals(n, "q")) {
-      // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
-      std::uint16_t permille = 0;
-      bool good = has && !v.empty() && (v[0] == '0' || v[0] == '1');
-      if (good) {
-        permille = v[0] == '1' ? 1000 : 0;
-        if (v.size() > 1) {
-          good = v[1] == '.' && v.size() <= 5;
-          int scale = 100;
-          for (std::size_t i = 2; good && i < v.size(); ++i, scale /= 10) {
-            good = digit(v[i]) && (v[0] == '0' || v[i] == '0');
-            permille = static_cast<std::uint16_t>(permille + (v[i] - '0') * scale);
-          }
-        }
-      }
-      if (!good) {
-        bad = v.data();
-        return ok;
-      }
-      out.q = permille;
-    }
-    return ok;
-  });
-  if (bad != nullptr) {
-    p = bad;
-    return errc::bad_parameter;
-  }
-  return ok;
-}
+SIPSAF_DECL auto scan_contact(char const*& p, char const* e, contact_entry& out) -> errc;
 
-inline auto scan_contact_list(char const*& p, char const* e, contact_list* out) -> errc {
-  char const* q = skip_lws(p, e);
-  if (q != e && *q == '*') {
-    char const* r = skip_lws(q + 1, e);
-    if (r == e) {
-      if (out != nullptr) out->star = true;
-      p = r;
-      return ok;
-    }
-  }
-  return scan_list(p, e, [&](char const*& s) {
-    contact_entry c;
-    errc const ec = scan_contact(s, e, c);
-    if (ec == ok && out != nullptr) out->entries.push_back(c);
-    return ec;
-  });
-}
+SIPSAF_DECL auto scan_contact_list(char const*& p, char const* e, contact_list* out) -> errc;
 
-inline auto scan_cseq(char const*& p, char const* e, cseq_value& out) -> errc {
-  p = skip_lws(p, e);
-  std::uint64_t n = 0;
-  if (!parse_number(p, e, 0xffffffffu, n)) return errc::bad_header_value;
-  char const* q = skip_lws(p, e);
-  if (q == p) return errc::bad_header_value;
-  char const* m = span(q, e, token_chars);
-  if (m == q) {
-    p = q;
-    return errc::bad_header_value;
-  }
-  out.number = static_cast<std::uint32_t>(n);
-  out.method = view(q, m);
-  p = skip_lws(m, e);
-  return p == e ? ok : errc::bad_header_value;
-}
+SIPSAF_DECL auto scan_cseq(char const*& p, char const* e, cseq_value& out) -> errc;
 
 // callid = word [ "@" word ]
-inline auto scan_call_id(char const*& p, char const* e, std::string_view& out) -> errc {
-  p = skip_lws(p, e);
-  char const* b = p;
-  char const* q = span(p, e, word_chars);
-  if (q == p) return errc::bad_header_value;
-  if (q != e && *q == '@') {
-    char const* r = span(q + 1, e, word_chars);
-    if (r == q + 1) {
-      p = r;
-      return errc::bad_header_value;
-    }
-    q = r;
-  }
-  out = view(b, q);
-  p = skip_lws(q, e);
-  return p == e ? ok : errc::bad_header_value;
-}
+SIPSAF_DECL auto scan_call_id(char const*& p, char const* e, std::string_view& out) -> errc;
 
 // A single number field: 1*DIGIT no larger than `max`, LWS around it.
-inline auto scan_number_field(char const*& p, char const* e, std::uint64_t max, std::uint64_t& out,
-                              errc code) -> errc {
-  p = skip_lws(p, e);
-  if (!parse_number(p, e, max, out)) return code;
-  p = skip_lws(p, e);
-  return p == e ? ok : code;
-}
+SIPSAF_DECL auto scan_number_field(char const*& p, char const* e, std::uint64_t max,
+                                   std::uint64_t& out, errc code) -> errc;
 
-inline auto scan_date(char const*& p, char const* e, sip_date& out) -> errc {
-  // Day and month names as three case-folded bytes in one integer: one
-  // compare per candidate. RFC 5234 §2.3: ABNF literals are case-insensitive.
-  constexpr auto pack = [](char a, char b, char c) -> std::uint32_t {
-    return (static_cast<std::uint32_t>(static_cast<unsigned char>(a) | 0x20u) << 16) |
-           (static_cast<std::uint32_t>(static_cast<unsigned char>(b) | 0x20u) << 8) |
-           (static_cast<std::uint32_t>(static_cast<unsigned char>(c) | 0x20u));
-  };
-  static constexpr std::uint32_t days[] = {
-      pack('s', 'u', 'n'), pack('m', 'o', 'n'), pack('t', 'u', 'e'), pack('w', 'e', 'd'),
-      pack('t', 'h', 'u'), pack('f', 'r', 'i'), pack('s', 'a', 't')};
-  static constexpr std::uint32_t months[] = {
-      pack('j', 'a', 'n'), pack('f', 'e', 'b'), pack('m', 'a', 'r'), pack('a', 'p', 'r'),
-      pack('m', 'a', 'y'), pack('j', 'u', 'n'), pack('j', 'u', 'l'), pack('a', 'u', 'g'),
-      pack('s', 'e', 'p'), pack('o', 'c', 't'), pack('n', 'o', 'v'), pack('d', 'e', 'c')};
-  auto word3 = [&](std::uint32_t const* names, int n, int& idx) {
-    if (e - p < 3) return false;
-    std::uint32_t const w = pack(p[0], p[1], p[2]);
-    for (int i = 0; i < n; ++i)
-      if (w == names[i]) {
-        idx = i;
-        p += 3;
-        return true;
-      }
-    return false;
-  };
-  auto lit = [&](char c) {
-    if (p == e || *p != c) return false;
-    ++p;
-    return true;
-  };
-  auto digits = [&](int n, int& v) {
-    v = 0;
-    for (int i = 0; i < n; ++i, ++p) {
-      if (p == e || !digit(*p)) return false;
-      v = v * 10 + (*p - '0');
-    }
-    return true;
-  };
-  p = skip_lws(p, e);
-  sip_date d;
-  int mon = 0;
-  if (!word3(days, 7, d.weekday) || !lit(',') || !lit(' ') || !digits(2, d.day) || !lit(' ') ||
-      !word3(months, 12, mon) || !lit(' ') || !digits(4, d.year) || !lit(' ') ||
-      !digits(2, d.hour) || !lit(':') || !digits(2, d.minute) || !lit(':') ||
-      !digits(2, d.second) || !lit(' '))
-    return errc::bad_date;
-  // RFC 3261 §20.17: the time zone is always "GMT".
-  if (e - p < 3 || pack(p[0], p[1], p[2]) != pack('g', 'm', 't')) return errc::bad_date;
-  p += 3;
-  d.month = mon + 1;
-  static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool const leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-  if (d.day < 1 || d.day > mdays[mon] || (mon == 1 && d.day == 29 && !leap) || d.hour > 23 ||
-      d.minute > 59 || d.second > 60) {
-    p -= 3;
-    return errc::bad_date;
-  }
-  p = skip_lws(p, e);
-  if (p != e) return errc::bad_date;
-  out = d;
-  return ok;
-}
+SIPSAF_DECL auto scan_date(char const*& p, char const* e, sip_date& out) -> errc;
 
 // The Date as nearly every sender writes it: exactly 29 bytes,
 // `Www, DD Mmm YYYY HH:MM:SS GMT`. Read in place, with the checks scan_date
 // makes; any other text (spacing, folding, an error) is left to scan_date,
 // which gives the verdict and the error offset.
-inline auto read_fixed_date(std::string_view v, sip_date& out) noexcept -> bool {
-  if (v.size() != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
-      v[19] != ':' || v[22] != ':' || v[25] != ' ')
-    return false;
-  // Three bytes, case-folded, as one word (as scan_date compares names).
-  auto word = [&](std::size_t i) -> std::uint32_t {
-    return ((static_cast<std::uint32_t>(static_cast<unsigned char>(v[i])) | 0x20u) << 16) |
-           ((static_cast<std::uint32_t>(static_cast<unsigned char>(v[i + 1])) | 0x20u) << 8) |
-           (static_cast<std::uint32_t>(static_cast<unsigned char>(v[i + 2])) | 0x20u);
-  };
-  constexpr auto w = [](char a, char b, char c) -> std::uint32_t {
-    return (std::uint32_t(static_cast<unsigned char>(a)) << 16) |
-           (std::uint32_t(static_cast<unsigned char>(b)) << 8) |
-           std::uint32_t(static_cast<unsigned char>(c));
-  };
-  static constexpr std::uint32_t days[] = {w('s', 'u', 'n'), w('m', 'o', 'n'), w('t', 'u', 'e'),
-                                           w('w', 'e', 'd'), w('t', 'h', 'u'), w('f', 'r', 'i'),
-                                           w('s', 'a', 't')};
-  static constexpr std::uint32_t months[] = {w('j', 'a', 'n'), w('f', 'e', 'b'), w('m', 'a', 'r'),
-                                             w('a', 'p', 'r'), w('m', 'a', 'y'), w('j', 'u', 'n'),
-                                             w('j', 'u', 'l'), w('a', 'u', 'g'), w('s', 'e', 'p'),
-                                             w('o', 'c', 't'), w('n', 'o', 'v'), w('d', 'e', 'c')};
-  // Two digits at `i` as a number, or 100 (out of every range) if either is not a digit.
-  auto two = [&](std::size_t i) -> int {
-    unsigned const a = static_cast<unsigned char>(v[i]) - unsigned('0');
-    unsigned const b = static_cast<unsigned char>(v[i + 1]) - unsigned('0');
-    return a > 9 || b > 9 ? 100 : static_cast<int>(a * 10 + b);
-  };
-  std::uint32_t const wd = word(0), mo = word(8);
-  int day_name = 0, mon = 0;
-  while (day_name < 7 && days[day_name] != wd) ++day_name;
-  while (mon < 12 && months[mon] != mo) ++mon;
-  int const century = two(12), year2 = two(14);
-  sip_date d;
-  d.day = two(5);
-  d.hour = two(17);
-  d.minute = two(20);
-  d.second = two(23);
-  if (day_name == 7 || mon == 12 || word(26) != w('g', 'm', 't') || century > 99 || year2 > 99)
-    return false;
-  d.weekday = day_name;
-  d.month = mon + 1;
-  d.year = century * 100 + year2;
-  static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool const leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;
-  if (d.day < 1 || d.day > mdays[mon] || (mon == 1 && d.day == 29 && !leap) || d.hour > 23 ||
-      d.minute > 59 || d.second > 60)
-    return false;
-  out = d;
-  return true;
-}
+SIPSAF_DECL auto read_fixed_date(std::string_view v, sip_date& out) noexcept -> bool;
 
 template <class T, class Scan>
 auto run_scan(std::string_view v, Scan&& scan) -> result<T> {
@@ -616,120 +231,47 @@ auto run_scan(std::string_view v, Scan&& scan) -> result<T> {
 /// parameters). Errors: `bad_quoted_string`, `bad_uri`, `bad_parameter`,
 /// `bad_header_value`; offset into `value`.
 /// @par Specification RFC 3261 §20.20, §20.39, §25.1.
-inline auto parse_name_addr(std::string_view value) -> result<name_addr> {
-  return detail::msg::run_scan<name_addr>(value, [](char const*& p, char const* e, name_addr& o) {
-    if (detail::msg::skip_lws(p, e) == e) {
-      p = e;
-      return errc::empty_value;
-    }
-    return detail::msg::scan_name_addr(p, e, detail::msg::addr_mode::single, o);
-  });
-}
+SIPSAF_DECL auto parse_name_addr(std::string_view value) -> result<name_addr>;
 
 /// Parses one Via row: one or more via-parms separated by commas.
 /// @par Specification RFC 3261 §20.42; RFC 5118 §4.5 (received without brackets tolerated).
-inline auto parse_via(std::string_view value) -> result<std::vector<via_entry>> {
-  return detail::msg::run_scan<std::vector<via_entry>>(
-      value, [](char const*& p, char const* e, std::vector<via_entry>& out) {
-        return detail::msg::scan_list(p, e, [&](char const*& s) {
-          via_entry v;
-          errc const ec = detail::msg::scan_via(s, e, v);
-          if (ec == detail::msg::ok) out.push_back(v);
-          return ec;
-        });
-      });
-}
+SIPSAF_DECL auto parse_via(std::string_view value) -> result<std::vector<via_entry>>;
 
 /// Parses a Contact row: `*` or a list of contact-params, checking the
 /// `expires` (delta-seconds up to 2^32-1) and `q` (qvalue) parameters.
 /// @par Specification RFC 3261 §20.10, §25.1.
-inline auto parse_contact(std::string_view value) -> result<contact_list> {
-  return detail::msg::run_scan<contact_list>(value,
-                                             [](char const*& p, char const* e, contact_list& out) {
-                                               return detail::msg::scan_contact_list(p, e, &out);
-                                             });
-}
+SIPSAF_DECL auto parse_contact(std::string_view value) -> result<contact_list>;
 
 /// Parses CSeq: a number up to 2^32-1 and a method token.
 /// @par Specification RFC 3261 §20.16.
-inline auto parse_cseq(std::string_view value) -> result<cseq_value> {
-  return detail::msg::run_scan<cseq_value>(value, detail::msg::scan_cseq);
-}
+SIPSAF_DECL auto parse_cseq(std::string_view value) -> result<cseq_value>;
 
 /// Parses Call-ID: `word [ "@" word ]`. Returns the id without surrounding LWS.
 /// @par Specification RFC 3261 §20.8, §25.1.
-inline auto parse_call_id(std::string_view value) -> result<std::string_view> {
-  return detail::msg::run_scan<std::string_view>(value, detail::msg::scan_call_id);
-}
+SIPSAF_DECL auto parse_call_id(std::string_view value) -> result<std::string_view>;
 
 /// Parses a Date value in the RFC 1123 form with "GMT".
 /// @par Specification RFC 3261 §20.17; RFC 1123 §5.2.14.
-inline auto parse_sip_date(std::string_view value) -> result<sip_date> {
-  return detail::msg::run_scan<sip_date>(value, detail::msg::scan_date);
-}
+SIPSAF_DECL auto parse_sip_date(std::string_view value) -> result<sip_date>;
 
 /// Reads a SIP `Date` value (RFC 3261 §20.17, RFC 1123 form in GMT, e.g.
 /// `Sat, 13 Nov 2010 23:29:00 GMT`) as a timestamp. The syntax is checked by
 /// `parse_sip_date`; its errors pass through.
-inline auto parse_sip_timestamp(std::string_view value) -> result<timestamp> {
-  sip_date fixed;
-  if (detail::msg::read_fixed_date(value, fixed))
-    return timestamp(std::chrono::seconds(fixed.epoch_seconds()));
-  auto const d = parse_sip_date(value);
-  if (!d) return d.error();
-  return timestamp(std::chrono::seconds(d->epoch_seconds()));
-}
+SIPSAF_DECL auto parse_sip_timestamp(std::string_view value) -> result<timestamp>;
 
 /// Parses delta-seconds (Expires, RFC 3261 §20.19): 1*DIGIT up to 2^32-1.
-inline auto parse_delta_seconds(std::string_view value) -> result<std::uint32_t> {
-  return detail::msg::run_scan<std::uint32_t>(value, [](char const*& p, char const* e,
-                                                        std::uint32_t& out) {
-    std::uint64_t v = 0;
-    errc const ec = detail::msg::scan_number_field(p, e, 0xffffffffu, v, errc::bad_header_value);
-    out = static_cast<std::uint32_t>(v);
-    return ec;
-  });
-}
+SIPSAF_DECL auto parse_delta_seconds(std::string_view value) -> result<std::uint32_t>;
 
 /// Splits a list value on the commas that are outside quoted-strings and
 /// angle brackets (RFC 3261 §7.3.1), trimming LWS around each element.
 /// Empty elements are skipped. The views point into `value`.
 /// @par Complexity Linear in `value.size()`.
-inline auto split_list(std::string_view value) -> std::vector<std::string_view> {
-  std::vector<std::string_view> out;
-  auto trim = [](std::string_view v) {
-    while (!v.empty() &&
-           (v.front() == ' ' || v.front() == '\t' || v.front() == '\r' || v.front() == '\n'))
-      v.remove_prefix(1);
-    return detail::msg::trim_right(v);
-  };
-  std::size_t start = 0;
-  bool quoted = false;
-  bool angle = false;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char const c = value[i];
-    if (quoted) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        quoted = false;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == '<') {
-      angle = true;
-    } else if (c == '>') {
-      angle = false;
-    } else if (c == ',' && !angle) {
-      std::string_view const el = trim(value.substr(start, i - start));
-      if (!el.empty()) out.push_back(el);
-      start = i + 1;
-    }
-  }
-  std::string_view const el = trim(value.substr(std::min(start, value.size())));
-  if (!el.empty()) out.push_back(el);
-  return out;
-}
+SIPSAF_DECL auto split_list(std::string_view value) -> std::vector<std::string_view>;
 
 SIPSAF_END_NAMESPACE
+
+#ifdef SIPSAF_HEADER_ONLY
+#include <sipsaf/message/impl/header_values.ipp>
+#endif
 
 #endif  // SIPSAF_MESSAGE_HEADER_VALUES_HPP
