@@ -8,3 +8,7 @@ if(SQLite3_FOUND)
   target_link_libraries(bench_policy PRIVATE SQLite::SQLite3)
   target_compile_definitions(bench_policy PRIVATE SIPSAF_BENCH_SQLITE=1)
 endif()
+
+# The same decisions, a given number of them, for counting instructions.
+add_executable(policy_count "${CMAKE_CURRENT_LIST_DIR}/policy_count.cpp")
+target_link_libraries(policy_count PRIVATE sipsaf::sipsaf sipsaf_warnings)

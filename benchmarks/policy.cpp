@@ -9,6 +9,8 @@
 // sqlite/*: the same cycle on the durable SQLite store, one message at a
 //   time (every put and every erase is its own fsync'ed commit) and in
 //   batches (one commit for N puts, one for N erases).
+#include "policy_fixture.hpp"
+
 #include <sipsaf/policy.hpp>
 #include <sipsaf/store/memory_store.hpp>
 #ifdef SIPSAF_BENCH_SQLITE
@@ -29,79 +31,14 @@
 namespace {
 
 using namespace sipsaf;
-
-struct request {
-  std::string method = "MESSAGE";
-  std::string from_uri = "sip:alice@example.com";
-  std::string from_tag = "49583";
-  std::string to_uri = "sip:bob@example.com";
-  std::string call_id = "asd88asd77a@192.0.2.1";
-  std::uint32_t cseq = 1;
-  std::string content_type = "text/plain;charset=utf-8";
-  std::string date = "Tue, 14 Nov 2023 22:13:20 GMT";
-  std::string expires = "3600";
-  std::string request_disposition = "store-and-forward-if-not-reached, notify";
-  std::string body = "Hello Bob, call me when you are back.";
-  std::string bytes;
-
-  void wire() {
-    bytes = "MESSAGE " + to_uri +
-            " SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776sgdkse\r\n"
-            "Max-Forwards: 70\r\nFrom: <" +
-            from_uri + ">;tag=" + from_tag + "\r\nTo: <" + to_uri + ">\r\nCall-ID: " + call_id +
-            "\r\nCSeq: " + std::to_string(cseq) + " MESSAGE\r\nDate: " + date +
-            "\r\nExpires: " + expires + "\r\nRequest-Disposition: " + request_disposition +
-            "\r\nContent-Type: " + content_type +
-            "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  }
-};
-
-auto bob() -> recipient {
-  recipient r;
-  r.key = "sip:bob@example.com";
-  r.profile.accepts = media_ranges::parse("text/plain, image/*").value();
-  r.profile.quota_messages = 1'000'000;  // the batched runs keep hundreds waiting
-  r.profile.quota_bytes = 1'000'000'000;
-  return r;
-}
-
-template <class Store>
-using engine_over = store_forward_engine<Store&, static_directory&, manual_clock&>;
+using namespace policy_bench;
 
 void decide_engine(benchmark::State& state, bool trace, bool with_expires = true,
                    bool new_dates = false) {
-  memory_store store;
-  static_directory dir;
-  dir.set(bob());
-  manual_clock clock(from_unix_ms(1'700'000'100'000));
-  engine_options opt;
-  opt.render_trace = trace;
-  engine_over<memory_store> e(store, dir, clock, {}, {}, opt);
-  // Other recipients' messages in the store, so lookups are not trivial.
-  for (int i = 0; i < 1000; ++i) {
-    request r;
-    r.to_uri = "sip:user" + std::to_string(i % 50) + "@example.com";
-    r.call_id = "other-" + std::to_string(i);
-    r.wire();
-    recipient who;
-    who.key = r.to_uri;
-    e.on_request(r, who);
-  }
-  request r;
-  if (!with_expires) r.expires.clear();  // then the Date is not read either
-  r.wire();
-  recipient const who = bob();
-  outcome out;
-  // 64 Dates a second apart, for the run where every request brings a Date
-  // the engine has not read yet.
-  std::vector<std::string> dates;
-  for (int i = 0; i < 64; ++i)
-    dates.push_back(format_sip_date(from_unix_ms(1'700'000'000'000 + 1000 * i)));
-  std::size_t next = 0;
+  decide_fixture f(trace, with_expires, new_dates);
   for (auto _ : state) {
-    if (new_dates) r.date.assign(dates[next++ & 63]);
-    e.decide(r, who, out);
-    benchmark::DoNotOptimize(out.decided->what);
+    f.decide();
+    benchmark::DoNotOptimize(f.out().decided->what);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
