@@ -73,10 +73,31 @@ inline auto hash_mix(std::uint64_t h, std::uint64_t w) noexcept -> std::uint64_t
 // A little-endian 64-bit word of `n` (at most 8) bytes at `p`.
 inline auto load_le(char const* p, std::size_t n) noexcept -> std::uint64_t {
   std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  std::memcpy(&w, p, n);
   w = __builtin_bswap64(w);
   if (n < 8) w >>= 8 * (8 - n);
+#else
+  // A short tail in pieces of 4, 2 and 1 bytes: copies of a fixed size are
+  // single loads, where one of `n` bytes would be a call to memcpy.
+  if (n == 8) {
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  unsigned at = 0;
+  if ((n & 4) != 0) {
+    std::uint32_t x = 0;
+    std::memcpy(&x, p, 4);
+    w = x;
+    at = 4;
+  }
+  if ((n & 2) != 0) {
+    std::uint16_t x = 0;
+    std::memcpy(&x, p + at, 2);
+    w |= static_cast<std::uint64_t>(x) << (8 * at);
+    at += 2;
+  }
+  if ((n & 1) != 0) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
 #endif
   return w;
 }

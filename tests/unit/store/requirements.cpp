@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -65,6 +67,18 @@ BOOST_AUTO_TEST_CASE(key_hash_is_stable_and_separates_fields) {
   // Pinned: the value must not change between releases or machines, as a
   // store may keep it (computed once with g++ and with clang++ -O2).
   BOOST_TEST(hash_value(message_key{"call-1@example.com", 7, "49583"}) == 3677617907794242995ull);
+}
+
+BOOST_AUTO_TEST_CASE(key_words_are_little_endian_whatever_the_tail) {
+  // A word of n bytes (n <= 8) reads as the little-endian number they
+  // spell, zero-extended: the same for every length of tail.
+  char const bytes[] = "\x01\x82\x03\xf4\x05\x86\x07\xf8";
+  for (std::size_t n = 0; n <= 8; ++n) {
+    std::uint64_t expected = 0;
+    for (std::size_t i = n; i > 0; --i)
+      expected = (expected << 8) | static_cast<unsigned char>(bytes[i - 1]);
+    BOOST_TEST(sipsaf::detail::load_le(bytes, n) == expected, "n = " << n);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
