@@ -143,11 +143,21 @@ auto put_parameter(OutputIt out, mime_parameter const& p, bool has_value = true)
 }
 
 /// How specific a range is: */* < type/* < type/subtype, then by parameters.
+/// `*`, the wildcard of a media range (RFC 3261 §20.1).
+inline auto is_wildcard(std::string_view v) noexcept -> bool {
+  return v.size() == 1 && v[0] == '*';
+}
+
+/// An accept-param (`q`, RFC 3261 §20.1), which ends a range's own parameters.
+inline auto is_q(std::string_view name) noexcept -> bool {
+  return name.size() == 1 && (name[0] == 'q' || name[0] == 'Q');
+}
+
 inline auto specificity(media_type const& range) noexcept -> int {
-  int s = range.type == "*" ? 0 : range.subtype == "*" ? 1 : 2;
+  int s = is_wildcard(range.type) ? 0 : is_wildcard(range.subtype) ? 1 : 2;
   int params = 0;
   for (auto const& p : range.parameters) {
-    if (grammar::detail::iequals(p.name, "q")) break;
+    if (is_q(p.name)) break;
     ++params;
   }
   return s * 1024 + params;

@@ -33,11 +33,11 @@ SIPSAF_DECL auto media_type::is_multipart() const noexcept -> bool {
 
 SIPSAF_DECL auto media_type::matches(media_type const& range) const -> bool {
   using grammar::detail::iequals;
-  if (range.type != "*" && !iequals(range.type, type)) return false;
-  if (range.subtype != "*" && !iequals(range.subtype, subtype)) return false;
+  if (!detail::is_wildcard(range.type) && !iequals(range.type, type)) return false;
+  if (!detail::is_wildcard(range.subtype) && !iequals(range.subtype, subtype)) return false;
   for (auto const& rp : range.parameters) {
     // RFC 3261 §20.1: accept-params begin with q; they do not restrict the range.
-    if (iequals(rp.name, "q")) break;
+    if (detail::is_q(rp.name)) break;
     auto const* mine = detail::find_parameter(parameters, rp.name);
     if (mine == nullptr || !detail::same_value(*mine, rp, true)) return false;
   }
