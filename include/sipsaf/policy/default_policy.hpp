@@ -25,6 +25,10 @@
 /// request is the service's business (its headers are then checked, and a payload request without
 /// To, From, Call-ID or CSeq is refused). Reads `q.method` and `q.body_size` only. Without it the
 /// engine asks `default_policy::carries_payload`. |
+/// | `p.decide(in, d)` | | Optional. The same decision as `p.decide(in)`, written into `d`, a
+/// `decision` the caller has just default-constructed (the engine's outcome holds it: a
+/// decision is a few hundred bytes, not worth building elsewhere and copying). Without it the
+/// engine calls `p.decide(in)`. |
 ///
 /// @par Models
 /// `default_policy`.
@@ -87,6 +91,8 @@ struct default_policy {
   operator_defaults defaults;
 
   SIPSAF_DECL auto decide(decision_input const& in) const -> decision;
+  /// The same, written into `d` (default-constructed by the caller).
+  SIPSAF_DECL void decide(decision_input const& in, decision& d) const;
 
   /// MESSAGE always carries a payload (RFC 3428); INVITE and INFO when they
   /// have a body (the patent's extension of the service to those methods).
@@ -145,6 +151,14 @@ struct policy_has_carries_payload<P, std::void_t<decltype(std::declval<P const&>
     : std::is_convertible<decltype(std::declval<P const&>().carries_payload(
                               std::declval<request_facts const&>())),
                           bool> {};
+
+// The optional member: `p.decide(in, d)`.
+template <class P, class = void>
+struct policy_decides_in_place : std::false_type {};
+template <class P>
+struct policy_decides_in_place<
+    P, std::void_t<decltype(std::declval<P const&>().decide(
+           std::declval<decision_input const&>(), std::declval<decision&>()))>> : std::true_type {};
 
 }  // namespace detail
 

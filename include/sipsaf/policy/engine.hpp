@@ -515,7 +515,7 @@ class store_forward_engine {
   // the engine acts.
   void own_decision(outcome& out, verdict v, rule r, int code, std::string_view reason,
                     std::string_view recipient_key, std::string_view method, bool act) {
-    decision d;
+    decision& d = out.decided.emplace();
     d.what = v;
     d.code = code;
     d.reason = reason;
@@ -523,8 +523,7 @@ class store_forward_engine {
     d.trace.recipient = recipient_key;
     d.trace.method = method;
     d.trace.detail = detail_;
-    out.decided = std::move(d);
-    if (act && code != 0) respond(*out.decided, out);
+    if (act && code != 0) respond(d, out);
   }
 
   // The one place a decision becomes the sender's answer: its code and
@@ -811,7 +810,10 @@ class store_forward_engine {
   // The policy's decision, held to its contract: never store against the
   // sender's do-not-store or a typing indicator (RFC 3994: transient).
   auto decide(decision_input const& in, outcome& out) -> decision& {
-    out.decided = policy_.decide(in);
+    if constexpr (detail::policy_decides_in_place<policy_t>::value)
+      policy_.decide(in, out.decided.emplace());
+    else
+      out.decided = policy_.decide(in);
     decision& d = *out.decided;
     request_facts const& f = *in.request;
     bool const typing =

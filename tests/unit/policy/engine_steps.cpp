@@ -30,6 +30,12 @@ struct nothing_is_payload {
 using engine_over = store_forward_engine<memory_store&, static_directory&, manual_clock&,
                                          no_gateways, nothing_is_payload>;
 
+// default_policy's decisions, handed back by value only (no `decide(in, d)`).
+struct by_value_policy {
+  default_policy inner;
+  auto decide(decision_input const& in) const -> decision { return inner.decide(in); }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(engine_steps)
@@ -119,6 +125,38 @@ BOOST_AUTO_TEST_CASE(each_request_is_dated_by_its_own_date) {
   auto again = lifetime_of("Tue, 14 Nov 2023 22:13:50 GMT", "d4");
   BOOST_TEST(!again.date_malformed);
   BOOST_TEST(to_unix_ms(again.expires_at) == 1'700'003'630'000);
+}
+
+BOOST_AUTO_TEST_CASE(a_decision_made_in_place_is_the_one_returned_by_value) {
+  static_assert(detail::policy_decides_in_place<default_policy>::value);
+  static_assert(!detail::policy_decides_in_place<by_value_policy>::value);
+  using by_value_engine = store_forward_engine<memory_store&, static_directory&, manual_clock&,
+                                               no_gateways, by_value_policy>;
+  world w;
+  w.profile().accepts = media_ranges::parse("text/plain").value();
+  memory_store store;
+  by_value_engine e(store, w.directory, w.clock);
+  auto check = [&](tiny_request r) {
+    r.wire();
+    auto const a = w.engine.on_request(r);
+    auto const b = e.on_request(r);
+    BOOST_REQUIRE(a.decided);
+    BOOST_REQUIRE(b.decided);
+    BOOST_TEST((a.decided->what == b.decided->what));
+    BOOST_TEST((a.decided->trace.fired == b.decided->trace.fired));
+    BOOST_TEST(a.decided->code == b.decided->code);
+    BOOST_TEST(a.decided->reason == b.decided->reason);
+    BOOST_TEST(a.decided->accept_header() == b.decided->accept_header());
+    BOOST_TEST(to_string(*a.decided) == to_string(*b.decided));
+    BOOST_TEST(a.actions.size() == b.actions.size());
+    return a.decided->code;
+  };
+  BOOST_TEST(check(message("v-1", "store")) == 202);
+  BOOST_TEST(check(message("v-1", "store")) == 202);  // the duplicate
+  BOOST_TEST(check(message("v-2", "do-not-store")) == 480);
+  tiny_request png = message("v-3", "store");
+  png.content_type = "image/png";
+  BOOST_TEST(check(png) == 415);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

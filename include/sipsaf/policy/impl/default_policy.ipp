@@ -9,6 +9,11 @@ SIPSAF_BEGIN_NAMESPACE
 
 SIPSAF_DECL auto default_policy::decide(decision_input const& in) const -> decision {
   decision d;
+  decide(in, d);
+  return d;
+}
+
+SIPSAF_DECL void default_policy::decide(decision_input const& in, decision& d) const {
   trace& t = d.trace;
   request_facts const& q = *in.request;
   recipient const& who = *in.who;
@@ -29,7 +34,7 @@ SIPSAF_DECL auto default_policy::decide(decision_input const& in) const -> decis
 
   if (!carries_payload(q)) {
     t.fired = rule::not_payload;
-    return d;
+    return;
   }
   bool const typing =
       q.content_type != nullptr && q.content_type->is("application", "im-iscomposing+xml");
@@ -37,13 +42,13 @@ SIPSAF_DECL auto default_policy::decide(decision_input const& in) const -> decis
     if (typing || t.sender_store == store_command::do_not_store || in.usage.push_messages == 0) {
       d.what = verdict::deliver;
       t.fired = rule::reachable;
-      return d;
+      return;
     }
     decision& held = d;
     decide_unreached(in, held, typing);
     if (held.what == verdict::store && held.mode == delivery_mode::push) {
       held.trace.fired = rule::queued_behind;
-      return d;
+      return;
     }
     // It cannot wait in line (the limits or the profile forbid keeping it):
     // better delivered out of order than refused while the recipient is there.
@@ -55,10 +60,9 @@ SIPSAF_DECL auto default_policy::decide(decision_input const& in) const -> decis
     held.target = nullptr;
     held.trace.fired = rule::reachable;
     held.trace.detail = "earlier messages wait, but this one cannot be kept: delivered now";
-    return d;
+    return;
   }
   decide_unreached(in, d, typing);
-  return d;
 }
 
 SIPSAF_DECL void default_policy::discard(decision& d, rule r, int code, std::string_view reason) {
