@@ -3,7 +3,8 @@
 # request parser, in one run: each file below is compiled ROUNDS times,
 # round by round in turn (so that the changing load of a shared machine
 # falls on every file alike), with /usr/bin/time -v; the table gives the
-# median CPU time (user + system) and the median peak memory of the compiler.
+# median CPU time (user + system) and the median peak memory of the compiler,
+# each also as a ratio to the Beast file's median of the same run.
 #
 #   benchmarks/compile_time.sh                     # g++ -std=c++17 -O2, 5 rounds
 #   CXX=clang++ CXXFLAGS="-std=c++17 -O2" ROUNDS=3 benchmarks/compile_time.sh
@@ -20,6 +21,7 @@ cxx=${CXX:-g++}
 flags=${CXXFLAGS:--std=c++17 -O2}
 rounds=${ROUNDS:-5}
 work=$(mktemp -d)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 trap 'rm -rf "$work"' EXIT
 
 # name|header|body of main (the call)
@@ -67,11 +69,17 @@ for _ in $(seq "$rounds"); do
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-echo "$("$cxx" --version | head -1), flags: $flags, $rounds rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| %-24s | %12s | %14s |\n' file "CPU s" "peak MB"
-printf '|%s|%s|%s|\n' "--------------------------" "--------------" "----------------"
+cpu_of() { cut -d' ' -f1 "$work/$1.times" | median; }
+kb_of() { cut -d' ' -f2 "$work/$1.times" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+beast_cpu=$(cpu_of beast)
+beast_kb=$(kb_of beast)
+echo "$("$cxx" --version | head -1), flags: $flags, $rounds rounds, $(nproc) cores, load $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+printf '| %-24s | %8s | %8s | %8s | %8s |\n' file "CPU s" "/ Beast" "peak MB" "/ Beast"
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------" "----------" "----------" "----------" "----------"
 for name in "${names[@]}"; do
-  cpu=$(cut -d' ' -f1 "$work/$name.times" | median)
-  kb=$(cut -d' ' -f2 "$work/$name.times" | median)
-  printf '| %-24s | %12s | %14d |\n' "$name" "$cpu" "$((kb / 1024))"
+  cpu=$(cpu_of "$name")
+  kb=$(kb_of "$name")
+  printf '| %-24s | %8s | %8s | %8d | %8s |\n' "$name" "$cpu" "$(ratio "$cpu" "$beast_cpu")" \
+    "$((kb / 1024))" "$(ratio "$kb" "$beast_kb")"
 done
