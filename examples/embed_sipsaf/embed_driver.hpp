@@ -390,6 +390,8 @@ inline auto earlier_message(std::string const& key, std::uint64_t i, sipsaf::tim
   return m;
 }
 
+// The table keeps one row per line, as Markdown needs.
+// clang-format off
 /// The run, over a *Glue* type `G`:
 ///
 /// | Expression | Type | Semantics |
@@ -403,8 +405,9 @@ inline auto earlier_message(std::string const& key, std::uint64_t i, sipsaf::tim
 /// | `G::registration(m)` | `registration` | the AOR and contacts of a REGISTER |
 /// | `G::response(m, code, reason, accept, tag)` | `rendered` | the stack's response to `m` |
 /// | `G::proxy(m, target, branch)` | `rendered` | `m` proxied to `target` |
-/// | `G::delivery(a, target, branch)` | `rendered` | the stored request of `deliver_action a` as a
-/// new MESSAGE | | `G::notification(n, branch, tag, call_id)` | `rendered` | the IMDN or NOTIFY |
+/// | `G::delivery(a, target, branch)` | `rendered` | the stored request of `deliver_action a` as a new MESSAGE |
+/// | `G::notification(n, branch, tag, call_id)` | `rendered` | the IMDN or NOTIFY |
+// clang-format on
 template <class G>
 class runner {
  public:

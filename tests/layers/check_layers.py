@@ -12,7 +12,8 @@ Prints each violation as file:line and exits 1 when there is one."""
 
 import re
 import sys
-from pathlib import Path
+
+import checks
 
 # The rank of each part; a header may include headers of its rank or below.
 CORE_FILES = {"config", "error", "result", "ascii", "time", "reason_phrase"}
@@ -107,17 +108,6 @@ def check_public(examples_dir):
     return bad
 
 
-def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("layers", "public"):
-        print("usage: check_layers.py layers <include dir> | public <examples dir>")
-        return 2
-    root = Path(sys.argv[2])
-    bad = check_layers(root) if sys.argv[1] == "layers" else check_public(root)
-    for b in bad:
-        print(b)
-    print(f"{len(bad)} violation(s) in {root}")
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(checks.run({"layers": check_layers, "public": check_public},
+                        "usage: check_layers.py layers <include dir> | public <examples dir>"))

@@ -3,7 +3,8 @@
 #ifndef SIPSAF_POLICY_DEFAULT_POLICY_HPP
 #define SIPSAF_POLICY_DEFAULT_POLICY_HPP
 
-// clang-format off (the requirements tables: one row per line)
+// The requirements table keeps one row per line, as Markdown needs.
+// clang-format off
 /// @file
 /// `default_policy`: the store-command service's decision order, and the
 /// *DispositionPolicy* requirements it meets.
@@ -12,23 +13,11 @@
 /// In this table `P` is a policy type, `p` a `P const&`, `in` a
 /// `decision_input const&`, `q` a `request_facts const&`.
 ///
-/// | Expression            | Type       | Semantics |
-/// |-----------------------|------------|-----------|
-/// | `p.decide(in)`        | `decision` | Decides what to do with `*in.request` for `*in.who`.
-/// Deterministic: the same input gives the same decision. No side effects: it stores, sends and
-/// logs nothing. Never `verdict::store` when the sender said `do-not-store`, and never
-/// `verdict::store` for a typing indicator (the engine turns such an answer into 480 and says so in
-/// the trace). For `store` it sets `mode`, `notify` and `expires_at` (after `in.now`); for
-/// `forward` it sets `target` to one of the kinds in `in.forward_kinds`; for a discard it sets
-/// `code` and `reason`, and for 415 `accept`. The decision's views may point into `in`, into `p`,
-/// and into what they point to. | | `p.carries_payload(q)` | `bool`    | Optional. Whether the
-/// request is the service's business (its headers are then checked, and a payload request without
-/// To, From, Call-ID or CSeq is refused). Reads `q.method` and `q.body_size` only. Without it the
-/// engine asks `default_policy::carries_payload`. |
-/// | `p.decide(in, d)` | | Optional. The same decision as `p.decide(in)`, written into `d`, a
-/// `decision` the caller has just default-constructed (the engine's outcome holds it: a
-/// decision is a few hundred bytes, not worth building elsewhere and copying). Without it the
-/// engine calls `p.decide(in)`. |
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `p.decide(in)` | `decision` | Decides what to do with `*in.request` for `*in.who`. Deterministic: the same input gives the same decision. No side effects: it stores, sends and logs nothing. Never `verdict::store` when the sender said `do-not-store`, and never `verdict::store` for a typing indicator (the engine turns such an answer into 480 and says so in the trace). For `store` it sets `mode`, `notify` and `expires_at` (after `in.now`); for `forward` it sets `target` to one of the kinds in `in.forward_kinds`; for a discard it sets `code` and `reason`, and for 415 `accept`. The decision's views may point into `in`, into `p`, and into what they point to. |
+/// | `p.carries_payload(q)` | `bool` | Optional. Whether the request is the service's business (its headers are then checked, and a payload request without To, From, Call-ID or CSeq is refused). Reads `q.method` and `q.body_size` only. Without it the engine asks `default_policy::carries_payload`. |
+/// | `p.decide(in, d)` | | Optional. The same decision as `p.decide(in)`, written into `d`, a `decision` the caller has just default-constructed (the engine's outcome holds it: a decision is a few hundred bytes, not worth building elsewhere and copying). Without it the engine calls `p.decide(in)`. |
 ///
 /// @par Models
 /// `default_policy`.

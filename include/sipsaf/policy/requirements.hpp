@@ -3,7 +3,8 @@
 #ifndef SIPSAF_POLICY_REQUIREMENTS_HPP
 #define SIPSAF_POLICY_REQUIREMENTS_HPP
 
-// clang-format off (the requirements tables: one row per line)
+// The requirements tables keep one row per line, as Markdown needs.
+// clang-format off
 /// @file
 /// The named requirements of the engine's other parameters: *Directory*
 /// (who the recipient is, whether it is reachable, its profile), *Clock*
@@ -16,21 +17,16 @@
 /// `D` a directory type, `d` an lvalue of `D`, `u` a `std::string_view`
 /// holding a To URI or a key the directory gave out before (`recipient::key`).
 ///
-/// | Expression    | Type | Semantics |
-/// |---------------|------|-----------|
-/// | `d.lookup(u)` | `L`  | The recipient `u` names, as the registrar and the profile source see it
-/// now. `bool(l)` is false when the directory does not know it (the engine answers 404); otherwise
-/// `*l` converts to `recipient const&`, valid until the next call to `d`. Models of `L`: `recipient
-/// const*`, `std::optional<recipient>`, `std::shared_ptr<recipient const>`. The directory maps URIs
-/// to keys (case, parameters, aliases); messages are filed under `recipient::key`. |
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `d.lookup(u)` | `L` | The recipient `u` names, as the registrar and the profile source see it now. `bool(l)` is false when the directory does not know it (the engine answers 404); otherwise `*l` converts to `recipient const&`, valid until the next call to `d`. Models of `L`: `recipient const*`, `std::optional<recipient>`, `std::shared_ptr<recipient const>`. The directory maps URIs to keys (case, parameters, aliases); messages are filed under `recipient::key`. |
 ///
 /// @par Clock
 /// `C` a clock type, `c` an lvalue of `C`.
 ///
-/// | Expression | Type                                                      | Semantics |
-/// |------------|-----------------------------------------------------------|-----------|
-/// | `c.now()`  | `std::chrono::time_point<std::chrono::system_clock, Dur>` | The current time (UTC
-/// wall clock, as the `Date` header counts it). |
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `c.now()` | `std::chrono::time_point<std::chrono::system_clock, Dur>` | The current time (UTC wall clock, as the `Date` header counts it). |
 ///
 /// Models: `std::chrono::system_clock`; `manual_clock` (tests, simulations).
 ///
@@ -38,13 +34,10 @@
 /// `G` a gateways type, `g` an lvalue of `G`, `k` a `forward_kind`, `t` a
 /// `forward_target const&`, `r` a request of any *Request* type.
 ///
-/// | Expression         | Type              | Semantics |
-/// |--------------------|-------------------|-----------|
-/// | `g.can_forward(k)` | `bool`            | Whether a target of kind `k` can be taken now; the
-/// policy forwards only then. | | `g.forward(r, t)`  | `std::error_code` | Hands `r` to the gateway
-/// for `t` (for `forward_kind::sip`: a SIP request to `t.address`). Success means the gateway has
-/// taken responsibility for the message; the engine then answers 202. On an error the engine keeps
-/// the message instead. Must not keep a reference to `r`. |
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `g.can_forward(k)` | `bool` | Whether a target of kind `k` can be taken now; the policy forwards only then. |
+/// | `g.forward(r, t)` | `std::error_code` | Hands `r` to the gateway for `t` (for `forward_kind::sip`: a SIP request to `t.address`). Success means the gateway has taken responsibility for the message; the engine then answers 202. On an error the engine keeps the message instead. Must not keep a reference to `r`. |
 ///
 /// Models: `no_gateways` (nothing can be forwarded), `recording_gateways`
 /// (<sipsaf/testing/models.hpp>).

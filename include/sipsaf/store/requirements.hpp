@@ -3,7 +3,8 @@
 #ifndef SIPSAF_STORE_REQUIREMENTS_HPP
 #define SIPSAF_STORE_REQUIREMENTS_HPP
 
-// clang-format off (the requirements tables: one row per line)
+// The requirements table keeps one row per line, as Markdown needs.
+// clang-format off
 /// @file
 /// The *MessageStore* named requirements, the `is_message_store` trait and
 /// the readable compile-time checks the engine runs on its `Store` parameter.
@@ -20,28 +21,18 @@
 /// `next` a `std::optional<timestamp>`, `a` a `std::uint32_t`. Every error is
 /// a `std::error_code`; `result<T>` below means `result<T, std::error_code>`.
 ///
-/// | Expression                | Type                                    | Semantics |
-/// |---------------------------|-----------------------------------------|-----------|
-/// | `s.put(m)`                | `result<message_id>`                    | Stores a copy of `m`
-/// (its bytes exactly) under `m.env.recipient`, assigns the next id (strictly greater than every id
-/// before) and sets `size`; `m.env.id` is ignored. **Durable when it returns** (a store that
-/// batches: when its batch is). If a message with the same key `m.env.key()` is already stored,
-/// changes nothing and returns that message's id. Keeps no reference to `m`. | | `s.get(id)` |
-/// `result<std::optional<stored_message>>` | The message, or empty if `id` is not stored. | |
-/// `s.erase(id)`             | `result<bool>`                          | Removes the message;
-/// `false` if `id` was not stored. Durable when it returns. | | `s.find(k)`               |
-/// `result<std::optional<message_id>>`     | The id of the stored message whose key equals `k`, or
-/// empty. Keeps no reference to `k`. | | `s.usage(r)`              | `result<store_usage>` | How
-/// many messages and bytes are stored for `r`, and how many of them are `push`. | | `s.list(r,
-/// mode, n)`      | `result<std::vector<envelope>>`         | Up to `n` envelopes of `r`'s messages
-/// in `mode`, oldest (lowest id) first. | | `s.reschedule(id, next, a)` | `result<bool>` | Sets
-/// `next_attempt = next` and `attempts = a`; `false` if `id` is not stored. | | `s.due(now, n)` |
-/// `result<std::vector<envelope>>`         | Up to `n` envelopes with `next_attempt <= now`,
-/// earliest `next_attempt` first (ties by id). | | `s.expired(now, n)`       |
-/// `result<std::vector<envelope>>`         | Up to `n` envelopes with `expires_at <= now`, earliest
-/// first (ties by id). | | `s.next_due()`            | `result<std::optional<timestamp>>`      |
-/// The earliest `next_attempt` or `expires_at` of any stored message; empty when nothing is stored.
-/// |
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `s.put(m)` | `result<message_id>` | Stores a copy of `m` (its bytes exactly) under `m.env.recipient`, assigns the next id (strictly greater than every id before) and sets `size`; `m.env.id` is ignored. **Durable when it returns** (a store that batches: when its batch is). If a message with the same key `m.env.key()` is already stored, changes nothing and returns that message's id. Keeps no reference to `m`. |
+/// | `s.get(id)` | `result<std::optional<stored_message>>` | The message, or empty if `id` is not stored. |
+/// | `s.erase(id)` | `result<bool>` | Removes the message; `false` if `id` was not stored. Durable when it returns. |
+/// | `s.find(k)` | `result<std::optional<message_id>>` | The id of the stored message whose key equals `k`, or empty. Keeps no reference to `k`. |
+/// | `s.usage(r)` | `result<store_usage>` | How many messages and bytes are stored for `r`, and how many of them are `push`. |
+/// | `s.list(r, mode, n)` | `result<std::vector<envelope>>` | Up to `n` envelopes of `r`'s messages in `mode`, oldest (lowest id) first. |
+/// | `s.reschedule(id, next, a)` | `result<bool>` | Sets `next_attempt = next` and `attempts = a`; `false` if `id` is not stored. |
+/// | `s.due(now, n)` | `result<std::vector<envelope>>` | Up to `n` envelopes with `next_attempt <= now`, earliest `next_attempt` first (ties by id). |
+/// | `s.expired(now, n)` | `result<std::vector<envelope>>` | Up to `n` envelopes with `expires_at <= now`, earliest first (ties by id). |
+/// | `s.next_due()` | `result<std::optional<timestamp>>` | The earliest `next_attempt` or `expires_at` of any stored message; empty when nothing is stored. |
 ///
 /// A store need not be thread-safe: the engine calls it from one thread.
 ///
@@ -58,10 +49,9 @@
 ///       -> sipsaf::result<std::vector<sipsaf::envelope>, error>;
 ///   auto reschedule(sipsaf::message_id, std::optional<sipsaf::timestamp>, std::uint32_t)
 ///       -> sipsaf::result<bool, error>;
-///   auto due(sipsaf::timestamp, std::size_t) -> sipsaf::result<std::vector<sipsaf::envelope>,
-///   error>; auto expired(sipsaf::timestamp, std::size_t) ->
-///   sipsaf::result<std::vector<sipsaf::envelope>, error>; auto next_due() ->
-///   sipsaf::result<std::optional<sipsaf::timestamp>, error>;
+///   auto due(sipsaf::timestamp, std::size_t) -> sipsaf::result<std::vector<sipsaf::envelope>, error>;
+///   auto expired(sipsaf::timestamp, std::size_t) -> sipsaf::result<std::vector<sipsaf::envelope>, error>;
+///   auto next_due() -> sipsaf::result<std::optional<sipsaf::timestamp>, error>;
 /// };
 /// static_assert(sipsaf::is_message_store<my_store>::value);
 /// @endcode
