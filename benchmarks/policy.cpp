@@ -13,6 +13,7 @@
 
 #include <sipsaf/policy.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 #ifdef SIPSAF_BENCH_SQLITE
 #include <sipsaf/store/sqlite_store.hpp>
 #endif

@@ -5,6 +5,7 @@
 
 #include <sipsaf/policy.hpp>
 #include <sipsaf/store/memory_store.hpp>
+#include <sipsaf/testing/models.hpp>
 
 #include <cstddef>
 #include <cstdint>
