@@ -197,17 +197,15 @@ class sqlite_store {
     s.i64(12, e.attempts);
     s.i64(13, static_cast<std::int64_t>(m.bytes.size()));
     s.blob(14, m.bytes);
-    int rc = s.step();
-    if (rc == SQLITE_ROW) {
-      auto const id = static_cast<message_id>(sqlite3_column_int64(s.h, 0));
-      // The implicit transaction commits (and fsyncs) when the statement
-      // runs to completion: only then is the message durable.
-      rc = s.step();
-      if (rc != SQLITE_DONE) return s.fail(rc);
-      return id;
-    }
+    // Outside a batch the implicit transaction commits (and fsyncs) when the
+    // statement completes: only then is the message durable.
+    int const rc = s.step();
     if (rc != SQLITE_DONE) return s.fail(rc);
-    // No row: the key is already stored (ON CONFLICT DO NOTHING).
+    // The row's id without RETURNING, which would gather its rows in a
+    // temporary table on every insert. Neither value counts the usage
+    // trigger's own write.
+    if (sqlite3_changes(db_) == 1) return static_cast<message_id>(sqlite3_last_insert_rowid(db_));
+    // Nothing inserted: the key is already stored (ON CONFLICT DO NOTHING).
     s.reset();
     auto existing = find(e.key());
     if (!existing) return existing.error();
@@ -377,7 +375,7 @@ class sqlite_store {
         return "INSERT INTO sipsaf_messages (recipient, sender, to_uri, call_id, cseq, "
                "from_tag, mode, notify, arrived, expires_at, next_attempt, attempts, size, "
                "bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-               "ON CONFLICT (call_id, cseq, from_tag) DO NOTHING RETURNING id";
+               "ON CONFLICT (call_id, cseq, from_tag) DO NOTHING";
       case q_get:
         return "SELECT " SIPSAF_SQLITE_ENVELOPE_COLUMNS
                ", bytes FROM sipsaf_messages WHERE id = ?1";
