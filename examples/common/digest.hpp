@@ -17,13 +17,17 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -84,38 +88,170 @@ inline auto to_hex(unsigned char const* p, std::size_t n) -> std::string {
   return s;
 }
 
+namespace detail {
+
+// The algorithm's implementation, looked up once: the one-shot calls given
+// EVP_md5() and the like look it up again on every call (OpenSSL 3).
+inline auto evp(hash h) -> EVP_MD const* {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+  static EVP_MD const* const fetched[] = {EVP_MD_fetch(nullptr, "MD5", nullptr),
+                                          EVP_MD_fetch(nullptr, "SHA2-256", nullptr),
+                                          EVP_MD_fetch(nullptr, "SHA2-512/256", nullptr)};
+  if (EVP_MD const* md = fetched[static_cast<int>(h)]) return md;
+#endif
+  return h == hash::md5 ? EVP_md5() : h == hash::sha256 ? EVP_sha256() : EVP_sha512_256();
+}
+
+struct md_ctx_free {
+  void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+};
+using md_ctx = std::unique_ptr<EVP_MD_CTX, md_ctx_free>;
+
+inline auto new_md_ctx() -> md_ctx {
+  md_ctx c(EVP_MD_CTX_new());
+  if (!c) throw std::runtime_error("libcrypto: out of memory");
+  return c;
+}
+
+inline void check(int ok) {
+  if (ok != 1) throw std::runtime_error("libcrypto digest failed");
+}
+
+}  // namespace detail
+
 /// Lower-case hex of the digest of `data`: the H() of RFC 2617 §3.2.1.
 inline auto hex_hash(hash h, std::string_view data) -> std::string {
-  EVP_MD const* md = h == hash::md5      ? EVP_md5()
-                     : h == hash::sha256 ? EVP_sha256()
-                                         : EVP_sha512_256();
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
+  EVP_MD const* md = detail::evp(h);
   if (md == nullptr || EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
     throw std::runtime_error("libcrypto digest failed");
   return to_hex(out, len);
 }
 
-/// HMAC-SHA-256 of `data` under a 32-byte key, its first 16 bytes as hex:
-/// what the proxy's stateless nonces and dialog tokens carry.
-inline auto hmac_hex128(std::array<unsigned char, 32> const& key, std::string_view data)
-    -> std::string {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<unsigned char const*>(data.data()), data.size(), out,
-           &len) == nullptr ||
-      len < 16)
-    throw std::runtime_error("libcrypto HMAC failed");
-  return to_hex(out, 16);
+/// HMAC-SHA-256 (RFC 2104) under one key: what the proxy's stateless nonces
+/// and dialog tokens carry. The key's inner and outer padded blocks are
+/// hashed once, here; each MAC then starts from copies of those two states,
+/// where OpenSSL's one-shot HMAC() looks the algorithm up and pads the key
+/// again on every call.
+class hmac_sha256 {
+ public:
+  explicit hmac_sha256(std::string_view key) { rekey(key); }
+  template <std::size_t N>
+  explicit hmac_sha256(std::array<unsigned char, N> const& key)
+      : hmac_sha256(std::string_view(reinterpret_cast<char const*>(key.data()), N)) {}
+  hmac_sha256(hmac_sha256 const& o) : inner_(detail::new_md_ctx()), outer_(detail::new_md_ctx()) {
+    detail::check(EVP_MD_CTX_copy_ex(inner_.get(), o.inner_.get()));
+    detail::check(EVP_MD_CTX_copy_ex(outer_.get(), o.outer_.get()));
+  }
+  auto operator=(hmac_sha256 const& o) -> hmac_sha256& {
+    if (this != &o) *this = hmac_sha256(o);
+    return *this;
+  }
+  hmac_sha256(hmac_sha256&&) noexcept = default;
+  auto operator=(hmac_sha256&&) noexcept -> hmac_sha256& = default;
+  ~hmac_sha256() = default;
+
+  /// The 32-byte MAC of `data`.
+  auto mac(std::string_view data) const -> std::array<unsigned char, 32> {
+    std::array<unsigned char, 32> inner{}, out{};
+    detail::md_ctx c = detail::new_md_ctx();
+    detail::check(EVP_MD_CTX_copy_ex(c.get(), inner_.get()));
+    detail::check(EVP_DigestUpdate(c.get(), data.data(), data.size()));
+    detail::check(EVP_DigestFinal_ex(c.get(), inner.data(), nullptr));
+    detail::check(EVP_MD_CTX_copy_ex(c.get(), outer_.get()));
+    detail::check(EVP_DigestUpdate(c.get(), inner.data(), inner.size()));
+    detail::check(EVP_DigestFinal_ex(c.get(), out.data(), nullptr));
+    OPENSSL_cleanse(inner.data(), inner.size());
+    return out;
+  }
+
+  /// The first 16 bytes of the MAC of `data`, as hex.
+  auto hex128(std::string_view data) const -> std::string { return to_hex(mac(data).data(), 16); }
+
+ private:
+  void rekey(std::string_view key) {
+    constexpr std::size_t block = 64;  // SHA-256's block (RFC 2104 §2: B)
+    std::array<unsigned char, block> k{}, pad{};
+    if (key.size() > block) {  // a longer key is hashed first (RFC 2104 §2)
+      unsigned len = 0;
+      detail::check(
+          EVP_Digest(key.data(), key.size(), k.data(), &len, detail::evp(hash::sha256), nullptr));
+    } else {
+      std::memcpy(k.data(), key.data(), key.size());
+    }
+    inner_ = detail::new_md_ctx();
+    outer_ = detail::new_md_ctx();
+    for (auto [ctx, byte] : {std::pair{inner_.get(), 0x36}, {outer_.get(), 0x5c}}) {
+      for (std::size_t i = 0; i < block; ++i) pad[i] = static_cast<unsigned char>(k[i] ^ byte);
+      detail::check(EVP_DigestInit_ex(ctx, detail::evp(hash::sha256), nullptr));
+      detail::check(EVP_DigestUpdate(ctx, pad.data(), pad.size()));
+    }
+    OPENSSL_cleanse(k.data(), k.size());
+    OPENSSL_cleanse(pad.data(), pad.size());
+  }
+
+  detail::md_ctx inner_, outer_;  // SHA-256 having taken (K xor ipad), (K xor opad)
+};
+
+namespace detail {
+
+// A fork()ed child must not hand out the bytes its parent also holds.
+inline auto fork_generation() -> std::atomic<unsigned>& {
+  static std::atomic<unsigned> g{0};
+  return g;
 }
+
+// Per thread, CSPRNG bytes drawn 4 KiB at a time: RAND_bytes costs over a
+// microsecond a call (its generator's locks and fork check), and a
+// challenge, a tag and a branch each want a few bytes.
+struct random_pool {
+  std::array<unsigned char, 4096> bytes{};
+  std::size_t used = bytes.size();
+  unsigned generation = 0;
+
+  random_pool() {
+    static bool const registered = [] {
+      return pthread_atfork(nullptr, nullptr, [] { ++fork_generation(); }) == 0;
+    }();
+    if (!registered) throw std::runtime_error("pthread_atfork failed");
+  }
+  ~random_pool() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+
+  void take(unsigned char* out, std::size_t n) {
+    if (n > bytes.size() / 4) {
+      if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+      return;
+    }
+    unsigned const g = fork_generation().load(std::memory_order_relaxed);
+    if (bytes.size() - used < n || generation != g) {
+      if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+      used = 0;
+      generation = g;
+    }
+    std::memcpy(out, bytes.data() + used, n);
+    OPENSSL_cleanse(bytes.data() + used, n);  // each byte is handed out once
+    used += n;
+  }
+};
+
+}  // namespace detail
 
 /// `bytes` bytes from the CSPRNG as lower-case hex: nonces and cnonces.
 inline auto random_hex(std::size_t bytes) -> std::string {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed");
-  return to_hex(buf.data(), buf.size());
+  thread_local detail::random_pool pool;
+  unsigned char small[64];
+  std::vector<unsigned char> large;
+  unsigned char* buf = small;
+  if (bytes > sizeof small) {
+    large.resize(bytes);
+    buf = large.data();
+  }
+  pool.take(buf, bytes);
+  std::string s = to_hex(buf, bytes);
+  OPENSSL_cleanse(buf, bytes);
+  return s;
 }
 
 /// Compares two digests in time independent of where they differ.

@@ -16,8 +16,7 @@
 
 #include <sipsaf/message.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -29,18 +28,15 @@ namespace proxy {
 
 class dialog_tokens {
  public:
-  dialog_tokens() {
-    if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-  }
+  dialog_tokens() : mac_(drawn_key()) {}
 
   /// Derives the key from a secret several proxies share, apart from the
   /// nonces' key made of the same secret.
   void derive_key(std::array<unsigned char, 32> const& secret) {
     static constexpr char label[] = "sipsaf dialog tokens";
-    unsigned len = 0;
-    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<unsigned char const*>(label), sizeof label - 1, key_.data(), &len);
+    auto key = example::digest::hmac_sha256(secret).mac(std::string_view(label, sizeof label - 1));
+    mac_ = example::digest::hmac_sha256(key);
+    OPENSSL_cleanse(key.data(), key.size());
   }
 
   /// The token of the dialog `m` creates or belongs to (either direction);
@@ -54,7 +50,7 @@ class dialog_tokens {
     if (b < a) std::swap(a, b);  // the same token for requests both ways
     std::string data(*call_id);
     data.append("\n").append(a).append("\n").append(b);
-    return example::digest::hmac_hex128(key_, data);
+    return mac_.hex128(data);
   }
 
   /// Does `route` (the first Route, naming us) carry the token of `m`'s dialog?
@@ -73,7 +69,14 @@ class dialog_tokens {
     return s;
   }
 
-  std::array<unsigned char, 32> key_{};
+  static auto drawn_key() -> std::array<unsigned char, 32> {
+    std::array<unsigned char, 32> k{};
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    return k;
+  }
+
+  example::digest::hmac_sha256 mac_;
 };
 
 }  // namespace proxy

@@ -97,14 +97,14 @@ class stateless_nonces {
   explicit stateless_nonces(std::string realm,
                             std::chrono::seconds lifetime = std::chrono::seconds(300),
                             std::size_t max_tracked = 65536)
-      : realm_(std::move(realm)), lifetime_(lifetime), max_tracked_(max_tracked) {
-    if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-  }
+      : mac_(drawn_key()),
+        realm_(std::move(realm)),
+        lifetime_(lifetime),
+        max_tracked_(max_tracked) {}
 
   /// From now on nonces are made and checked with `key` (shared by the
   /// proxies of one service); the ones issued before no longer check.
-  void set_key(nonce_key const& key) { key_ = key; }
+  void set_key(nonce_key const& key) { mac_ = example::digest::hmac_sha256(key); }
 
   /// `SECONDS.SALT.MAC`: seconds since 1970, 64 random bits, 128 bits of MAC.
   auto issue(example::digest::algorithm alg, clock::time_point now) const -> std::string {
@@ -161,6 +161,13 @@ class stateless_nonces {
     std::uint64_t last_nc;
   };
 
+  static auto drawn_key() -> nonce_key {
+    nonce_key k{};
+    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    return k;
+  }
+
   static auto seconds(clock::time_point t) -> std::uint64_t {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
@@ -169,7 +176,7 @@ class stateless_nonces {
   auto mac(std::string_view t, example::digest::algorithm alg) const -> std::string {
     std::string data(t);
     data.append(":").append(realm_).append(":").append(example::digest::to_string(alg));
-    return example::digest::hmac_hex128(key_, data);
+    return mac_.hex128(data);
   }
 
   void forget_oldest() {
@@ -197,7 +204,7 @@ class stateless_nonces {
   // Another proxy's clock may run this far ahead of ours.
   static constexpr std::uint64_t max_skew = 5;
 
-  nonce_key key_{};
+  example::digest::hmac_sha256 mac_;  // keyed once: a MAC per challenge and per check
   std::string realm_;
   std::chrono::seconds lifetime_;
   std::size_t max_tracked_;

@@ -4,6 +4,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <set>
 #include <string>
 
 namespace dg = example::digest;
@@ -156,8 +161,58 @@ BOOST_AUTO_TEST_CASE(credentials_errors) {
       "nc=1, cnonce=\"c\"");
   BOOST_TEST_REQUIRE(!r);  // nc must be 8 hex digits
   BOOST_TEST((r.error().code == sipsaf::errc::bad_parameter));
+}
+
+// RFC 4231 §4.2, §4.3 and §4.7: a short key, a key shorter than the
+// output, and one longer than SHA-256's block (hashed first).
+BOOST_AUTO_TEST_CASE(hmac_sha256_rfc4231) {
+  auto hex = [](std::array<unsigned char, 32> const& m) { return dg::to_hex(m.data(), m.size()); };
+  BOOST_TEST(hex(dg::hmac_sha256(std::string(20, '\x0b')).mac("Hi There")) ==
+             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  dg::hmac_sha256 const jefe("Jefe");
+  BOOST_TEST(hex(jefe.mac("what do ya want for nothing?")) ==
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  BOOST_TEST(hex(dg::hmac_sha256(std::string(131, '\xaa'))
+                     .mac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // Each MAC starts from the keyed states afresh; a copy MACs alike.
+  dg::hmac_sha256 copy = jefe;
+  BOOST_TEST(copy.hex128("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c7");
+  BOOST_TEST(jefe.hex128("what do ya want for nothing?") == "5bdcc146bf60754e6a042426089575c7");
+}
+
+// Random bytes come from a per-thread pool: none handed out twice, across
+// refills, nor to a child process and its parent alike after fork().
+BOOST_AUTO_TEST_CASE(random_hex_never_repeats) {
   BOOST_TEST(dg::random_hex(16).size() == 32u);
-  BOOST_TEST(dg::random_hex(16) != dg::random_hex(16));
+  BOOST_TEST(dg::random_hex(100).size() == 200u);
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) seen.insert(dg::random_hex(8));  // 4 pools' worth
+  BOOST_TEST(seen.size() == 2000u);
+
+  int fds[2];
+  BOOST_TEST_REQUIRE(::pipe(fds) == 0);
+  pid_t const child = ::fork();
+  BOOST_TEST_REQUIRE(child >= 0);
+  if (child == 0) {
+    std::string const r = dg::random_hex(8);
+    ssize_t const n = ::write(fds[1], r.data(), r.size());
+    ::_exit(n == static_cast<ssize_t>(r.size()) ? 0 : 1);
+  }
+  std::string const mine = dg::random_hex(8);
+  char theirs[16];
+  std::size_t got = 0;
+  while (got < sizeof theirs) {
+    ssize_t const n = ::read(fds[0], theirs + got, sizeof theirs - got);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  BOOST_TEST_REQUIRE(got == sizeof theirs);
+  BOOST_TEST(std::string(theirs, got) != mine);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
