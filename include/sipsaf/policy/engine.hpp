@@ -654,7 +654,7 @@ class store_forward_engine {
   auto read_content_type(request_text const& q, bool payload, recipient const& who, outcome& out,
                          bool act) -> bool {
     if (q.content_type.empty()) return true;
-    if (content_type_ && q.content_type == content_type_text_) {
+    if (content_type_ && detail::same_bytes(q.content_type, content_type_text_)) {
       facts_.content_type = &*content_type_;
       return true;
     }
@@ -707,7 +707,7 @@ class store_forward_engine {
     each_row([&](std::string_view row) {
       if (++rows == 1) first = row;
     });
-    if (rows == 1 && disposition_cached_ && first == disposition_text_) {
+    if (rows == 1 && disposition_cached_ && detail::same_bytes(first, disposition_text_)) {
       f.disposition = &disposition_cache_;
       f.disposition_text = first;
       return true;
@@ -746,18 +746,24 @@ class store_forward_engine {
 
   // Expires, and Date only with it: the lifetime counts from Date (RFC 3428
   // §8). A malformed Expires reads as 3600 (RFC 3261 §20.19; the policy
-  // says so).
+  // says so). Senders write the same Expires on every request, and within
+  // one second the same Date: the last text of each is kept with what it
+  // read as.
   void read_lifetime(request_text const& q) {
     if (q.expires.empty()) return;
     request_facts& f = facts_;
-    auto e = parse_expires_seconds(q.expires);
-    if (e)
-      f.expires = *e;
+    if (!expires_read_ || !detail::same_bytes(q.expires, expires_text_)) {
+      expires_text_.assign(q.expires.data(), q.expires.size());
+      auto e = parse_expires_seconds(q.expires);
+      expires_value_ = e ? std::optional<std::chrono::seconds>(*e) : std::nullopt;
+      expires_read_ = true;
+    }
+    if (expires_value_)
+      f.expires = *expires_value_;
     else
       f.expires_malformed = true;
     if (q.date.empty()) return;
-    // Senders within one second write the same Date: the last one is kept read.
-    if (!date_read_ || q.date != date_text_) {
+    if (!date_read_ || !detail::same_bytes(q.date, date_text_)) {
       date_text_.assign(q.date.data(), q.date.size());
       auto d = parse_sip_timestamp(q.date);
       date_value_ = d ? std::optional<timestamp>(*d) : std::nullopt;
@@ -1210,6 +1216,9 @@ class store_forward_engine {
   request_disposition disposition_cache_;  // views into disposition_text_
   std::string disposition_text_;
   bool disposition_cached_ = false;
+  std::string expires_text_;  // the last Expires, and what it reads as
+  std::optional<std::chrono::seconds> expires_value_;
+  bool expires_read_ = false;
   std::string date_text_;  // the last Date, and what it reads as
   std::optional<timestamp> date_value_;
   bool date_read_ = false;

@@ -102,6 +102,27 @@ inline auto load_le(char const* p, std::size_t n) noexcept -> std::uint64_t {
   return w;
 }
 
+// Whether `a` and `b` hold the same bytes. Short text is compared a word at
+// a time (the last word overlapping the one before), with no call: the
+// caches that compare a header with its last value run this on every request.
+inline auto same_bytes(std::string_view a, std::string_view b) noexcept -> bool {
+  std::size_t const n = a.size();
+  if (n != b.size()) return false;
+  char const* const p = a.data();
+  char const* const q = b.data();
+  if (n > 64) return std::memcmp(p, q, n) == 0;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load_le(p + i, 8) != load_le(q + i, 8)) return false;
+    return load_le(p + n - 8, 8) == load_le(q + n - 8, 8);
+  }
+  if (n >= 4)
+    return load_le(p, 4) == load_le(q, 4) && load_le(p + n - 4, 4) == load_le(q + n - 4, 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (p[i] != q[i]) return false;
+  return true;
+}
+
 inline auto hash_bytes(std::string_view s, std::uint64_t seed) noexcept -> std::uint64_t {
   std::uint64_t h = seed ^ s.size();
   std::size_t i = 0;

@@ -127,6 +127,32 @@ BOOST_AUTO_TEST_CASE(each_request_is_dated_by_its_own_date) {
   BOOST_TEST(to_unix_ms(again.expires_at) == 1'700'003'630'000);
 }
 
+BOOST_AUTO_TEST_CASE(each_request_lives_by_its_own_expires) {
+  // The engine keeps the last Expires read; the next one must still count.
+  world w;
+  w.clock.set(from_unix_ms(1'700'000'100'000));
+  auto trace_of = [&](std::string expires, std::string call_id) {
+    tiny_request r = message(call_id, "store");
+    r.date = "Tue, 14 Nov 2023 22:13:20 GMT";
+    r.expires = std::move(expires);
+    r.wire();
+    outcome o;
+    w.engine.decide(r, w.bob(), o);
+    BOOST_REQUIRE(o.decided);
+    return o.decided->trace;
+  };
+  auto a = trace_of("3600", "e1");
+  BOOST_TEST(to_unix_ms(a.expires_at) == 1'700'003'600'000);
+  auto b = trace_of("360", "e2");
+  BOOST_TEST(to_unix_ms(b.expires_at) == 1'700'000'360'000);
+  auto c = trace_of("36x0", "e3");  // malformed: read as 3600 (RFC 3261 20.19)
+  BOOST_TEST(c.expires_malformed);
+  BOOST_TEST(to_unix_ms(c.expires_at) == 1'700'003'600'000);
+  auto again = trace_of("360", "e4");
+  BOOST_TEST(!again.expires_malformed);
+  BOOST_TEST(to_unix_ms(again.expires_at) == 1'700'000'360'000);
+}
+
 BOOST_AUTO_TEST_CASE(a_decision_made_in_place_is_the_one_returned_by_value) {
   static_assert(detail::policy_decides_in_place<default_policy>::value);
   static_assert(!detail::policy_decides_in_place<by_value_policy>::value);

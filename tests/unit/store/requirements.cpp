@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -78,6 +79,24 @@ BOOST_AUTO_TEST_CASE(key_words_are_little_endian_whatever_the_tail) {
     for (std::size_t i = n; i > 0; --i)
       expected = (expected << 8) | static_cast<unsigned char>(bytes[i - 1]);
     BOOST_TEST(sipsaf::detail::load_le(bytes, n) == expected, "n = " << n);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(same_bytes_sees_every_byte_at_every_length) {
+  // Short text is compared in overlapping words: a difference anywhere, at
+  // any length, must show.
+  std::string a;
+  for (std::size_t n = 0; n <= 80; ++n) {
+    a.assign(n, 'x');
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    std::string b = a;
+    BOOST_TEST(sipsaf::detail::same_bytes(a, b), "n = " << n);
+    BOOST_TEST(!sipsaf::detail::same_bytes(a, a + "y"), "n = " << n);
+    for (std::size_t i = 0; i < n; ++i) {
+      b[i] = static_cast<char>(b[i] ^ 0x80);
+      BOOST_TEST(!sipsaf::detail::same_bytes(a, b), "n = " << n << ", byte " << i);
+      b[i] = a[i];
+    }
   }
 }
 
