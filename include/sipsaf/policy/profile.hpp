@@ -179,6 +179,8 @@ SIPSAF_DECL auto operator<<(std::ostream& os, setting_source s) -> std::ostream&
 /// the `recipient_profile` and `operator_defaults` it was made from: valid
 /// while both are alive and unchanged.
 struct effective_profile {
+  effective_profile() noexcept {}  // as `decision`'s: no block clear first
+
   store_setting store = store_setting::yes;
   forward_target const* forward = nullptr;  ///< set when `store == forward`
   media_ranges const* accepts = nullptr;    ///< null: everything is accepted
