@@ -48,7 +48,7 @@ class memory_store {
   auto operator=(memory_store&&) -> memory_store& = default;
 
   auto put(stored_message const& m) -> result<message_id, std::error_code> {
-    if (auto dup = find_id(m.env.key())) return *dup;
+    if (message_id const dup = find_id(m.env.key())) return dup;
     auto rec = std::make_unique<stored_message>(m);
     message_id const id = ++last_id_;
     rec->env.id = id;
@@ -99,7 +99,8 @@ class memory_store {
   }
 
   auto find(message_key const& k) -> result<std::optional<message_id>, std::error_code> {
-    return find_id(k);
+    message_id const id = find_id(k);
+    return id != 0 ? std::optional<message_id>(id) : std::nullopt;
   }
 
   auto usage(std::string_view recipient) -> result<store_usage, std::error_code> {
@@ -159,11 +160,14 @@ class memory_store {
   };
   using schedule = std::set<std::pair<timestamp, message_id>>;
 
-  auto find_id(message_key const& k) const -> std::optional<message_id> {
+  // The id of the message stored under `k`, or 0 (ids start at 1). A plain
+  // number: an optional returned from here was written a byte at a time and
+  // read back whole, which stalls the load.
+  auto find_id(message_key const& k) const -> message_id {
     auto range = by_key_.equal_range(hash_value(k));
     for (auto it = range.first; it != range.second; ++it)
       if (it->second->env.key() == k) return it->second->env.id;
-    return std::nullopt;
+    return 0;
   }
 
   auto recipient(std::string const& key) -> recipient_entry& {
@@ -185,13 +189,20 @@ class memory_store {
   message_id last_id_ = 0;
   std::map<message_id, std::unique_ptr<stored_message>> messages_;
   std::unordered_multimap<std::uint64_t, stored_message const*> by_key_;
-  // Keys hashed eight bytes at a time, as message keys are (message.hpp).
+  // Keys hashed eight bytes at a time, as message keys are (message.hpp),
+  // and compared a word at a time (same_bytes).
   struct key_hash {
     auto operator()(std::string_view k) const noexcept -> std::size_t {
       return static_cast<std::size_t>(detail::hash_bytes(k, 0));
     }
   };
-  std::unordered_map<std::string_view, std::unique_ptr<recipient_entry>, key_hash> recipients_;
+  struct key_equal {
+    auto operator()(std::string_view a, std::string_view b) const noexcept -> bool {
+      return detail::same_bytes(a, b);
+    }
+  };
+  std::unordered_map<std::string_view, std::unique_ptr<recipient_entry>, key_hash, key_equal>
+      recipients_;
   schedule due_;
   schedule expiry_;
 };
