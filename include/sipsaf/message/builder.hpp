@@ -86,59 +86,27 @@ class request_builder {
 
   /// Via: `SIP/2.0/<transport> <sent_by>;branch=<branch>` (RFC 3261 §8.1.1.7;
   /// the branch should start with "z9hG4bK").
-  auto via(std::string_view transport, std::string_view sent_by, std::string_view branch)
-      -> request_builder& {
-    std::string v = "SIP/2.0/";
-    v += transport;
-    v += ' ';
-    v += sent_by;
-    if (!branch.empty()) {
-      v += ";branch=";
-      v += branch;
-    }
-    return header("Via", v);
-  }
+  SIPSAF_DECL auto via(std::string_view transport, std::string_view sent_by,
+                       std::string_view branch) -> request_builder&;
   /// From: `"display" <uri>;tag=tag` (RFC 3261 §8.1.1.3: a tag is required).
-  auto from(std::string_view uri, std::string_view tag, std::string_view display_name = {})
-      -> request_builder& {
-    return header("From", detail::msg::name_addr_text(uri, display_name, tag));
-  }
+  SIPSAF_DECL auto from(std::string_view uri, std::string_view tag,
+                        std::string_view display_name = {}) -> request_builder&;
   /// To: `"display" <uri>[;tag=tag]` (no tag outside a dialog, RFC 3261 §8.1.1.2).
-  auto to(std::string_view uri, std::string_view display_name = {}, std::string_view tag = {})
-      -> request_builder& {
-    return header("To", detail::msg::name_addr_text(uri, display_name, tag));
-  }
+  SIPSAF_DECL auto to(std::string_view uri, std::string_view display_name = {},
+                      std::string_view tag = {}) -> request_builder&;
   auto call_id(std::string_view id) -> request_builder& { return header("Call-ID", id); }
   /// CSeq: `<number> <method>` (RFC 3261 §8.1.1.5).
-  auto cseq(std::uint32_t number) -> request_builder& {
-    return header("CSeq", std::to_string(number) + " " + method_);
-  }
-  auto max_forwards(unsigned hops = 70) -> request_builder& {
-    return header("Max-Forwards", std::to_string(hops));
-  }
+  SIPSAF_DECL auto cseq(std::uint32_t number) -> request_builder&;
+  SIPSAF_DECL auto max_forwards(unsigned hops = 70) -> request_builder&;
   /// Contact: `<uri>` plus parameters as written (e.g. ";expires=3600").
-  auto contact(std::string_view uri, std::string_view params = {}) -> request_builder& {
-    std::string v = "<";
-    v += uri;
-    v += '>';
-    v += params;
-    return header("Contact", v);
-  }
-  auto expires(std::uint32_t seconds) -> request_builder& {
-    return header("Expires", std::to_string(seconds));
-  }
-  auto date(sip_date const& d) -> request_builder& { return header("Date", format_sip_date(d)); }
+  SIPSAF_DECL auto contact(std::string_view uri, std::string_view params = {}) -> request_builder&;
+  SIPSAF_DECL auto expires(std::uint32_t seconds) -> request_builder&;
+  SIPSAF_DECL auto date(sip_date const& d) -> request_builder&;
   /// Request-Disposition from a value (RFC 3841 §9.1), written canonically.
-  auto request_disposition(::sipsaf::request_disposition const& rd) -> request_builder& {
-    if (!rd.empty()) header("Request-Disposition", to_string(rd));
-    return *this;
-  }
+  SIPSAF_DECL auto request_disposition(::sipsaf::request_disposition const& rd) -> request_builder&;
   /// Request-Disposition from text; `build()` fails if it does not parse
   /// (in extended mode).
-  auto request_disposition(std::string_view value) -> request_builder& {
-    disposition_checks_.push_back(fields_.size());
-    return header("Request-Disposition", value);
-  }
+  SIPSAF_DECL auto request_disposition(std::string_view value) -> request_builder&;
   /// Any header field, written as given.
   auto header(std::string_view name, std::string_view value) -> request_builder& {
     fields_.emplace_back(std::string(name), std::string(value));
@@ -154,37 +122,14 @@ class request_builder {
   /// SIP) from parts (see `serialize_multipart`), with a fresh boundary that
   /// occurs in none of them. The parts are written at once: their views need
   /// not outlive this call. A part that cannot be written fails `build()`.
-  auto multipart(std::vector<body_part> const& parts, std::string_view subtype = "mixed")
-      -> request_builder& {
-    auto mp = serialize_multipart(parts);
-    if (!mp) {
-      error_ = mp.error();
-      return *this;
-    }
-    content_type_ = mp->content_type(subtype);
-    body_ = std::move(mp->body);
-    return *this;
-  }
+  SIPSAF_DECL auto multipart(std::vector<body_part> const& parts,
+                             std::string_view subtype = "mixed") -> request_builder&;
 
   /// The request's bytes. Errors (offset into the output that would have
   /// been written): `bad_start_line` (method not a token), `bad_uri`,
   /// `bad_header_field` (a name that is not a token), `bad_header_value`
   /// (CR or LF in a value), and Request-Disposition parse errors.
-  auto build() const -> result<std::string> {
-    if (error_) return *error_;
-    char const* mb = method_.data();
-    if (method_.empty() ||
-        detail::msg::span(mb, mb + method_.size(), detail::msg::token_chars) != mb + method_.size())
-      return parse_error{errc::bad_start_line, 0};
-    auto u = parse_uri(uri_, uri_context::request_line);
-    if (!u) return u.error().rebased(method_.size() + 1);
-    for (std::size_t i : disposition_checks_) {
-      auto rd = parse_request_disposition(fields_[i].second);
-      if (!rd) return parse_error{rd.error().code, 0};
-    }
-    return detail::msg::write_message(method_ + " " + uri_ + " SIP/2.0", fields_, content_type_,
-                                      body_);
-  }
+  SIPSAF_DECL auto build() const -> result<std::string>;
 
  private:
   std::string method_;
@@ -226,49 +171,10 @@ class response_builder {
 
   /// Errors: `bad_status_code` (not 100..699), `bad_start_line` (a control
   /// byte in the reason), `bad_header_field`, `bad_header_value`.
-  auto build() const -> result<std::string> {
-    if (code_ < 100 || code_ > 699) return parse_error{errc::bad_status_code, 8};
-    // Reason-Phrase (RFC 3261 §25.1): no control bytes but HTAB.
-    for (char c : reason_)
-      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-        return parse_error{errc::bad_start_line, 12};
-    message_view const& r = *req_;
-    std::vector<std::pair<std::string, std::string>> out;
-    auto copy = [&](field f) {
-      for (auto const& h : r.headers())
-        if (h.id == f) out.emplace_back(std::string(field_name(f)), std::string(h.value));
-    };
-    copy(field::via);
-    copy(field::from);
-    for (auto const& h : r.headers()) {
-      if (h.id != field::to) continue;
-      std::string v(h.value);
-      if (code_ > 100) {
-        auto parsed = parse_name_addr(h.raw);
-        if (parsed && parsed->tag.empty()) v += ";tag=" + (tag_.empty() ? stable_tag() : tag_);
-      }
-      out.emplace_back("To", std::move(v));
-    }
-    copy(field::call_id);
-    copy(field::cseq);
-    if (code_ > 100 && code_ < 300 && (r.method() == "INVITE" || r.method() == "SUBSCRIBE"))
-      copy(field::record_route);
-    out.insert(out.end(), fields_.begin(), fields_.end());
-    std::string line = "SIP/2.0 " + std::to_string(code_) + " " + reason_;
-    return detail::msg::write_message(std::move(line), out, content_type_, body_);
-  }
+  SIPSAF_DECL auto build() const -> result<std::string>;
 
  private:
-  auto stable_tag() const -> std::string {
-    std::uint64_t h = 0xcbf29ce484222325ULL;
-    h = detail::msg::fnv1a(h, req_->header(field::call_id).value_or(""));
-    if (auto f = req_->from()) h = detail::msg::fnv1a(h, f->tag);
-    if (auto v = req_->top_via()) h = detail::msg::fnv1a(h, v->branch);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string t;
-    for (int i = 0; i < 16; ++i, h >>= 4) t.push_back(hex[h & 15]);
-    return t;
-  }
+  SIPSAF_DECL auto stable_tag() const -> std::string;
 
   message_view const* req_;
   int code_;

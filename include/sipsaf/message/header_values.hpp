@@ -55,31 +55,10 @@ struct name_addr {
 
   /// The display name as text: quoted-pair escapes removed; for the token
   /// form each LWS run becomes one SP.
-  auto display_text() const -> std::string {
-    std::string out;
-    out.reserve(display_name.size());
-    for (std::size_t i = 0; i < display_name.size(); ++i) {
-      char const c = display_name[i];
-      if (quoted_display_name) {
-        if (c == '\\' && i + 1 < display_name.size())
-          out.push_back(display_name[++i]);
-        else if (c != '\r' && c != '\n')  // a fold's CRLF goes, its WSP stays
-          out.push_back(c);
-      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-        if (!out.empty() && out.back() != ' ') out.push_back(' ');  // LWS = one SP
-      } else {
-        out.push_back(c);
-      }
-    }
-    return out;
-  }
+  SIPSAF_DECL auto display_text() const -> std::string;
   /// The header parameter `name` (case-insensitive) as written (a quoted
   /// value keeps its quotes); an empty view for a parameter without value.
-  auto param(std::string_view name) const -> std::optional<std::string_view> {
-    std::string_view v;
-    if (detail::msg::find_param(params, name, v)) return v;
-    return std::nullopt;
-  }
+  SIPSAF_DECL auto param(std::string_view name) const -> std::optional<std::string_view>;
 };
 
 /// One Via entry (RFC 3261 §20.42).
@@ -101,11 +80,7 @@ struct via_entry {
   std::string_view branch;    ///< the `branch` parameter, empty when absent
   std::string_view received;  ///< the `received` parameter, empty when absent
 
-  auto param(std::string_view name) const -> std::optional<std::string_view> {
-    std::string_view v;
-    if (detail::msg::find_param(params, name, v)) return v;
-    return std::nullopt;
-  }
+  SIPSAF_DECL auto param(std::string_view name) const -> std::optional<std::string_view>;
   /// RFC 3261 §8.1.1.7: a branch that starts with the magic cookie
   /// "z9hG4bK" identifies the transaction (a bare cookie does not, RFC 4475 §3.2.1).
   auto has_rfc3261_branch() const noexcept -> bool {
@@ -150,17 +125,7 @@ struct sip_date {
   int second = 0;
   int weekday = 4;  ///< 0 = Sunday, as written
   /// Seconds since 1970-01-01T00:00:00Z.
-  auto epoch_seconds() const noexcept -> std::int64_t {
-    // Days from the civil date (proleptic Gregorian calendar).
-    int const y = year - (month <= 2 ? 1 : 0);
-    int const era = (y >= 0 ? y : y - 399) / 400;
-    int const yoe = y - era * 400;
-    int const mp = (month + 9) % 12;
-    int const doy = (153 * mp + 2) / 5 + day - 1;
-    int const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    std::int64_t const days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-    return days * 86400 + hour * 3600 + minute * 60 + second;
-  }
+  SIPSAF_DECL auto epoch_seconds() const noexcept -> std::int64_t;
 };
 
 namespace detail {

@@ -204,40 +204,13 @@ class message_view {
     return n;
   }
   /// Every row of `name`, in order.
-  auto rows(std::string_view name) const -> std::vector<message_field const*> {
-    std::vector<message_field const*> out;
-    field const f = field_of(name);
-    for (auto const& r : rows_)
-      if (f != field::unknown ? r.id == f
-                              : (r.id == field::unknown && detail::msg::iequals(r.name, name)))
-        out.push_back(&r);
-    return out;
-  }
+  SIPSAF_DECL auto rows(std::string_view name) const -> std::vector<message_field const*>;
   /// The elements of all rows of a list field combined (RFC 3261 §7.3.1),
   /// each row split on commas outside quotes and angle brackets. For a
   /// field that is not a list, each row's value is one element.
-  auto values(std::string_view name) const -> std::vector<std::string_view> {
-    std::vector<std::string_view> out;
-    field const f = field_of(name);
-    bool const list = f == field::unknown || is_list_field(f);
-    for (message_field const* r : rows(name)) {
-      if (!list) {
-        out.push_back(r->value);
-        continue;
-      }
-      for (std::string_view el : split_list(r->value)) out.push_back(el);
-    }
-    return out;
-  }
+  SIPSAF_DECL auto values(std::string_view name) const -> std::vector<std::string_view>;
   /// All rows of `name` joined with ", " (RFC 3261 §7.3.1); empty when none.
-  auto combined(std::string_view name) const -> std::string {
-    std::string out;
-    for (message_field const* r : rows(name)) {
-      if (!out.empty()) out += ", ";
-      out += r->value;
-    }
-    return out;
-  }
+  SIPSAF_DECL auto combined(std::string_view name) const -> std::string;
 
   // --- body and framing ----------------------------------------------------
   /// The message body (Content-Length bytes when given).
@@ -274,129 +247,46 @@ class message_view {
   SIPSAF_DECL auto validate() const -> result<void>;
 
   /// From (RFC 3261 §20.20): display name, URI, tag.
-  auto from() const -> result<name_addr> { return single<name_addr>(field::from, parse_name_addr); }
+  SIPSAF_DECL auto from() const -> result<name_addr>;
   /// To (RFC 3261 §20.39).
-  auto to() const -> result<name_addr> { return single<name_addr>(field::to, parse_name_addr); }
+  SIPSAF_DECL auto to() const -> result<name_addr>;
   /// Call-ID (RFC 3261 §20.8).
-  auto call_id() const -> result<std::string_view> {
-    return single<std::string_view>(field::call_id, parse_call_id);
-  }
+  SIPSAF_DECL auto call_id() const -> result<std::string_view>;
   /// CSeq (RFC 3261 §20.16).
-  auto cseq() const -> result<cseq_value> { return single<cseq_value>(field::cseq, parse_cseq); }
+  SIPSAF_DECL auto cseq() const -> result<cseq_value>;
   /// Max-Forwards (RFC 3261 §20.22): 0..255.
-  auto max_forwards() const -> result<std::uint32_t> {
-    return single<std::uint32_t>(field::max_forwards, [](std::string_view v) {
-      return detail::msg::run_scan<std::uint32_t>(
-          v, [](char const*& p, char const* e, std::uint32_t& out) {
-            std::uint64_t x = 0;
-            errc const ec = detail::msg::scan_number_field(p, e, 255, x, errc::bad_header_value);
-            out = static_cast<std::uint32_t>(x);
-            return ec;
-          });
-    });
-  }
+  SIPSAF_DECL auto max_forwards() const -> result<std::uint32_t>;
   /// Expires (RFC 3261 §20.19): delta-seconds.
-  auto expires() const -> result<std::uint32_t> {
-    return single<std::uint32_t>(field::expires, parse_delta_seconds);
-  }
+  SIPSAF_DECL auto expires() const -> result<std::uint32_t>;
   /// Date (RFC 3261 §20.17), RFC 1123 form.
-  auto date() const -> result<sip_date> { return single<sip_date>(field::date, parse_sip_date); }
+  SIPSAF_DECL auto date() const -> result<sip_date>;
   /// Content-Length (RFC 3261 §20.14).
-  auto content_length() const -> result<std::size_t> {
-    return single<std::size_t>(field::content_length, parse_content_length);
-  }
+  SIPSAF_DECL auto content_length() const -> result<std::size_t>;
   /// All Via entries of all rows, top first (RFC 3261 §20.42).
-  auto via() const -> result<std::vector<via_entry>> {
-    std::vector<via_entry> out;
-    for (auto const& r : rows_) {
-      if (r.id != field::via) continue;
-      auto one = parse_via(r.raw);
-      if (!one) return one.error().rebased(offset_of(r.raw));
-      out.insert(out.end(), one->begin(), one->end());
-    }
-    if (out.empty()) return missing();
-    return out;
-  }
+  SIPSAF_DECL auto via() const -> result<std::vector<via_entry>>;
   /// The topmost Via entry (the branch identifies the transaction, RFC 3261 §17.2.3).
-  auto top_via() const -> result<via_entry> {
-    message_field const* r = find(field::via);
-    if (r == nullptr) return missing();
-    char const* p = r->raw.data();
-    via_entry v;
-    errc const ec = detail::msg::scan_via(p, r->raw.data() + r->raw.size(), v);
-    if (ec != detail::msg::ok) return parse_error{ec, offset_of(detail::msg::view(p, p))};
-    return v;
-  }
+  SIPSAF_DECL auto top_via() const -> result<via_entry>;
   /// Every Contact of every row (RFC 3261 §20.10), or `star`.
-  auto contact() const -> result<contact_list> {
-    contact_list out;
-    bool any = false;
-    for (auto const& r : rows_) {
-      if (r.id != field::contact) continue;
-      any = true;
-      auto one = parse_contact(r.raw);
-      if (!one) return one.error().rebased(offset_of(r.raw));
-      out.star = out.star || one->star;
-      out.entries.insert(out.entries.end(), one->entries.begin(), one->entries.end());
-    }
-    if (!any) return missing();
-    return out;
-  }
+  SIPSAF_DECL auto contact() const -> result<contact_list>;
   /// Content-Type (RFC 3261 §20.15) as a media type.
-  auto content_type() const -> result<media_type> {
-    // A lambda, not the function's name: parse_media_type may be overloaded.
-    return single<media_type>(field::content_type,
-                              [](std::string_view v) { return parse_media_type(v); });
-  }
+  SIPSAF_DECL auto content_type() const -> result<media_type>;
   /// Request-Disposition combined over all its rows, by full name or `d`
   /// (RFC 3841 §9.1, RFC 3261 §7.3.1). Empty when the message has none.
   /// Errors come from `append_request_disposition`, with offsets into the input.
-  auto request_disposition(request_disposition_options const& opts = {}) const
-      -> result<::sipsaf::request_disposition> {
-    ::sipsaf::request_disposition rd;
-    auto const f = static_cast<std::size_t>(field::request_disposition);
-    if (count_[f] == 0) return rd;
-    for (std::size_t i = first_[f] - 1u; i < rows_.size(); ++i) {
-      message_field const& r = rows_[i];
-      if (r.id != field::request_disposition) continue;
-      auto ok = append_request_disposition(rd, r.raw, opts);
-      if (!ok) return ok.error().rebased(offset_of(r.raw));
-    }
-    return rd;
-  }
+  SIPSAF_DECL auto request_disposition(request_disposition_options const& opts = {}) const
+      -> result<::sipsaf::request_disposition>;
 
   /// Content-Length value parser: 1*DIGIT (RFC 3261 §20.14).
-  static auto parse_content_length(std::string_view v) -> result<std::size_t> {
-    return detail::msg::run_scan<std::size_t>(
-        v, [](char const*& p, char const* e, std::size_t& out) {
-          std::uint64_t x = 0;
-          errc const ec = detail::msg::scan_number_field(p, e, std::uint64_t(1) << 50, x,
-                                                         errc::bad_content_length);
-          out = static_cast<std::size_t>(x);
-          return ec;
-        });
-  }
+  static SIPSAF_DECL auto parse_content_length(std::string_view v) -> result<std::size_t>;
 
  private:
   friend struct detail::msg::message_parser;
 
-  auto missing() const -> parse_error {
-    return {errc::missing_header, header_size() >= 2 ? offset_of(body_) - 2 : 0};
-  }
+  SIPSAF_DECL auto missing() const -> parse_error;
 
+  // The one row of a single-valued field, parsed (see the typed fields above).
   template <class T, class Parse>
-  auto single(field f, Parse&& parse) const -> result<T> {
-    message_field const* first = find(f);
-    if (first == nullptr) return missing();
-    if (count_[static_cast<std::size_t>(f)] > 1) {
-      for (auto const& r : rows_)
-        if (r.id == f && &r != first && r.value != first->value)
-          return parse_error{errc::conflicting_headers, r.offset};
-    }
-    auto v = parse(first->raw);
-    if (!v) return v.error().rebased(offset_of(first->raw));
-    return T(std::move(*v));
-  }
+  auto single(field f, Parse&& parse) const -> result<T>;
 
   char const* input_begin_ = nullptr;
   std::string_view wire_;

@@ -29,7 +29,6 @@
 #include <sipsaf/message/detail/scan.hpp>
 #include <sipsaf/result.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -59,18 +58,7 @@ struct uri_view {
   }
   /// The value of the uri-parameter `name` (case-insensitive), as written;
   /// an empty view for a parameter without a value (e.g. `lr`).
-  auto param(std::string_view name) const -> std::optional<std::string_view> {
-    std::size_t i = 0;
-    while (i <= params.size() && !params.empty()) {
-      std::size_t const end = std::min(params.find(';', i), params.size());
-      std::string_view const one = params.substr(i, end - i);
-      std::size_t const eq = one.find('=');
-      if (detail::msg::iequals(one.substr(0, eq), name))
-        return eq == std::string_view::npos ? std::string_view() : one.substr(eq + 1);
-      i = end + 1;
-    }
-    return std::nullopt;
-  }
+  SIPSAF_DECL auto param(std::string_view name) const -> std::optional<std::string_view>;
 };
 
 /// Where a URI appears: the Request-URI may not carry headers (RFC 3261

@@ -7,6 +7,49 @@
 
 SIPSAF_BEGIN_NAMESPACE
 
+SIPSAF_DECL auto name_addr::display_text() const -> std::string {
+  std::string out;
+  out.reserve(display_name.size());
+  for (std::size_t i = 0; i < display_name.size(); ++i) {
+    char const c = display_name[i];
+    if (quoted_display_name) {
+      if (c == '\\' && i + 1 < display_name.size())
+        out.push_back(display_name[++i]);
+      else if (c != '\r' && c != '\n')  // a fold's CRLF goes, its WSP stays
+        out.push_back(c);
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');  // LWS = one SP
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+SIPSAF_DECL auto name_addr::param(std::string_view name) const -> std::optional<std::string_view> {
+  std::string_view v;
+  if (detail::msg::find_param(params, name, v)) return v;
+  return std::nullopt;
+}
+
+SIPSAF_DECL auto via_entry::param(std::string_view name) const -> std::optional<std::string_view> {
+  std::string_view v;
+  if (detail::msg::find_param(params, name, v)) return v;
+  return std::nullopt;
+}
+
+SIPSAF_DECL auto sip_date::epoch_seconds() const noexcept -> std::int64_t {
+  // Days from the civil date (proleptic Gregorian calendar).
+  int const y = year - (month <= 2 ? 1 : 0);
+  int const era = (y >= 0 ? y : y - 399) / 400;
+  int const yoe = y - era * 400;
+  int const mp = (month + 9) % 12;
+  int const doy = (153 * mp + 2) / 5 + day - 1;
+  int const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  std::int64_t const days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  return days * 86400 + hour * 3600 + minute * 60 + second;
+}
+
 namespace detail {
 namespace msg {
 

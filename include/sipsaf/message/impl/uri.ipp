@@ -5,7 +5,22 @@
 
 #include <sipsaf/message/uri.hpp>
 
+#include <algorithm>
+
 SIPSAF_BEGIN_NAMESPACE
+
+SIPSAF_DECL auto uri_view::param(std::string_view name) const -> std::optional<std::string_view> {
+  std::size_t i = 0;
+  while (i <= params.size() && !params.empty()) {
+    std::size_t const end = std::min(params.find(';', i), params.size());
+    std::string_view const one = params.substr(i, end - i);
+    std::size_t const eq = one.find('=');
+    if (detail::msg::iequals(one.substr(0, eq), name))
+      return eq == std::string_view::npos ? std::string_view() : one.substr(eq + 1);
+    i = end + 1;
+  }
+  return std::nullopt;
+}
 
 namespace detail {
 namespace msg {
