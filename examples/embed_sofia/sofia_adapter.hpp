@@ -367,11 +367,18 @@ inline auto make_delivery(std::string_view stored, std::string const& target,
   // when it kept no text: then every fragment is a row).
   bool const raw = sofia::raw_line(sofia::first_fragment(*o)).size() > 0;
   for (msg_header_t const* h = sofia::first_fragment(*o); ok && h != nullptr; h = h->sh_succ) {
-    if (h->sh_class == nullptr || h->sh_class->hc_name == nullptr) continue;
+    if (h->sh_class == nullptr) continue;
     if (raw && h->sh_data == nullptr) continue;  // a part of a row already taken
-    sipsaf::field const f = sipsaf::field_of(h->sh_class->hc_name);
+    // A field sofia's parser does not know (Reply-To, say) is an unknown
+    // header under its own name, copied as it is.
+    bool const unknown = h->sh_class == sip_unknown_class;
+    char const* name = unknown ? h->sh_unknown->un_name : h->sh_class->hc_name;
+    if (name == nullptr) continue;
+    sipsaf::field const f = sipsaf::field_of(name);
     if (f == sipsaf::field::content_type || !sipsaf::stored_delivery_keeps(f)) continue;
-    ok = sofia::add(m.get(), s, h->sh_class, std::string(std::string_view(sofia::value_of(h))));
+    ok = unknown ? sofia::add_dup(m.get(), s, h)
+                 : sofia::add(m.get(), s, h->sh_class,
+                              std::string(std::string_view(sofia::value_of(h))));
   }
   if (ok && o->sip_date == nullptr && arrived)
     ok = sofia::add(m.get(), s, sip_date_class, sipsaf::format_sip_date(*arrived));

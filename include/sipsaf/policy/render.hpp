@@ -38,12 +38,12 @@ SIPSAF_BEGIN_NAMESPACE
 
 /// The header fields a stored delivery keeps from the stored request, every
 /// row in the order received and each value as received (a folded one on
-/// one line, RFC 3261 §7.3.1): who sent
-/// it to whom, its identity (the recipient drops a duplicate by Call-ID,
-/// CSeq number and From tag, RFC 3261 §8.2.2.2), when it was sent and for
-/// how long it matters (RFC 3428 §8), the sender's store command, and the
-/// fields that describe the payload (RFC 3261 §20: Content-*, MIME-Version,
-/// Subject, Priority, In-Reply-To, Reply-To, Organization).
+/// one line, RFC 3261 §7.3.1): who sent it to whom, its identity (the
+/// recipient drops a duplicate by Call-ID, CSeq number and From tag,
+/// RFC 3261 §8.2.2.2), when it was sent and for how long it matters
+/// (RFC 3428 §8), the sender's store command, and the fields that describe
+/// the payload (RFC 3261 §20: Content-*, MIME-Version, Subject, Priority,
+/// In-Reply-To, Reply-To, Organization).
 ///
 /// Not kept: the hop-by-hop fields (Via, Route, Record-Route, Max-Forwards:
 /// the delivery is a new request), credentials (Authorization,
@@ -51,8 +51,9 @@ SIPSAF_BEGIN_NAMESPACE
 /// know, since a store cannot tell which of them are end to end, and some
 /// must not leave the network that added them (P-Asserted-Identity,
 /// RFC 3325 §5; a stack that wrote one itself may keep it with
-/// `stored_delivery_options::also_keep`). The CSeq method becomes MESSAGE; Content-Length is
-/// written anew. A stored request without Date gets one saying when it arrived.
+/// `stored_delivery_options::also_keep`). The CSeq method becomes MESSAGE;
+/// Content-Length is written anew. A stored request without Date gets one
+/// saying when it arrived.
 inline constexpr field stored_delivery_fields[] = {
     field::from,
     field::to,
