@@ -22,6 +22,8 @@
 #include "log.hpp"
 #include "sip_util.hpp"
 
+#include <sipsaf/ascii.hpp>
+
 namespace proxy {
 
 using sipsaf::field;
@@ -29,7 +31,7 @@ using sipsaf::field;
 namespace {
 
 auto is_asserted_identity(sipsaf::message_field const& row) -> bool {
-  return row.id == field::unknown && lower(row.name) == "p-asserted-identity";
+  return row.id == field::unknown && sipsaf::iequals(row.name, "P-Asserted-Identity");
 }
 
 auto bare_uri(std::string_view uri) -> std::string_view {

@@ -8,6 +8,8 @@
 #include "log.hpp"
 #include "sip_util.hpp"
 
+#include <sipsaf/ascii.hpp>
+
 namespace proxy {
 
 // --- directory ------------------------------------------------------------------
@@ -83,7 +85,7 @@ proxy_core::proxy_core(asio::io_context& io, core_config cfg, transports& tr, an
   reg_.set_contact_check([this](sipsaf::uri_view const& u, peer const& from) -> contact_verdict {
     boost::system::error_code ec;
     asio::ip::make_address(cfg_.domain, ec);
-    if (is_self(u.host, u.port) || (ec && lower(u.host) == lower(cfg_.domain)))
+    if (is_self(u.host, u.port) || (ec && sipsaf::iequals(u.host, cfg_.domain)))
       return {"is this proxy itself", {}};
     std::string err;
     auto const to = resolve(u.text, &err);
@@ -136,12 +138,12 @@ void proxy_core::reload(users_file users, profiles_file profiles) {
 // --- helpers ----------------------------------------------------------------------------
 
 auto proxy_core::is_local(sipsaf::uri_view const& u) const -> bool {
-  if (lower(u.host) == lower(cfg_.domain)) return true;
+  if (sipsaf::iequals(u.host, cfg_.domain)) return true;
   return is_self(u.host, u.port);
 }
 
 auto proxy_core::is_self(std::string_view host, std::optional<std::uint16_t> p) const -> bool {
-  std::string h = lower(host);
+  std::string h = sipsaf::ascii_lower(host);
   if (h == "localhost") h = "127.0.0.1";
   if (!h.empty() && h.front() == '[') h = h.substr(1, h.size() - 2);
   boost::system::error_code ec;
@@ -182,7 +184,7 @@ auto proxy_core::resolve(std::string_view uri, std::string* error) -> std::optio
   }
   std::string host(u->host);
   if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
-  if (lower(host) == "localhost") host = "127.0.0.1";
+  if (sipsaf::iequals(host, "localhost")) host = "127.0.0.1";
   boost::system::error_code ec;
   p.address = asio::ip::make_address(host, ec);
   if (ec) {

@@ -4,6 +4,7 @@
 #include "log.hpp"
 #include "sip_util.hpp"
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/reachability/pidf.hpp>
 
 #include <charconv>
@@ -39,14 +40,14 @@ auto parse_subscription_state(std::string_view v) -> subscription_state {
     auto const semi = v.find(';');
     std::string_view const part = trim(v.substr(0, semi));
     if (first) {
-      s.state = lower(part);
+      s.state = sipsaf::ascii_lower(part);
       first = false;
     } else {
       auto const eq = part.find('=');
-      std::string const name = lower(trim(part.substr(0, eq)));
+      std::string const name = sipsaf::ascii_lower(trim(part.substr(0, eq)));
       std::string_view const value =
           eq == std::string_view::npos ? std::string_view() : trim(part.substr(eq + 1));
-      if (name == "reason") s.reason = lower(value);
+      if (name == "reason") s.reason = sipsaf::ascii_lower(value);
       unsigned n = 0;
       auto const [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (name == "retry-after" && ec == std::errc() && ptr == value.data() + value.size())
@@ -69,7 +70,8 @@ auto aor_key(std::string_view uri) -> std::string {
   while (!uri.empty() && (uri.back() == ' ' || uri.back() == '>')) uri.remove_suffix(1);
   auto u = sipsaf::parse_uri(uri);
   if (!u || u->user.empty()) return std::string(uri);
-  return lower(u->scheme) + ":" + std::string(u->user) + "@" + lower(u->host);
+  return sipsaf::ascii_lower(u->scheme) + ":" + std::string(u->user) + "@" +
+         sipsaf::ascii_lower(u->host);
 }
 
 struct subscriptions::sub {
@@ -116,7 +118,7 @@ auto subscriptions::is_ours(sipsaf::message_view const& m) const -> bool {
   if (!ev) ev = m.header("o");  // compact form (RFC 6665 §8.2.1)
   if (!ev) return false;
   std::string_view v = trim(ev->substr(0, ev->find(';')));
-  return lower(v) == event_name();
+  return sipsaf::iequals(v, event_name());
 }
 
 void subscriptions::restart(sub& s, std::chrono::steady_clock::duration after) {
@@ -284,7 +286,7 @@ auto subscriptions::on_notify(sipsaf::message_view const& m) -> int {
 
 void subscriptions::apply_body(sub& s, sipsaf::message_view const& m) {
   if (m.body().empty()) return;  // e.g. a first NOTIFY before anything is published
-  auto const type = lower(m.header(sipsaf::field::content_type).value_or(""));
+  auto const type = sipsaf::ascii_lower(m.header(sipsaf::field::content_type).value_or(""));
   bool const was = s.reachable;
   if (cfg_.event == package::reg) {
     if (type.rfind("application/reginfo+xml", 0) != 0) return;

@@ -120,7 +120,7 @@ auto registrar::handle(sipsaf::message_view const& req, std::string_view user, p
             same = same || v->param("alias").has_value();
             std::uint16_t const vp = v->port ? *v->port : 5060;
             std::uint16_t const cp = c.address.uri.port ? *c.address.uri.port : 5060;
-            same = same || (lower(v->host) == lower(c.address.uri.host) && vp == cp);
+            same = same || (sipsaf::iequals(v->host, c.address.uri.host) && vp == cp);
           }
           // Behind NAT the connection is the only way back.
           if (!same && !it->reach_at) it->source.connection = 0;

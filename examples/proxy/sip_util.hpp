@@ -4,6 +4,7 @@
 #ifndef SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
 #define SIPSAF_EXAMPLES_PROXY_SIP_UTIL_HPP
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/message.hpp>
 
 #include <cstdint>
@@ -227,14 +228,6 @@ inline auto summary(sipsaf::message_view const& m) -> std::string {
   if (auto c = m.header(sipsaf::field::call_id)) s += " [" + std::string(*c) + "]";
   if (auto c = m.header(sipsaf::field::cseq)) s += " (" + std::string(*c) + ")";
   return s;
-}
-
-/// Lower-case ASCII copy.
-inline auto lower(std::string_view s) -> std::string {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 }  // namespace proxy

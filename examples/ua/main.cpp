@@ -19,6 +19,7 @@
 #include "options.hpp"
 #include "output.hpp"
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime.hpp>
 #include <sipsaf/reason_phrase.hpp>
@@ -93,7 +94,7 @@ auto response_event(sipsaf::message_view const& m, std::string_view method) -> u
   ua::event e("response");
   e.add("method", method).add("code", m.status()).add("reason", m.reason());
   for (char const* h : {"Reason", "Warning", "Accept", "Retry-After"})
-    if (auto v = m.header(h)) e.add(ua::lower(h), *v);
+    if (auto v = m.header(h)) e.add(sipsaf::ascii_lower(h), *v);
   return e;
 }
 

@@ -6,12 +6,12 @@
 
 #include "options.hpp"
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/mime.hpp>
 
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -28,8 +28,7 @@ namespace ua {
 inline auto media_type_for(std::string_view filename) -> std::string {
   auto dot = filename.rfind('.');
   if (dot == std::string_view::npos) return "application/octet-stream";
-  std::string ext(filename.substr(dot + 1));
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string const ext = sipsaf::ascii_lower(filename.substr(dot + 1));
   static constexpr std::pair<char const*, char const*> table[] = {
       {"jpg", "image/jpeg"},      {"jpeg", "image/jpeg"},     {"jpe", "image/jpeg"},
       {"png", "image/png"},       {"gif", "image/gif"},       {"bmp", "image/bmp"},
@@ -161,10 +160,10 @@ inline void collect_parts(sipsaf::part_list parts, std::vector<received_part>& o
     }
     received_part r;
     auto const& ct = p.content_type();
-    r.type = lower(std::string(ct.type) + "/" + std::string(ct.subtype));
+    r.type = sipsaf::ascii_lower(std::string(ct.type) + "/" + std::string(ct.subtype));
     r.full_type = sipsaf::to_string(ct);
     if (auto d = p.disposition()) {
-      r.disposition = lower(d->type);
+      r.disposition = sipsaf::ascii_lower(d->type);
       if (auto fn = d->param("filename")) r.filename = std::string(*fn);
     }
     auto decoded = p.decoded_body();
@@ -192,7 +191,7 @@ inline auto split_body(std::string_view content_type, std::string_view body)
       return out;
     }
     received_part r;
-    r.type = lower(std::string(ct->type) + "/" + std::string(ct->subtype));
+    r.type = sipsaf::ascii_lower(std::string(ct->type) + "/" + std::string(ct->subtype));
     r.full_type = std::string(content_type);
     r.data = std::string(body);
     r.error = sipsaf::to_string(mp.error().code);
@@ -201,7 +200,7 @@ inline auto split_body(std::string_view content_type, std::string_view body)
   }
   received_part r;
   if (ct) {
-    r.type = lower(std::string(ct->type) + "/" + std::string(ct->subtype));
+    r.type = sipsaf::ascii_lower(std::string(ct->type) + "/" + std::string(ct->subtype));
     r.full_type = sipsaf::to_string(*ct);
   } else {
     r.type = r.full_type = std::string(content_type);

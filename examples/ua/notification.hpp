@@ -7,6 +7,7 @@
 
 #include "options.hpp"
 
+#include <sipsaf/ascii.hpp>
 #include <sipsaf/message.hpp>
 #include <sipsaf/mime/cpim.hpp>
 
@@ -116,14 +117,14 @@ inline auto read_imdn(std::string_view doc) -> notification {
 /// The notification `m` carries, if it is one.
 inline auto read_notification(sipsaf::message_view const& m) -> std::optional<notification> {
   auto type_of = [](sipsaf::media_type const& t) {
-    return lower(std::string(t.type) + "/" + std::string(t.subtype));
+    return sipsaf::ascii_lower(std::string(t.type) + "/" + std::string(t.subtype));
   };
   auto ct = m.content_type();
   std::string type = ct ? type_of(*ct) : std::string();
   std::string_view body = m.body();
   std::string inflated;
   if (auto enc = m.header("Content-Encoding")) {
-    std::string const e = lower(*enc);
+    std::string const e = sipsaf::ascii_lower(*enc);
     if (e == "deflate" || e == "gzip") {
       auto out = inflate_body(body);
       if (!out) return std::nullopt;

@@ -32,10 +32,6 @@ struct net_settings {
   std::string ca_file;  ///< TLS: the CA the proxy's certificate must chain to
 };
 
-inline auto lower(std::string_view s) -> std::string {
-  return sipsaf::ascii_lower(s);
-}
-
 inline constexpr char const* usage_text = R"(usage: sipsaf-ua send   --user NAME --to USER [options]
        sipsaf-ua listen --user NAME [options]
        sipsaf-ua ping   [options]
@@ -247,7 +243,7 @@ inline auto parse_options(std::vector<std::string> const& args) -> options {
     } else if (name == "--password") {
       o.password = value();
     } else if (name == "--algorithm") {
-      o.algorithm = lower(value());
+      o.algorithm = sipsaf::ascii_lower(value());
       if (o.algorithm != "any" && o.algorithm != "md5" && o.algorithm != "sha-256")
         throw usage_error{"--algorithm: expected md5, sha-256 or any"};
     } else if (name == "--timeout") {
@@ -289,7 +285,7 @@ inline auto parse_options(std::vector<std::string> const& args) -> options {
       o.base64 = true;
     } else if (name == "--store") {
       only(true);
-      auto v = lower(value());
+      auto v = sipsaf::ascii_lower(value());
       if (v == "store-and-forward") v = "store-and-forward-if-not-reached";
       if (v != "do-not-store" && v != "store" && v != "store-and-forward-if-not-reached")
         throw usage_error{"--store: expected do-not-store, store or store-and-forward"};

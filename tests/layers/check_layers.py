@@ -6,7 +6,8 @@
            policy; gateway, reachability readers and the testing models
            beside policy; the umbrella headers on top);
   public   the examples use public API only: no header under a detail/ or
-           impl/ folder, and no name in a namespace called detail.
+           impl/ folder, no name in a namespace called detail, and no copy
+           of what the library offers (ASCII case folding, reason phrases).
 
 Prints each violation as file:line and exits 1 when there is one."""
 
@@ -64,7 +65,14 @@ def check_layers(include_dir):
 
 
 DETAIL_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]sipsaf/\S*/(detail|impl)/')
-DETAIL_NAME = re.compile(r'\bdetail\s*::')
+DETAIL_NAME = re.compile(r'\bdetail\s*::|\busing\s+namespace\s+[\w:]*\bdetail\b')
+# What the library offers in public and examples would otherwise write again:
+# ASCII case folding (<sipsaf/ascii.hpp>: a locale must not change a SIP
+# comparison) and reason phrases (<sipsaf/reason_phrase.hpp>).
+OWN_COPY = re.compile(r'\b(?:inline\s+|static\s+|constexpr\s+)*(?:auto|bool|char|std::string|'
+                      r'std::string_view|char\s+const\s*\*|const\s+char\s*\*)\s+'
+                      r'(iequals|ascii_lower|lower|to_lower|reason_phrase)\s*\(')
+LOCALE_FOLD = re.compile(r'(?<![\w.])(?:std::)?(tolower|toupper|strcasecmp|strncasecmp)\s*\(')
 
 
 def strip_comments(text):
@@ -105,6 +113,10 @@ def check_public(examples_dir):
             if DETAIL_NAME.search(line):
                 bad.append(f"{path}:{n}: names detail:: (examples use public API only): "
                            f"{line.strip()}")
+            m = OWN_COPY.search(line) or LOCALE_FOLD.search(line)
+            if m:
+                bad.append(f"{path}:{n}: {m.group(1)} written again (sipsaf::iequals, "
+                           f"ascii_lower and reason_phrase are public): {line.strip()}")
     return bad
 
 
