@@ -320,16 +320,12 @@ void answer_other(ua::agent& net, ua::incoming const& req) {
   auto const method = req.msg.method();
   if (method == "ACK") return;
   int code = 200;
-  std::string reason = "OK";
-  if (method == "INVITE") {
+  if (method == "INVITE")
     code = 486;
-    reason = "Busy Here";
-  } else if (method != "MESSAGE" && method != "NOTIFY" && method != "OPTIONS" && method != "BYE" &&
-             method != "INFO" && method != "CANCEL") {
+  else if (method != "MESSAGE" && method != "NOTIFY" && method != "OPTIONS" && method != "BYE" &&
+           method != "INFO" && method != "CANCEL")
     code = 405;
-    reason = "Method Not Allowed";
-  }
-  sipsaf::response_builder b(req.msg, code, reason);
+  sipsaf::response_builder b(req.msg, code, sipsaf::reason_phrase(code));
   if (code == 405) b.header("Allow", "MESSAGE, NOTIFY, OPTIONS, BYE, INFO, ACK");
   if (auto w = b.build()) net.respond(req, *w);
 }
