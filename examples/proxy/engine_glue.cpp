@@ -51,10 +51,12 @@ void proxy_core::apply(sipsaf::outcome& o, server_txn* st, fork_ctx* f, std::str
                        if (f != nullptr) f->answered = true;
                        return;
                      }
-                     std::vector<std::pair<std::string, std::string>> extra;
-                     if (!r.accept.empty())
-                       extra.emplace_back("Accept", r.accept);  // RFC 3261 §21.4.13
-                     respond(*st, r.code, r.reason, std::move(extra), stored && r.code < 300);
+                     // Written by the library, a 415's Accept list included.
+                     if (auto w = sipsaf::make_response(*st->req, r))
+                       send_response(*st, std::move(*w), r.code, stored && r.code < 300);
+                     else
+                       log::error("{}: cannot build a {} response: {}", st->what, r.code,
+                                  w.error().message());
                      if (f != nullptr) f->answered = true;
                    },
                    [&](sipsaf::deliver_action& d) {
