@@ -88,7 +88,7 @@ inline auto to_hex(unsigned char const* p, std::size_t n) -> std::string {
   return s;
 }
 
-namespace detail {
+namespace libcrypto {
 
 // The algorithm's implementation, looked up once: the one-shot calls given
 // EVP_md5() and the like look it up again on every call (OpenSSL 3).
@@ -117,13 +117,13 @@ inline void check(int ok) {
   if (ok != 1) throw std::runtime_error("libcrypto digest failed");
 }
 
-}  // namespace detail
+}  // namespace libcrypto
 
 /// Lower-case hex of the digest of `data`: the H() of RFC 2617 §3.2.1.
 inline auto hex_hash(hash h, std::string_view data) -> std::string {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_MD const* md = detail::evp(h);
+  EVP_MD const* md = libcrypto::evp(h);
   if (md == nullptr || EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
     throw std::runtime_error("libcrypto digest failed");
   return to_hex(out, len);
@@ -140,9 +140,10 @@ class hmac_sha256 {
   template <std::size_t N>
   explicit hmac_sha256(std::array<unsigned char, N> const& key)
       : hmac_sha256(std::string_view(reinterpret_cast<char const*>(key.data()), N)) {}
-  hmac_sha256(hmac_sha256 const& o) : inner_(detail::new_md_ctx()), outer_(detail::new_md_ctx()) {
-    detail::check(EVP_MD_CTX_copy_ex(inner_.get(), o.inner_.get()));
-    detail::check(EVP_MD_CTX_copy_ex(outer_.get(), o.outer_.get()));
+  hmac_sha256(hmac_sha256 const& o)
+      : inner_(libcrypto::new_md_ctx()), outer_(libcrypto::new_md_ctx()) {
+    libcrypto::check(EVP_MD_CTX_copy_ex(inner_.get(), o.inner_.get()));
+    libcrypto::check(EVP_MD_CTX_copy_ex(outer_.get(), o.outer_.get()));
   }
   auto operator=(hmac_sha256 const& o) -> hmac_sha256& {
     if (this != &o) *this = hmac_sha256(o);
@@ -155,13 +156,13 @@ class hmac_sha256 {
   /// The 32-byte MAC of `data`.
   auto mac(std::string_view data) const -> std::array<unsigned char, 32> {
     std::array<unsigned char, 32> inner{}, out{};
-    detail::md_ctx c = detail::new_md_ctx();
-    detail::check(EVP_MD_CTX_copy_ex(c.get(), inner_.get()));
-    detail::check(EVP_DigestUpdate(c.get(), data.data(), data.size()));
-    detail::check(EVP_DigestFinal_ex(c.get(), inner.data(), nullptr));
-    detail::check(EVP_MD_CTX_copy_ex(c.get(), outer_.get()));
-    detail::check(EVP_DigestUpdate(c.get(), inner.data(), inner.size()));
-    detail::check(EVP_DigestFinal_ex(c.get(), out.data(), nullptr));
+    libcrypto::md_ctx c = libcrypto::new_md_ctx();
+    libcrypto::check(EVP_MD_CTX_copy_ex(c.get(), inner_.get()));
+    libcrypto::check(EVP_DigestUpdate(c.get(), data.data(), data.size()));
+    libcrypto::check(EVP_DigestFinal_ex(c.get(), inner.data(), nullptr));
+    libcrypto::check(EVP_MD_CTX_copy_ex(c.get(), outer_.get()));
+    libcrypto::check(EVP_DigestUpdate(c.get(), inner.data(), inner.size()));
+    libcrypto::check(EVP_DigestFinal_ex(c.get(), out.data(), nullptr));
     OPENSSL_cleanse(inner.data(), inner.size());
     return out;
   }
@@ -175,26 +176,26 @@ class hmac_sha256 {
     std::array<unsigned char, block> k{}, pad{};
     if (key.size() > block) {  // a longer key is hashed first (RFC 2104 §2)
       unsigned len = 0;
-      detail::check(
-          EVP_Digest(key.data(), key.size(), k.data(), &len, detail::evp(hash::sha256), nullptr));
+      libcrypto::check(EVP_Digest(key.data(), key.size(), k.data(), &len,
+                                  libcrypto::evp(hash::sha256), nullptr));
     } else {
       std::memcpy(k.data(), key.data(), key.size());
     }
-    inner_ = detail::new_md_ctx();
-    outer_ = detail::new_md_ctx();
+    inner_ = libcrypto::new_md_ctx();
+    outer_ = libcrypto::new_md_ctx();
     for (auto [ctx, byte] : {std::pair{inner_.get(), 0x36}, {outer_.get(), 0x5c}}) {
       for (std::size_t i = 0; i < block; ++i) pad[i] = static_cast<unsigned char>(k[i] ^ byte);
-      detail::check(EVP_DigestInit_ex(ctx, detail::evp(hash::sha256), nullptr));
-      detail::check(EVP_DigestUpdate(ctx, pad.data(), pad.size()));
+      libcrypto::check(EVP_DigestInit_ex(ctx, libcrypto::evp(hash::sha256), nullptr));
+      libcrypto::check(EVP_DigestUpdate(ctx, pad.data(), pad.size()));
     }
     OPENSSL_cleanse(k.data(), k.size());
     OPENSSL_cleanse(pad.data(), pad.size());
   }
 
-  detail::md_ctx inner_, outer_;  // SHA-256 having taken (K xor ipad), (K xor opad)
+  libcrypto::md_ctx inner_, outer_;  // SHA-256 having taken (K xor ipad), (K xor opad)
 };
 
-namespace detail {
+namespace libcrypto {
 
 // A fork()ed child must not hand out the bytes its parent also holds.
 inline auto fork_generation() -> std::atomic<unsigned>& {
@@ -236,11 +237,11 @@ struct random_pool {
   }
 };
 
-}  // namespace detail
+}  // namespace libcrypto
 
 /// `bytes` bytes from the CSPRNG as lower-case hex: nonces and cnonces.
 inline auto random_hex(std::size_t bytes) -> std::string {
-  thread_local detail::random_pool pool;
+  thread_local libcrypto::random_pool pool;
   unsigned char small[64];
   std::vector<unsigned char> large;
   unsigned char* buf = small;
