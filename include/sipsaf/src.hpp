@@ -43,5 +43,6 @@
 #include <sipsaf/policy/impl/profile.ipp>
 #include <sipsaf/policy/impl/render.ipp>
 #include <sipsaf/rfc3841/impl/request_disposition.ipp>
+#include <sipsaf/store/impl/memory_store.ipp>
 
 #endif  // SIPSAF_SRC_HPP
