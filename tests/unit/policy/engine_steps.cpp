@@ -36,6 +36,20 @@ struct by_value_policy {
   auto decide(decision_input const& in) const -> decision { return inner.decide(in); }
 };
 
+// The trace of the engine's decision on a MESSAGE to bob with this Date
+// and Expires: the engine keeps the last of each it read, and the next
+// request must still be read for itself.
+auto trace_of(world& w, std::string call_id, std::string date, std::string expires) -> trace {
+  tiny_request r = message(std::move(call_id), "store");
+  r.date = std::move(date);
+  r.expires = std::move(expires);
+  r.wire();
+  outcome o;
+  w.engine.decide(r, w.bob(), o);
+  BOOST_REQUIRE(o.decided);
+  return o.decided->trace;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(engine_steps)
@@ -107,14 +121,7 @@ BOOST_AUTO_TEST_CASE(each_request_is_dated_by_its_own_date) {
   world w;
   w.clock.set(from_unix_ms(1'700'000'100'000));
   auto lifetime_of = [&](std::string date, std::string call_id) {
-    tiny_request r = message(call_id, "store");
-    r.date = std::move(date);
-    r.expires = "3600";
-    r.wire();
-    outcome o;
-    w.engine.decide(r, w.bob(), o);
-    BOOST_REQUIRE(o.decided);
-    return o.decided->trace;
+    return trace_of(w, std::move(call_id), std::move(date), "3600");
   };
   auto a = lifetime_of("Tue, 14 Nov 2023 22:13:20 GMT", "d1");
   BOOST_TEST(to_unix_ms(a.expires_at) == 1'700'003'600'000);
@@ -131,24 +138,17 @@ BOOST_AUTO_TEST_CASE(each_request_lives_by_its_own_expires) {
   // The engine keeps the last Expires read; the next one must still count.
   world w;
   w.clock.set(from_unix_ms(1'700'000'100'000));
-  auto trace_of = [&](std::string expires, std::string call_id) {
-    tiny_request r = message(call_id, "store");
-    r.date = "Tue, 14 Nov 2023 22:13:20 GMT";
-    r.expires = std::move(expires);
-    r.wire();
-    outcome o;
-    w.engine.decide(r, w.bob(), o);
-    BOOST_REQUIRE(o.decided);
-    return o.decided->trace;
+  auto lifetime_of = [&](std::string expires, std::string call_id) {
+    return trace_of(w, std::move(call_id), "Tue, 14 Nov 2023 22:13:20 GMT", std::move(expires));
   };
-  auto a = trace_of("3600", "e1");
+  auto a = lifetime_of("3600", "e1");
   BOOST_TEST(to_unix_ms(a.expires_at) == 1'700'003'600'000);
-  auto b = trace_of("360", "e2");
+  auto b = lifetime_of("360", "e2");
   BOOST_TEST(to_unix_ms(b.expires_at) == 1'700'000'360'000);
-  auto c = trace_of("36x0", "e3");  // malformed: read as 3600 (RFC 3261 20.19)
+  auto c = lifetime_of("36x0", "e3");  // malformed: read as 3600 (RFC 3261 20.19)
   BOOST_TEST(c.expires_malformed);
   BOOST_TEST(to_unix_ms(c.expires_at) == 1'700'003'600'000);
-  auto again = trace_of("360", "e4");
+  auto again = lifetime_of("360", "e4");
   BOOST_TEST(!again.expires_malformed);
   BOOST_TEST(to_unix_ms(again.expires_at) == 1'700'000'360'000);
 }
