@@ -183,9 +183,11 @@ class transports {
   };
   std::vector<datagram> held_datagrams_;
   bool holding_ = false;
+  /// Datagrams are read up to `udp_slots` per system call (recvmmsg), each
+  /// into its own slot of `max_datagram` bytes.
+  static constexpr std::size_t udp_slots = 16;
   std::vector<char> udp_buffer_;
   std::vector<char> stream_buffer_;  ///< plain TCP reads land here first
-  asio::ip::udp::endpoint udp_from_;
   std::map<std::uint64_t, std::shared_ptr<connection>> connections_;
   std::map<asio::ip::address, std::size_t> per_source_;  ///< accepted, by source
   std::uint64_t last_id_ = 0;
