@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -46,10 +47,16 @@ inline void write(level l, std::string_view text) {
   auto const now =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   std::string line = sipsaf::format_rfc3339(now);
-  line += ' ';
-  line += names[static_cast<int>(l)];
-  line += ' ';
-  for (char c : text) line += (c == '\r' || c == '\n') ? ' ' : c;  // one event, one line
+  line.reserve(line.size() + 8 + text.size());
+  line.append(" ").append(names[static_cast<int>(l)]).append(" ");
+  auto const start = line.size();
+  line.append(text);
+  // One event, one line. (memchr: a byte-by-byte copy was half of a line's cost.)
+  char* const end = line.data() + line.size();
+  for (char const eol : {'\r', '\n'})
+    for (char* p = line.data() + start;
+         (p = static_cast<char*>(std::memchr(p, eol, static_cast<std::size_t>(end - p))));)
+      *p++ = ' ';
   line += '\n';
   if (pending::hold_depth > 0) {
     pending::held += line;
