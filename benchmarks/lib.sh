@@ -7,6 +7,8 @@
 now() { date +%s.%N; }
 rate_of() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# CPU seconds ($1) per 1000 of $2.
+per_1000() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", (n > 0 ? 1000 * c / n : 0) }'; }
 
 # CPU seconds (user + system) used so far by a process and its children
 # (Kamailio's workers), from /proc.

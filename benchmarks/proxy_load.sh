@@ -91,6 +91,7 @@ read -r secs accepted refused retrans unexpected < <(run_sipp "$work/sipsaf" "12
 cpu=$(elapsed "$cpu0" "$(cpu_of "$proxy_pid")")
 store_rate=$(rate_of "$accepted" "$secs")
 store_cpu=$(rate_of "$accepted" "$cpu")
+store_ms=$(per_1000 "$cpu" "$accepted")
 echo "   $accepted stored (202) in $secs s: $store_rate/s; $cpu s of CPU: $store_cpu per CPU-second; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
 
 echo "== the $users users register and take their messages" >&2
@@ -100,7 +101,7 @@ loss=$((accepted - distinct))
 echo "   $delivered delivered ($distinct distinct, $dup duplicates) in $dsecs s: $deliver_rate/s; loss $loss" >&2
 kill -TERM "$proxy_pid"
 wait "$proxy_pid" || true
-rows+=("| sipsaf-proxy, SQLite store | 1 (one I/O thread) | $accepted | $refused | $((messages - accepted - refused)) | $store_rate | $store_cpu | $deliver_rate | $loss |")
+rows+=("| sipsaf-proxy, SQLite store | 1 (one I/O thread) | $accepted | $refused | $((messages - accepted - refused)) | $store_rate | $store_cpu | $store_ms | $deliver_rate | $loss |")
 
 # --- 2. Kamailio msilo ---------------------------------------------------------------
 kamailio_run() {
@@ -122,9 +123,10 @@ kamailio_run() {
   cpu=$(elapsed "$cpu0" "$(cpu_of "$kpid")")
   local stored
   stored=$(sqlite3 "$dir/silo.db" 'SELECT count(*) FROM silo;')
-  local krate kcpu
+  local krate kcpu kms
   krate=$(rate_of "$accepted" "$secs")
   kcpu=$(rate_of "$accepted" "$cpu")
+  kms=$(per_1000 "$cpu" "$accepted")
   local locked
   locked=$(grep -c 'database is locked' "$dir/kamailio.log" || true)
   echo "   $accepted stored (202) in $secs s: $krate/s; $cpu s of CPU: $kcpu per CPU-second; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
@@ -137,7 +139,7 @@ kamailio_run() {
   local drate
   drate=$(rate_of "$delivered" "$dsecs")
   echo "   $delivered delivered ($distinct distinct, $dup duplicates) in $dsecs s: $drate/s; loss $kloss" >&2
-  rows+=("| Kamailio $(kamailio_version) msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | $kcpu | $drate | $kloss |")
+  rows+=("| Kamailio $(kamailio_version) msilo, SQLite WAL | $workers | $accepted | $refused | $((messages - accepted - refused)) | $krate | $kcpu | $kms | $drate | $kloss |")
 }
 
 if kamailio_wanted; then
@@ -148,4 +150,4 @@ if kamailio_wanted; then
 fi
 
 print_table "Machine: $machine; $messages MESSAGEs ($senders sipp processes, UDP, at most $window in flight each) to $users offline users." \
-  "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | stored per CPU-s | delivered/s | loss |"
+  "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | stored per CPU-s | CPU-s per 1000 stored | delivered/s | loss |"
