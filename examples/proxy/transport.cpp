@@ -359,7 +359,7 @@ transports::transports(asio::io_context& io, transport_limits limits, handlers h
     : io_(io),
       limits_(limits),
       h_(std::move(h)),
-      udp_buffer_(udp_slots * limits.max_datagram),
+      udp_buffer_(new char[udp_slots * limits.max_datagram]),
       stream_buffer_(64 * 1024) {}
 
 transports::~transports() {
@@ -456,7 +456,7 @@ void transports::receive_udp() {
     for (std::size_t done = 0; done < limits_.burst && receiving_ && udp_;) {
       auto const want = static_cast<unsigned>(std::min(udp_slots, limits_.burst - done));
       for (unsigned i = 0; i < want; ++i) {
-        iov[i] = iovec{udp_buffer_.data() + i * slot, slot};
+        iov[i] = iovec{udp_buffer_.get() + i * slot, slot};
         msgs[i].msg_hdr = msghdr{};
         msgs[i].msg_hdr.msg_name = &names[i];
         msgs[i].msg_hdr.msg_namelen = sizeof names[i];
@@ -477,7 +477,7 @@ void transports::receive_udp() {
         auto from = peer_of(names[static_cast<std::size_t>(i)]);
         if (!from) continue;
         if (h_.message)
-          h_.message(std::string_view(udp_buffer_.data() + static_cast<std::size_t>(i) * slot,
+          h_.message(std::string_view(udp_buffer_.get() + static_cast<std::size_t>(i) * slot,
                                       msgs[static_cast<std::size_t>(i)].msg_len),
                      *from);
       }

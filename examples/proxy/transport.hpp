@@ -184,9 +184,10 @@ class transports {
   std::vector<datagram> held_datagrams_;
   bool holding_ = false;
   /// Datagrams are read up to `udp_slots` per system call (recvmmsg), each
-  /// into its own slot of `max_datagram` bytes.
+  /// into its own slot of `max_datagram` bytes. Not zeroed: a page is resident
+  /// only once a datagram has reached it.
   static constexpr std::size_t udp_slots = 16;
-  std::vector<char> udp_buffer_;
+  std::unique_ptr<char[]> udp_buffer_;
   std::vector<char> stream_buffer_;  ///< plain TCP reads land here first
   std::map<std::uint64_t, std::shared_ptr<connection>> connections_;
   std::map<asio::ip::address, std::size_t> per_source_;  ///< accepted, by source
