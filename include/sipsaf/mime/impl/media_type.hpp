@@ -142,7 +142,6 @@ auto put_parameter(OutputIt out, mime_parameter const& p, bool has_value = true)
   return out;
 }
 
-/// How specific a range is: */* < type/* < type/subtype, then by parameters.
 /// `*`, the wildcard of a media range (RFC 3261 §20.1).
 inline auto is_wildcard(std::string_view v) noexcept -> bool {
   return v.size() == 1 && v[0] == '*';
@@ -153,6 +152,7 @@ inline auto is_q(std::string_view name) noexcept -> bool {
   return name.size() == 1 && (name[0] == 'q' || name[0] == 'Q');
 }
 
+/// How specific a range is: */* < type/* < type/subtype, then by parameters.
 inline auto specificity(media_type const& range) noexcept -> int {
   int s = is_wildcard(range.type) ? 0 : is_wildcard(range.subtype) ? 1 : 2;
   int params = 0;
