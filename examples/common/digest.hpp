@@ -239,6 +239,15 @@ struct random_pool {
 
 }  // namespace libcrypto
 
+/// A fresh `N`-byte key from the CSPRNG (MAC keys: drawn once, not pooled).
+template <std::size_t N>
+auto random_key() -> std::array<unsigned char, N> {
+  std::array<unsigned char, N> k{};
+  if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
+    throw std::runtime_error("RAND_bytes failed");
+  return k;
+}
+
 /// `bytes` bytes from the CSPRNG as lower-case hex: nonces and cnonces.
 inline auto random_hex(std::size_t bytes) -> std::string {
   thread_local libcrypto::random_pool pool;

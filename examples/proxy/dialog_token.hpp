@@ -17,10 +17,8 @@
 #include <sipsaf/message.hpp>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <array>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -28,7 +26,7 @@ namespace proxy {
 
 class dialog_tokens {
  public:
-  dialog_tokens() : mac_(drawn_key()) {}
+  dialog_tokens() : mac_(example::digest::random_key<32>()) {}
 
   /// Derives the key from a secret several proxies share, apart from the
   /// nonces' key made of the same secret.
@@ -67,13 +65,6 @@ class dialog_tokens {
     s += '@';
     for (char c : u.host) s += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     return s;
-  }
-
-  static auto drawn_key() -> std::array<unsigned char, 32> {
-    std::array<unsigned char, 32> k{};
-    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    return k;
   }
 
   example::digest::hmac_sha256 mac_;

@@ -19,7 +19,6 @@
 
 #include "common/digest.hpp"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <fcntl.h>
@@ -33,7 +32,6 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -97,7 +95,7 @@ class stateless_nonces {
   explicit stateless_nonces(std::string realm,
                             std::chrono::seconds lifetime = std::chrono::seconds(300),
                             std::size_t max_tracked = 65536)
-      : mac_(drawn_key()),
+      : mac_(example::digest::random_key<std::tuple_size_v<nonce_key>>()),
         realm_(std::move(realm)),
         lifetime_(lifetime),
         max_tracked_(max_tracked) {}
@@ -160,13 +158,6 @@ class stateless_nonces {
     std::uint64_t issued;
     std::uint64_t last_nc;
   };
-
-  static auto drawn_key() -> nonce_key {
-    nonce_key k{};
-    if (RAND_bytes(k.data(), static_cast<int>(k.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    return k;
-  }
 
   static auto seconds(clock::time_point t) -> std::uint64_t {
     return static_cast<std::uint64_t>(
