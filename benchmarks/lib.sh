@@ -132,7 +132,8 @@ EOF
 # so that the load is not one sipp's ceiling; sipp's files go to DIR/<i>.
 # Prints "seconds accepted refused retransmissions unexpected" summed over
 # them (seconds: from the first start to the last end; unexpected: calls
-# aborted on another answer or on a timeout, from sipp's error logs).
+# aborted on another answer or on a timeout, from sipp's error logs); their
+# CPU seconds go to DIR/load.cpu.
 #   run_sipps DIR LPORT TOTAL TARGET...
 run_sipps() {
   local dir=$1 lport=$2 total=$3
@@ -150,6 +151,7 @@ run_sipps() {
   done
   wait "${spids[@]}" || true
   t1=$(now)
+  children_cpu "$dir/load.cpu"
   local unexpected
   unexpected=$(cat "$dir"/*/store_*_errors.log 2> /dev/null | grep -c -E 'Aborting call' || true)
   # The last row of each sender; columns named e.g. 5_202_Recv, 4_503_Recv,
@@ -169,6 +171,41 @@ run_sipps() {
   done | awk -v secs="$(elapsed "$t0" "$t1")" -v unexpected="$unexpected" '
     { ok += $1; refused += $2; retrans += $3 }
     END { printf "%s %d %d %d %d\n", secs, ok, refused, retrans, unexpected }'
+}
+
+# Writes to FILE the CPU seconds (user + system) of the children this shell
+# has waited for: bash's `times`, run in this shell (in a pipe or $(...) it
+# would count a fresh subshell's), second line, e.g. "0m1.250s 0m0.310s".
+#   children_cpu FILE
+children_cpu() {
+  times > "$1.times"
+  awk 'NR == 2 {
+    for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += 60 * p[1] + p[2] }
+    printf "%.3f\n", t
+  }' "$1.times" > "$1"
+  rm -f "$1.times"
+}
+
+# The same store scenario from sip_load (benchmarks/sip_load.cpp): one
+# process sending TOTAL MESSAGEs to TARGET from SENDERS sockets (local ports
+# LPORT, LPORT+1, ...), at most WINDOW in flight on each, with digest
+# answered for each MESSAGE (AUTH=each) or the nonce reused (AUTH=reuse).
+# Prints what run_sipps prints; its CPU seconds go to DIR/load.cpu as there,
+# its own report to DIR/sip_load.err. The caller sets load_bin and auth.
+#   run_native DIR LPORT TOTAL TARGET
+run_native() {
+  local dir=$1 lport=$2 total=$3 target=$4
+  mkdir -p "$dir"
+  "$load_bin" --target "$target" --messages "$total" --senders "$senders" --window "$window" \
+    --local-port "$lport" --users "$users" --auth "${auth:-each}" 2> "$dir/sip_load.err"
+  children_cpu "$dir/load.cpu"
+}
+
+# Microseconds of CPU per stored message: what the load generator of DIR
+# (run_sipps or run_native) spent for ACCEPTED stored messages.
+load_us_per_stored() {
+  awk -v c="$(cat "$1/load.cpu" 2> /dev/null || echo 0)" -v n="$2" \
+    'BEGIN { printf "%.1f", (n > 0 ? 1e6 * c / n : 0) }'
 }
 
 # Waits until something answers an OPTIONS at 127.0.0.1:PORT (about 20 s).

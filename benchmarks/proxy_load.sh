@@ -1,5 +1,5 @@
 #!/bin/bash
-# Load test of the store-and-forward proxy, end to end on loopback, with sipp:
+# Load test of the store-and-forward proxy, end to end on loopback:
 #
 #   1. sipsaf-proxy with its SQLite store (durable: WAL, synchronous=FULL):
 #      MESSAGEs to offline users, stored per second (each answered 202 only
@@ -8,19 +8,26 @@
 #   2. Kamailio 5.6 with msilo on SQLite (WAL), one worker and two workers:
 #      the same store rate; then the users register and msilo sends them
 #      their messages (m_dump): delivered per second; loss as above.
-# The load comes from several sipp processes at once (SENDERS), so that it
-# is not one sipp's ceiling (about 11 000 calls/s); the disk's fdatasync
-# rate is measured and printed beside the table.
+# The load comes from sip_load (benchmarks/sip_load.cpp: one thread, SENDERS
+# UDP sockets), or with LOAD=sipp from several sipp processes at once
+# (SENDERS), so that it is not one sipp's ceiling (about 11 000 calls/s); the
+# generator's own CPU per stored message is printed, and the disk's
+# fdatasync rate, beside the table.
 #
 #   benchmarks/proxy_load.sh [BUILD_DIR]          (default: build)
 #
-# Environment: MESSAGES (default 5000), SENDERS (sipp processes sending at
-# once, each on its own port, default 4), RATE (calls per second each sipp
+# Environment: MESSAGES (default 5000), LOAD (native: sip_load, the default
+# when it is built; sipp), AUTH (native only: each, the default, challenges
+# every MESSAGE as sipp does; reuse sends later MESSAGEs with the nonce of the
+# socket's last challenge and a higher nonce-count, as user agents do),
+# SENDERS (sockets of sip_load, or sipp processes, sending at once, each on
+# its own port, default 4), RATE (sipp only: calls per second each sipp
 # starts, default 20000: the proxy sets the pace), WINDOW (messages in flight
-# per sipp, default 100), USERS (offline recipients, default 10), PORT (first of a few ports,
-# default 25100), SKIP_KAMAILIO=1, KEEP=1 (keep the scratch directory).
-# Needs sipp and sqlite3; Kamailio (kamailio, kamailio-sqlite-modules) for
-# the comparison. Prints a Markdown table.
+# per socket or sipp, default 100), USERS (offline recipients, default 10),
+# PORT (first of a few ports, default 25100), SKIP_KAMAILIO=1, KEEP=1 (keep
+# the scratch directory). Needs sqlite3, and sipp for LOAD=sipp; Kamailio
+# (kamailio, kamailio-sqlite-modules) for the comparison. Prints a Markdown
+# table.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,30 +36,50 @@ build=${1:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 proxy_bin=$build/examples/proxy/sipsaf-proxy
 ua_bin=$build/examples/ua/sipsaf-ua
+load_bin=$build/benchmarks/sip_load
 messages=${MESSAGES:-5000}
 rate=${RATE:-20000}
 window=${WINDOW:-100}
 senders=${SENDERS:-4}
 users=${USERS:-10}
 port=${PORT:-25100}
+load=${LOAD:-$([ -x "$load_bin" ] && echo native || echo sipp)}
+auth=${AUTH:-each}
+case $load/$auth in
+  native/each | native/reuse | sipp/each) ;;
+  *)
+    echo "proxy_load.sh: LOAD=native|sipp, AUTH=each|reuse (reuse with native only)" >&2
+    exit 2
+    ;;
+esac
 
-for tool in sipp sqlite3; do
+tools=(sqlite3)
+[ "$load" = sipp ] && tools+=(sipp)
+for tool in "${tools[@]}"; do
   command -v "$tool" > /dev/null || {
     echo "proxy_load.sh: $tool is needed (Debian: sip-tester, sqlite3)" >&2
     exit 2
   }
 done
 require_built "$proxy_bin" "$ua_bin"
+[ "$load" = native ] && require_built "$load_bin"
 
 make_scratch sipsaf-load
 write_load_files
 
-# The store scenario against HOST:PORT from SENDERS sipp processes at once.
-run_sipp() {
+# The store scenario against HOST:PORT from sip_load's SENDERS sockets or
+# SENDERS sipp processes at once.
+run_load() {
   local dir=$1 target=$2 lport=$3 i targets=()
+  if [ "$load" = native ]; then
+    run_native "$dir" "$lport" "$messages" "$target"
+    return
+  fi
   for i in $(seq "$senders"); do targets+=("$target"); done
   run_sipps "$dir" "$lport" "$messages" "${targets[@]}"
 }
+# What the generator cost, per proxy, for the caption.
+load_costs=()
 
 # The disk's own pace where the stores live: appends of 400 bytes, each
 # followed by fdatasync, for 2 s (what one durable commit at a time costs).
@@ -87,12 +114,15 @@ wait_port "$port" || {
   exit 1
 }
 cpu0=$(cpu_of "$proxy_pid")
-read -r secs accepted refused retrans unexpected < <(run_sipp "$work/sipsaf" "127.0.0.1:$port" $((port + 1)))
+read -r secs accepted refused retrans unexpected < <(run_load "$work/sipsaf" "127.0.0.1:$port" $((port + 1)))
 cpu=$(elapsed "$cpu0" "$(cpu_of "$proxy_pid")")
 store_rate=$(rate_of "$accepted" "$secs")
 store_cpu=$(rate_of "$accepted" "$cpu")
 store_ms=$(per_1000 "$cpu" "$accepted")
 echo "   $accepted stored (202) in $secs s: $store_rate/s; $cpu s of CPU: $store_cpu per CPU-second; refused $refused, retransmissions $retrans, aborted $unexpected" >&2
+gen_us=$(load_us_per_stored "$work/sipsaf" "$accepted")
+echo "   the load ($load) used $gen_us us of CPU per stored message" >&2
+load_costs+=("$gen_us µs against sipsaf-proxy")
 
 echo "== the $users users register and take their messages" >&2
 read -r delivered distinct dup dsecs < <(deliver "$work/inbox-sipsaf" "$accepted" "127.0.0.1:$port")
@@ -119,7 +149,7 @@ kamailio_run() {
     "modparam(\"msilo\", \"outbound_proxy\", \"sip:127.0.0.1:$kport\")"
   local secs accepted refused retrans unexpected cpu0 cpu
   cpu0=$(cpu_of "$kpid")
-  read -r secs accepted refused retrans unexpected < <(run_sipp "$dir/sipp" "127.0.0.1:$kport" $((kport + 1)))
+  read -r secs accepted refused retrans unexpected < <(run_load "$dir/load" "127.0.0.1:$kport" $((kport + 1)))
   cpu=$(elapsed "$cpu0" "$(cpu_of "$kpid")")
   local stored
   stored=$(sqlite3 "$dir/silo.db" 'SELECT count(*) FROM silo;')
@@ -130,6 +160,10 @@ kamailio_run() {
   local locked
   locked=$(grep -c 'database is locked' "$dir/kamailio.log" || true)
   echo "   $accepted stored (202) in $secs s: $krate/s; $cpu s of CPU: $kcpu per CPU-second; refused $refused (503), rows $stored, 'database is locked' $locked times, retransmissions $retrans, aborted $unexpected" >&2
+  local gen_us
+  gen_us=$(load_us_per_stored "$dir/load" "$accepted")
+  echo "   the load ($load) used $gen_us us of CPU per stored message" >&2
+  load_costs+=("$gen_us µs against Kamailio with $workers worker(s)")
   # Delivery: msilo sends a user's messages when the user registers (m_dump).
   local delivered distinct dup dsecs
   read -r delivered distinct dup dsecs < <(deliver "$dir/inbox" "$accepted" "127.0.0.1:$kport")
@@ -149,5 +183,11 @@ if kamailio_wanted; then
   kamailio_run 2 $((port + 20))
 fi
 
-print_table "Machine: $machine; $messages MESSAGEs ($senders sipp processes, UDP, at most $window in flight each) to $users offline users." \
+if [ "$load" = native ]; then
+  how="sip_load, $senders UDP sockets, at most $window in flight each, digest $([ "$auth" = reuse ] && echo "nonce reused (nonce-count rising)" || echo "challenge answered for each MESSAGE")"
+else
+  how="$senders sipp processes, UDP, at most $window in flight each"
+fi
+costs=$(printf '%s, ' "${load_costs[@]}")
+print_table "Machine: $machine; $messages MESSAGEs ($how) to $users offline users; the load generator's CPU per stored message: ${costs%, }." \
   "| proxy | workers | 202 stored | 503 refused | other or no answer | stored/s | stored per CPU-s | CPU-s per 1000 stored | delivered/s | loss |"
