@@ -48,6 +48,14 @@ SIPSAF_DECL auto quote(std::string_view text) -> std::string;
 SIPSAF_DECL auto name_addr_text(std::string_view uri, std::string_view display,
                                 std::string_view tag) -> std::string;
 
+// One field appended to `out`, checked: a token name, no CR or LF in the value.
+SIPSAF_DECL auto append_field(std::string& out, std::string_view name, std::string_view value)
+    -> result<void>;
+
+// Content-Type (when not empty), Content-Length and the body appended to `out`.
+SIPSAF_DECL auto append_body(std::string& out, std::string_view content_type, std::string_view body)
+    -> result<void>;
+
 // The fields in order, checked, then Content-Type / Content-Length / body.
 SIPSAF_DECL auto write_message(std::string start_line,
                                std::vector<std::pair<std::string, std::string>> const& fields,

@@ -171,4 +171,52 @@ BOOST_AUTO_TEST_CASE(responses_copy_the_request_fields) {
   BOOST_TEST(sipsaf::make_response(*m, 200, "O\r\nK").error().code == sipsaf::errc::bad_start_line);
 }
 
+BOOST_AUTO_TEST_CASE(responses_are_written_in_the_documented_order) {
+  std::string const req =
+      "SUBSCRIBE sip:bob@biloxi.com SIP/2.0\r\n"
+      "v: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n"
+      "Via: SIP/2.0/TCP c.example.com;branch=z9hG4bK3\r\n"
+      "Record-Route: <sip:p1.example.com;lr>\r\n"
+      "t: <sip:bob@biloxi.com>\r\n"
+      "f: <sip:alice@atlanta.com>;tag=88\r\n"
+      "Record-Route: <sip:p2.example.com;lr>\r\n"
+      "i: c1\r\n"
+      "CSeq: 7 SUBSCRIBE\r\n"
+      "Event: presence\r\n"
+      "Content-Length: 0\r\n\r\n";
+  auto m = sipsaf::parse_message(req);
+  BOOST_TEST_REQUIRE(m.has_value());
+  auto ok = sipsaf::response_builder(*m, 202, "Accepted")
+                .to_tag("t1")
+                .header("Expires", "600")
+                .body("text/plain", "hi")
+                .build();
+  BOOST_TEST_REQUIRE(ok.has_value());
+  BOOST_TEST(*ok ==
+             "SIP/2.0 202 Accepted\r\n"
+             "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP "
+             "b.example.com;branch=z9hG4bK2\r\n"
+             "Via: SIP/2.0/TCP c.example.com;branch=z9hG4bK3\r\n"
+             "From: <sip:alice@atlanta.com>;tag=88\r\n"
+             "To: <sip:bob@biloxi.com>;tag=t1\r\n"
+             "Call-ID: c1\r\n"
+             "CSeq: 7 SUBSCRIBE\r\n"
+             "Record-Route: <sip:p1.example.com;lr>\r\n"
+             "Record-Route: <sip:p2.example.com;lr>\r\n"
+             "Expires: 600\r\n"
+             "Content-Type: text/plain\r\n"
+             "Content-Length: 2\r\n\r\nhi");
+  // A refused field is named by its offset in what would have been written:
+  // the first CR or LF of the value, whichever comes first.
+  auto bad = sipsaf::response_builder(*m, 404, "Not Found").header("X", "ab\ncd\r").build();
+  BOOST_TEST_REQUIRE(!bad);
+  BOOST_TEST(bad.error().code == sipsaf::errc::bad_header_value);
+  auto const head = sipsaf::make_response(*m, 404, "Not Found").value();
+  auto const fields_end = head.find("Content-Length: ");
+  BOOST_TEST(bad.error().offset == fields_end + 5);
+  BOOST_TEST(
+      sipsaf::response_builder(*m, 404, "Not Found").header("X Y", "a").build().error().code ==
+      sipsaf::errc::bad_header_field);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
