@@ -132,7 +132,7 @@ auto proxy_core::admit(server_txn& st) -> bool {
 
 auto proxy_core::authenticate(server_txn& st, bool registrar) -> std::optional<std::string> {
   auto const now = steady::now();
-  std::string const src = source_of(st.source.address).to_string();
+  std::string const src = address_text(source_of(st.source.address));
   int const code = registrar ? 401 : 407;
   auto locked_out = [&](std::string const& what, std::chrono::seconds left) {
     ++stats_.refused;

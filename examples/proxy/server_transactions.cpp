@@ -115,7 +115,7 @@ void proxy_core::on_request(std::unique_ptr<server_txn> st, sipsaf::message_view
   // One source's share of the table (an address, whatever its ports).
   source_slot slot;
   if (from.kind != transport_kind::local) {
-    std::string const src = source_of(from.address).to_string();
+    std::string const src = address_text(source_of(from.address));
     if (!open_per_source_.acquire(src)) {
       ++stats_.refused;
       refusal_log("per-source", "{}: {} refused: {} transactions of this address open", from.text(),

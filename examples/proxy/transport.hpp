@@ -14,6 +14,7 @@
 #define SIPSAF_EXAMPLES_PROXY_TRANSPORT_HPP
 
 #include "log_limit.hpp"
+#include "source_limits.hpp"
 
 #include <sipsaf/error.hpp>
 
@@ -66,8 +67,12 @@ struct peer {
   std::uint64_t connection = 0;
 
   auto text() const -> std::string {
-    std::string a = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-    return std::string(to_string(kind)) + ":" + a + ":" + std::to_string(port);
+    std::string t(to_string(kind));
+    t += address.is_v6() ? ":[" : ":";
+    t += address_text(address);
+    t += address.is_v6() ? "]:" : ":";
+    t += std::to_string(port);
+    return t;
   }
   auto same_endpoint(peer const& o) const -> bool {
     return kind == o.kind && address == o.address && port == o.port;

@@ -16,6 +16,15 @@ using std::chrono::seconds;
 
 BOOST_AUTO_TEST_SUITE(fair_share)
 
+BOOST_AUTO_TEST_CASE(address_text_is_asio_text) {
+  for (char const* text : {"0.0.0.0", "127.0.0.1", "10.0.100.9", "192.168.1.10", "255.255.255.255",
+                           "1.20.199.250", "::1", "2001:db8::5", "::ffff:10.0.0.1"}) {
+    auto const a = boost::asio::ip::make_address(text);
+    BOOST_TEST(proxy::address_text(a) == a.to_string());
+    BOOST_TEST(proxy::address_text(a) == text);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(per_source_count_and_slots) {
   proxy::per_source_count c(2, 2);
   BOOST_TEST(c.acquire("10.0.0.1"));
