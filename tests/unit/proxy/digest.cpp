@@ -90,6 +90,25 @@ BOOST_AUTO_TEST_CASE(auth_header_parse) {
   BOOST_TEST(bad.error().offset == 11u);
   bad = dg::parse_auth_header("");
   BOOST_TEST(!bad);
+  // A quoted value past the limit is refused at the byte that overflows it,
+  // whether in a run or as a quoted-pair.
+  dg::parse_limits small;
+  small.max_value = 4;
+  BOOST_TEST(dg::parse_auth_header("Digest a=\"abcd\"", small)->get("a") == "abcd");
+  BOOST_TEST(dg::parse_auth_header("Digest a=\"ab\\cd\"", small)->get("a") == "abcd");
+  bad = dg::parse_auth_header("Digest a=\"abcde\"", small);
+  BOOST_TEST_REQUIRE(!bad);
+  BOOST_TEST((bad.error().code == sipsaf::errc::header_too_long));
+  BOOST_TEST(bad.error().offset == 15u);
+  bad = dg::parse_auth_header("Digest a=\"abcd\\e\"", small);
+  BOOST_TEST_REQUIRE(!bad);
+  BOOST_TEST((bad.error().code == sipsaf::errc::header_too_long));
+  BOOST_TEST(bad.error().offset == 16u);
+  bad = dg::parse_auth_header("Digest a=\"abcdefgh", small);
+  BOOST_TEST((bad.error().code == sipsaf::errc::header_too_long));
+  bad = dg::parse_auth_header("Digest a=\"ab\\", small);
+  BOOST_TEST((bad.error().code == sipsaf::errc::bad_quoted_string));
+  BOOST_TEST(bad.error().offset == 13u);
 
   sipsaf_test::check_every_prefix("Digest username=\"bob\", realm=\"x\\\\y\", nc=00000001",
                                   [](std::string_view s) { return dg::parse_auth_header(s); });
