@@ -143,6 +143,12 @@ auto proxy_core::is_local(sipsaf::uri_view const& u) const -> bool {
 }
 
 auto proxy_core::is_self(std::string_view host, std::optional<std::uint16_t> p) const -> bool {
+  // The port first: most hosts checked (each Via of each request) are
+  // another's, and their address need not be read.
+  std::uint16_t const port = p ? *p : 5060;
+  bool ours = false;
+  for (auto const& l : {cfg_.udp, cfg_.tcp, cfg_.tls}) ours = ours || (l && l->second == port);
+  if (!ours) return false;
   std::string h = sipsaf::ascii_lower(host);
   if (h == "localhost") h = "127.0.0.1";
   if (!h.empty() && h.front() == '[') h = h.substr(1, h.size() - 2);
@@ -151,7 +157,6 @@ auto proxy_core::is_self(std::string_view host, std::optional<std::uint16_t> p) 
   if (ec) return false;
   if (a.is_v6() && a.to_v6().is_v4_mapped())  // the same IPv4 host
     a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  std::uint16_t const port = p ? *p : 5060;
   for (auto const& l : {cfg_.udp, cfg_.tcp, cfg_.tls}) {
     if (!l || l->second != port) continue;
     if (l->first == a || (l->first.is_unspecified() && (a.is_loopback() || a == l->first)))
