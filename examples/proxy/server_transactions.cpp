@@ -12,17 +12,21 @@ namespace proxy {
 using sipsaf::field;
 
 auto proxy_core::server_key(sipsaf::message_view const& m, bool for_invite) const -> std::string {
-  std::string method = for_invite ? "INVITE" : std::string(m.method());
+  std::string_view const method = for_invite ? std::string_view("INVITE") : m.method();
   auto via = m.top_via();
-  if (via && via->has_rfc3261_branch())  // RFC 3261 §17.2.3
-    return std::string(via->branch) + " " + std::string(via->host) + ":" +
-           std::to_string(via->port ? *via->port : 0) + " " + method;
+  if (via && via->has_rfc3261_branch()) {  // RFC 3261 §17.2.3
+    std::string k;
+    k.reserve(via->branch.size() + via->host.size() + method.size() + 8);
+    k.append(via->branch).append(" ").append(via->host).append(":");
+    k.append(std::to_string(via->port ? *via->port : 0)).append(" ").append(method);
+    return k;
+  }
   // RFC 2543 peers: Call-ID, CSeq number, From tag and the top Via.
   std::string k = std::string(m.header(field::call_id).value_or("")) + " ";
   if (auto c = m.cseq()) k += std::to_string(c->number);
   if (auto f = m.from()) k += " " + std::string(f->tag);
   if (auto v = m.header(field::via)) k += " " + std::string(*v);
-  return k + " " + method;
+  return k.append(" ").append(method);
 }
 
 // --- incoming --------------------------------------------------------------------------------
