@@ -620,12 +620,16 @@ auto generator::run() -> void {
   ::close(ep);
 }
 
-auto cpu_seconds() -> double {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  auto sec = [](timeval t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
-  return sec(u.ru_utime) + sec(u.ru_stime);
-}
+/// User and system CPU seconds of this process so far.
+struct cpu_time {
+  double user = 0, system = 0;
+  static auto now() -> cpu_time {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto sec = [](timeval t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return {sec(u.ru_utime), sec(u.ru_stime)};
+  }
+};
 
 }  // namespace
 
@@ -634,9 +638,11 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, o)) return 2;
   generator g(o);
   if (!g.open()) return 1;
-  double const cpu0 = cpu_seconds();
+  cpu_time const cpu0 = cpu_time::now();
   g.run();
-  double const cpu = cpu_seconds() - cpu0;
+  cpu_time const cpu1 = cpu_time::now();
+  double const user = cpu1.user - cpu0.user, system = cpu1.system - cpu0.system;
+  double const cpu = user + system;
   counts const& n = g.result();
   double const secs = std::chrono::duration<double>(g.last_final() - g.first_send()).count();
   std::printf("%.3f %llu %llu %llu %llu\n", secs, static_cast<unsigned long long>(n.accepted),
@@ -644,9 +650,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n.retransmissions),
               static_cast<unsigned long long>(n.unexpected));
   std::fprintf(stderr,
-               "sip_load: %.3f s of CPU, %.2f us per stored message (%llu stored, %llu "
-               "challenges answered, %llu datagrams not ours)\n",
-               cpu, n.accepted ? 1e6 * cpu / double(n.accepted) : 0.0,
+               "sip_load: %.3f s of CPU (user %.3f, system %.3f), %.2f us per stored message "
+               "(%llu stored, %llu challenges answered, %llu datagrams not ours)\n",
+               cpu, user, system, n.accepted ? 1e6 * cpu / double(n.accepted) : 0.0,
                static_cast<unsigned long long>(n.accepted),
                static_cast<unsigned long long>(n.challenges),
                static_cast<unsigned long long>(n.unparsed));
