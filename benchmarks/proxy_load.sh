@@ -21,13 +21,14 @@
 # every MESSAGE as sipp does; reuse sends later MESSAGEs with the nonce of the
 # socket's last challenge and a higher nonce-count, as user agents do),
 # SENDERS (sockets of sip_load, or sipp processes, sending at once, each on
-# its own port, default 4), RATE (sipp only: calls per second each sipp
-# starts, default 20000: the proxy sets the pace), WINDOW (messages in flight
-# per socket or sipp, default 100), USERS (offline recipients, default 10),
-# PORT (first of a few ports, default 25100), SKIP_KAMAILIO=1, KEEP=1 (keep
-# the scratch directory). Needs sqlite3, and sipp for LOAD=sipp; Kamailio
-# (kamailio, kamailio-sqlite-modules) for the comparison. Prints a Markdown
-# table.
+# its own port, default 4), KAMAILIO_SENDERS (the same for Kamailio, default
+# SENDERS: each proxy may get the load it does best with), RATE (sipp only:
+# calls per second each sipp starts, default 20000: the proxy sets the pace),
+# WINDOW (messages in flight per socket or sipp, default 100), USERS (offline
+# recipients, default 10), PORT (first of a few ports, default 25100),
+# SKIP_KAMAILIO=1, KEEP=1 (keep the scratch directory). Needs sqlite3, and
+# sipp for LOAD=sipp; Kamailio (kamailio, kamailio-sqlite-modules) for the
+# comparison. Prints a Markdown table.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +42,7 @@ messages=${MESSAGES:-5000}
 rate=${RATE:-20000}
 window=${WINDOW:-100}
 senders=${SENDERS:-4}
+ksenders=${KAMAILIO_SENDERS:-$senders}
 users=${USERS:-10}
 port=${PORT:-25100}
 load=${LOAD:-$([ -x "$load_bin" ] && echo native || echo sipp)}
@@ -136,7 +138,7 @@ rows+=("| sipsaf-proxy, SQLite store | 1 (one I/O thread) | $accepted | $refused
 # --- 2. Kamailio msilo ---------------------------------------------------------------
 kamailio_run() {
   local workers=$1 kport=$2
-  local dir=$work/kamailio-$workers kpid
+  local dir=$work/kamailio-$workers kpid senders=$ksenders
   mkdir -p "$dir"
   cat /usr/share/kamailio/db_sqlite/standard-create.sql \
     /usr/share/kamailio/db_sqlite/msilo-create.sql | sqlite3 "$dir/silo.db"
@@ -184,9 +186,9 @@ if kamailio_wanted; then
 fi
 
 if [ "$load" = native ]; then
-  how="sip_load, $senders UDP sockets, at most $window in flight each, digest $([ "$auth" = reuse ] && echo "nonce reused (nonce-count rising)" || echo "challenge answered for each MESSAGE")"
+  how="sip_load, $senders UDP sockets$([ "$ksenders" = "$senders" ] || echo " ($ksenders for Kamailio)"), at most $window in flight each, digest $([ "$auth" = reuse ] && echo "nonce reused (nonce-count rising)" || echo "challenge answered for each MESSAGE")"
 else
-  how="$senders sipp processes, UDP, at most $window in flight each"
+  how="$senders sipp processes$([ "$ksenders" = "$senders" ] || echo " ($ksenders for Kamailio)"), UDP, at most $window in flight each"
 fi
 costs=$(printf '%s, ' "${load_costs[@]}")
 print_table "Machine: $machine; $messages MESSAGEs ($how) to $users offline users; the load generator's CPU per stored message: ${costs%, }." \
