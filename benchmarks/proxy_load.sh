@@ -165,7 +165,7 @@ kamailio_run() {
   local gen_us
   gen_us=$(load_us_per_stored "$dir/load" "$accepted")
   echo "   the load ($load) used $gen_us us of CPU per stored message" >&2
-  load_costs+=("$gen_us µs against Kamailio with $workers worker(s)")
+  load_costs+=("$gen_us µs against Kamailio with $workers worker$([ "$workers" = 1 ] || echo s)")
   # Delivery: msilo sends a user's messages when the user registers (m_dump).
   local delivered distinct dup dsecs
   read -r delivered distinct dup dsecs < <(deliver "$dir/inbox" "$accepted" "127.0.0.1:$kport")
