@@ -2,23 +2,21 @@
 """sip_load (benchmarks/sip_load.cpp) against a real sipsaf-proxy with its
 SQLite store: what the generator counts as stored must be in the store.
 
-    cases.py CASE --proxy PATH --load PATH --port BASE [--work DIR] [--keep]
+    SIPSAF_SIP_LOAD=PATH cases.py CASE --proxy PATH --ua PATH --port BASE [--work DIR] [--keep]
 
 Exit 0: pass, 1: fail, 77: skipped (a program is not built).
 """
 
-import argparse
 import os
 import re
 import sqlite3
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from harness import SKIP, Env, Failure, Proxy, Skip, check, log  # noqa: E402
+from harness import Proxy, Skip, check, log, main  # noqa: E402
 
 MESSAGES = 300
 SENDERS = 2
@@ -88,36 +86,15 @@ def wrong_password(env):
 CASES = {"auth_each": auth_each, "auth_reuse": auth_reuse, "wrong_password": wrong_password}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=sorted(CASES))
-    ap.add_argument("--proxy", required=True)
-    ap.add_argument("--load", required=True)
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--work", default="/tmp/sipsaf-load-tests")
-    ap.add_argument("--keep", action="store_true")
-    a = ap.parse_args()
-    env = Env(a.proxy, "", a.port, a.work, a.keep)
-    env.load_bin = a.load
-    ok, started = False, time.time()
-    try:
-        for name, path in (("sipsaf-proxy", a.proxy), ("sip_load", a.load)):
-            if not os.access(path, os.X_OK):
-                raise Skip(f"{name} is not built ({path})")
-        CASES[a.case](env)
-        ok = True
-        log(f"PASS {a.case} ({time.time() - started:.1f} s)")
-        return 0
-    except Skip as e:
-        ok = True
-        log(f"SKIP {a.case}: {e}")
-        return SKIP
-    except Failure as e:
-        log(f"FAIL {a.case}: {e}\n(files kept in {env.dir})")
-        return 1
-    finally:
-        env.cleanup(ok)
+def with_load(case):
+    """The case with sip_load's path (SIPSAF_SIP_LOAD, set by ctest) in the Env."""
+    def run(env):
+        env.load_bin = os.environ.get("SIPSAF_SIP_LOAD", "")
+        if not os.access(env.load_bin, os.X_OK):
+            raise Skip(f"sip_load is not built ({env.load_bin or 'SIPSAF_SIP_LOAD unset'})")
+        case(env)
+    return run
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main({name: with_load(case) for name, case in CASES.items()}))
