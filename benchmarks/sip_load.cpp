@@ -194,7 +194,6 @@ struct slot {
   std::uint32_t cseq = 0;
   std::uint64_t serial = 0;  // of the transaction, in its branch
   int challenges = 0;
-  bool sent_credentials = false;
   bool proceeding = false;  // a provisional response came
   steady::time_point started, next_send;
   ms interval{0};
@@ -360,7 +359,6 @@ auto generator::build(sender& s, std::uint32_t i) -> bool {
   w << "To: <" << ruri << ">\r\n";
   w << "Call-ID: " << run_id_ << "-" << std::uint64_t(sl.message) << "@" << s.sent_by << "\r\n";
   w << "CSeq: " << std::uint64_t(sl.cseq) << " MESSAGE\r\n";
-  sl.sent_credentials = false;
   if (s.auth.known) {
     credentials_state& a = s.auth;
     char nc[9];
@@ -386,7 +384,6 @@ auto generator::build(sender& s, std::uint32_t i) -> bool {
       w.quoted(a.challenge.opaque);
     }
     w << "\r\n";
-    sl.sent_credentials = true;
   }
   w << "Request-Disposition: store-and-forward-if-not-reached\r\n";
   w << "Content-Type: text/plain\r\n";
@@ -506,16 +503,18 @@ auto generator::on_datagram(sender& s, std::string_view data) -> void {
   if (code < 300) return finish(s, i, &n_.accepted);
   if (code == 503) return finish(s, i, &n_.refused);
   if ((code == 401 || code == 407) && sl.challenges < max_challenges) {
-    // Fresh credentials refused again mean a wrong password, unless the
-    // nonce only went stale (RFC 7616 §3.3: stale=true).
-    if (take_challenge(s, *m, code) && (!sl.sent_credentials || s.auth.challenge.stale)) {
+    // Credentials made for this MESSAGE's own challenge and refused mean a
+    // wrong password, unless the nonce only went stale (RFC 7616 §3.3:
+    // stale=true). Credentials reused from an earlier challenge may name a
+    // nonce the server no longer takes (a restart, another key): the new
+    // challenge is answered, as a user agent does.
+    if (take_challenge(s, *m, code) && (sl.challenges == 0 || s.auth.challenge.stale)) {
       ++sl.challenges;
       ++n_.challenges;
       ++sl.cseq;
       if (build(s, i)) return;
-    } else if (sl.sent_credentials) {
-      s.auth.known = false;
     }
+    s.auth.known = false;  // refused: the next MESSAGE starts without credentials
   }
   finish(s, i, &n_.unexpected);
 }
