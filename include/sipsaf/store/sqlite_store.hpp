@@ -19,9 +19,9 @@
 /// a caller that batches must hold back the answers that promise storage
 /// (202) until then, and answer 500 for the batch if the commit fails.
 ///
-/// @par Schema (version 2)
+/// @par Schema (version 3)
 /// @code
-///   sipsaf_schema(version INTEGER)                   -- one row: 2
+///   sipsaf_schema(version INTEGER)                   -- one row: 3
 ///   sipsaf_messages(id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT,
 ///     sender TEXT, to_uri TEXT, call_id TEXT, cseq INTEGER, from_tag TEXT,
 ///     mode INTEGER, notify INTEGER, arrived INTEGER, expires_at INTEGER,
@@ -30,7 +30,8 @@
 ///   index by (recipient, mode, id); by (next_attempt, id) where not null;
 ///   by (expires_at, id)
 ///   sipsaf_usage(recipient TEXT PRIMARY KEY, messages, bytes, push_messages)
-///     -- kept by triggers on insert and delete (version 2)
+///     -- added to by `put` in the row's transaction (version 3; by a
+///     -- trigger in version 2), taken from by a trigger on delete
 /// @endcode
 /// Opening a file of an older version upgrades it in one transaction.
 /// Times are milliseconds since 1970 UTC. `AUTOINCREMENT` keeps ids
@@ -95,7 +96,7 @@ struct sqlite_store_options {
 class sqlite_store {
  public:
   /// The schema version this code writes and reads.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens (and, if allowed, creates) the store at `path`; `":memory:"`
   /// gives a private in-memory database (then nothing is durable).
@@ -109,13 +110,15 @@ class sqlite_store {
   sqlite_store(sqlite_store&& o) noexcept
       : db_(std::exchange(o.db_, nullptr)),
         stmts_(std::exchange(o.stmts_, {})),
-        in_batch_(std::exchange(o.in_batch_, false)) {}
+        in_batch_(std::exchange(o.in_batch_, false)),
+        batch_error_(std::exchange(o.batch_error_, {})) {}
   auto operator=(sqlite_store&& o) noexcept -> sqlite_store& {
     if (this != &o) {
       close();
       db_ = std::exchange(o.db_, nullptr);
       stmts_ = std::exchange(o.stmts_, {});
       in_batch_ = std::exchange(o.in_batch_, false);
+      batch_error_ = std::exchange(o.batch_error_, {});
     }
     return *this;
   }
@@ -177,40 +180,29 @@ class sqlite_store {
   // --- MessageStore -----------------------------------------------------
 
   auto put(stored_message const& m) -> result<message_id, std::error_code> {
-    envelope const& e = m.env;
-    statement s(*this, q_insert);
-    if (!s) return s.ec;
-    s.text(1, e.recipient);
-    s.text(2, e.sender);
-    s.text(3, e.to);
-    s.text(4, e.call_id);
-    s.i64(5, e.cseq);
-    s.text(6, e.from_tag);
-    s.i64(7, static_cast<int>(e.mode));
-    s.i64(8, e.notify ? 1 : 0);
-    s.i64(9, to_unix_ms(e.arrived));
-    s.i64(10, to_unix_ms(e.expires_at));
-    if (e.next_attempt)
-      s.i64(11, to_unix_ms(*e.next_attempt));
-    else
-      s.null(11);
-    s.i64(12, e.attempts);
-    s.i64(13, static_cast<std::int64_t>(m.bytes.size()));
-    s.blob(14, m.bytes);
-    // Outside a batch the implicit transaction commits (and fsyncs) when the
-    // statement completes: only then is the message durable.
-    int const rc = s.step();
-    if (rc != SQLITE_DONE) return s.fail(rc);
-    // The row's id without RETURNING, which would gather its rows in a
-    // temporary table on every insert. Neither value counts the usage
-    // trigger's own write.
-    if (sqlite3_changes(db_) == 1) return static_cast<message_id>(sqlite3_last_insert_rowid(db_));
-    // Nothing inserted: the key is already stored (ON CONFLICT DO NOTHING).
-    s.reset();
-    auto existing = find(e.key());
-    if (!existing) return existing.error();
-    if (!*existing) return make_error_code(errc::unsupported);
-    return **existing;
+    if (in_batch_) {
+      bool wrote = false;
+      auto id = insert(m, wrote);
+      // A row written without its usage must not be committed: the batch
+      // fails as a whole (a failed insert itself leaves nothing behind).
+      if (!id && wrote) batch_error_ = id.error();
+      return id;
+    }
+    // Outside a batch the row and its usage are a transaction of their own,
+    // which commits (and fsyncs) before this returns: only then is the
+    // message durable.
+    if (auto ec = exec("BEGIN IMMEDIATE")) return ec;
+    bool wrote = false;
+    auto id = insert(m, wrote);
+    if (!id) {
+      exec("ROLLBACK");
+      return id;
+    }
+    if (auto ec = exec("COMMIT")) {
+      exec("ROLLBACK");
+      return ec;
+    }
+    return id;
   }
 
   auto get(message_id id) -> result<std::optional<stored_message>, std::error_code> {
@@ -352,6 +344,7 @@ class sqlite_store {
  private:
   enum query : std::size_t {
     q_insert,
+    q_add_usage,
     q_get,
     q_erase,
     q_find,
@@ -376,6 +369,11 @@ class sqlite_store {
                "from_tag, mode, notify, arrived, expires_at, next_attempt, attempts, size, "
                "bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                "ON CONFLICT (call_id, cseq, from_tag) DO NOTHING";
+      case q_add_usage:
+        return "INSERT INTO sipsaf_usage (recipient, messages, bytes, push_messages)"
+               " VALUES (?1, 1, ?2, ?3) ON CONFLICT (recipient) DO UPDATE SET"
+               " messages = messages + 1, bytes = bytes + excluded.bytes,"
+               " push_messages = push_messages + excluded.push_messages";
       case q_get:
         return "SELECT " SIPSAF_SQLITE_ENVELOPE_COLUMNS
                ", bytes FROM sipsaf_messages WHERE id = ?1";
@@ -472,6 +470,54 @@ class sqlite_store {
     }
   };
 
+  // The row, then its recipient's usage (one upsert of one row: a trigger
+  // made SQLite open a statement journal for every insert). `wrote`: the
+  // row was written.
+  auto insert(stored_message const& m, bool& wrote) -> result<message_id, std::error_code> {
+    envelope const& e = m.env;
+    statement s(*this, q_insert);
+    if (!s) return s.ec;
+    s.text(1, e.recipient);
+    s.text(2, e.sender);
+    s.text(3, e.to);
+    s.text(4, e.call_id);
+    s.i64(5, e.cseq);
+    s.text(6, e.from_tag);
+    s.i64(7, static_cast<int>(e.mode));
+    s.i64(8, e.notify ? 1 : 0);
+    s.i64(9, to_unix_ms(e.arrived));
+    s.i64(10, to_unix_ms(e.expires_at));
+    if (e.next_attempt)
+      s.i64(11, to_unix_ms(*e.next_attempt));
+    else
+      s.null(11);
+    s.i64(12, e.attempts);
+    s.i64(13, static_cast<std::int64_t>(m.bytes.size()));
+    s.blob(14, m.bytes);
+    int const rc = s.step();
+    if (rc != SQLITE_DONE) return s.fail(rc);
+    // The row's id without RETURNING, which would gather its rows in a
+    // temporary table on every insert.
+    if (sqlite3_changes(db_) == 1) {
+      wrote = true;
+      auto const id = static_cast<message_id>(sqlite3_last_insert_rowid(db_));
+      statement u(*this, q_add_usage);
+      if (!u) return u.ec;
+      u.text(1, e.recipient);
+      u.i64(2, static_cast<std::int64_t>(m.bytes.size()));
+      u.i64(3, static_cast<int>(e.mode) == 0 ? 1 : 0);  // as the column: 0 is push
+      int const urc = u.step();
+      if (urc != SQLITE_DONE) return u.fail(urc);
+      return id;
+    }
+    // Nothing inserted: the key is already stored (ON CONFLICT DO NOTHING).
+    s.reset();
+    auto existing = find(e.key());
+    if (!existing) return existing.error();
+    if (!*existing) return make_error_code(errc::unsupported);
+    return **existing;
+  }
+
   static auto column_text(sqlite3_stmt* h, int i) -> std::string {
     auto const* p = reinterpret_cast<char const*>(sqlite3_column_text(h, i));
     int const n = sqlite3_column_bytes(h, i);
@@ -518,6 +564,10 @@ class sqlite_store {
 
   auto end_batch(bool commit) -> std::error_code {
     in_batch_ = false;
+    if (auto ec = std::exchange(batch_error_, {})) {
+      exec("ROLLBACK");
+      return commit ? ec : std::error_code();
+    }
     if (commit) {
       if (auto ec = exec("COMMIT")) {
         exec("ROLLBACK");
@@ -599,6 +649,13 @@ class sqlite_store {
       " END;"
       "UPDATE sipsaf_schema SET version = 2;";
 
+  // Version 3: the usage of a new row is added by `put` itself, in the same
+  // transaction (a trigger made SQLite open a statement journal for every
+  // insert in a batch). Deletions still count by trigger.
+  static constexpr char const* schema_v2_to_v3 =
+      "DROP TRIGGER sipsaf_usage_insert;"
+      "UPDATE sipsaf_schema SET version = 3;";
+
   auto migrate(bool create) -> std::error_code {
     if (auto ec = exec("BEGIN IMMEDIATE")) return ec;
     auto fail = [this](std::error_code ec) {
@@ -621,6 +678,10 @@ class sqlite_store {
       if (auto ec = exec(schema_v1_to_v2)) return fail(ec);
       version = 2;
     }
+    if (version == 2) {
+      if (auto ec = exec(schema_v2_to_v3)) return fail(ec);
+      version = 3;
+    }
     if (version != schema_version) return fail(make_error_code(errc::unsupported));
     return exec("COMMIT");
   }
@@ -641,6 +702,7 @@ class sqlite_store {
   sqlite3* db_ = nullptr;
   std::array<sqlite3_stmt*, q_total> stmts_{};
   bool in_batch_ = false;
+  std::error_code batch_error_;  // a row of the open batch written without its usage
 };
 
 static_assert(is_message_store<sqlite_store>::value, "sqlite_store is a MessageStore");

@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(runs_in_wal_mode_with_full_sync) {
 
 BOOST_AUTO_TEST_CASE(schema_is_versioned_and_indexed) {
   sqlite_fixture f;
-  BOOST_TEST(pragma(f.store, "SELECT version FROM sipsaf_schema") == "2");
+  BOOST_TEST(pragma(f.store, "SELECT version FROM sipsaf_schema") == "3");
   BOOST_TEST(pragma(f.store, "SELECT count(*) FROM sipsaf_schema") == "1");
   for (char const* index :
        {"sipsaf_messages_by_recipient", "sipsaf_messages_by_due", "sipsaf_messages_by_expiry"}) {
@@ -156,18 +156,66 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_upgraded_with_its_usage) {
     sqlite3_close(db);
   }
   auto s = sqlite_fixture::open(path);
-  BOOST_TEST(pragma(s, "SELECT version FROM sipsaf_schema") == "2");
+  BOOST_TEST(pragma(s, "SELECT version FROM sipsaf_schema") == "3");
   auto u = ok(s.usage("sip:bob@x"));
   BOOST_TEST(u.messages == 2u);
   BOOST_TEST(u.bytes == 8u);
   BOOST_TEST(u.push_messages == 1u);
-  // The triggers keep it from here on.
+  // Kept from here on (by put and the delete trigger).
   ok(s.put(make_message("sip:bob@x", "c3", 1, "12")));
   BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 3u);
   BOOST_TEST(ok(s.erase(1)));
   BOOST_TEST(ok(s.erase(2)));
   BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 1u);
   BOOST_TEST(ok(s.get(3)).has_value());  // ids continue after the old ones
+}
+
+BOOST_AUTO_TEST_CASE(a_version_2_file_is_upgraded_and_counts_once) {
+  sipsaf_test::temp_dir dir;
+  std::string const path = dir.file("v2.db");
+  auto const m1 = make_message("sip:bob@x", "c1", 1, "hello");
+  auto const m2 = make_message("sip:bob@x", "c2", 1, "abc");
+  auto const m3 = make_message("sip:bob@x", "c3", 1, "12");
+  {
+    // A file as version 2 left it: usage kept by an insert trigger.
+    auto s = sqlite_fixture::open(path);
+    ok(s.put(m1));
+    char const* back_to_v2 =
+        "CREATE TRIGGER sipsaf_usage_insert AFTER INSERT ON sipsaf_messages BEGIN"
+        " INSERT INTO sipsaf_usage (recipient, messages, bytes, push_messages)"
+        " VALUES (NEW.recipient, 1, NEW.size, NEW.mode = 0)"
+        " ON CONFLICT (recipient) DO UPDATE SET messages = messages + 1,"
+        " bytes = bytes + excluded.bytes, push_messages = push_messages + excluded.push_messages;"
+        " END;"
+        "UPDATE sipsaf_schema SET version = 2;";
+    BOOST_REQUIRE(sqlite3_exec(s.native_handle(), back_to_v2, nullptr, nullptr, nullptr) ==
+                  SQLITE_OK);
+  }
+  auto s = sqlite_fixture::open(path);
+  BOOST_TEST(pragma(s, "SELECT version FROM sipsaf_schema") == "3");
+  BOOST_TEST(pragma(s,
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = "
+                    "'sipsaf_usage_insert'") == "0");
+  BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 1u);
+  // A new message counts once, in a batch and outside one; a duplicate not at all.
+  ok(s.put(m2));
+  ok(s.put(m2));
+  {
+    auto b = ok(s.begin_batch());
+    ok(s.put(m3));
+    BOOST_TEST(!b.commit());
+  }
+  auto u = ok(s.usage("sip:bob@x"));
+  BOOST_TEST(u.messages == 3u);
+  BOOST_TEST(u.bytes == m1.bytes.size() + m2.bytes.size() + m3.bytes.size());
+  BOOST_TEST(u.push_messages == 3u);
+  {
+    auto b = ok(s.begin_batch());
+    ok(s.put(make_message("sip:bob@x", "c4", 1, "xyz")));
+  }  // rolled back: the row and its usage
+  BOOST_TEST(ok(s.usage("sip:bob@x")).messages == 3u);
+  BOOST_TEST(ok(s.erase(1)));
+  BOOST_TEST(ok(s.usage("sip:bob@x")).bytes == m2.bytes.size() + m3.bytes.size());
 }
 
 BOOST_AUTO_TEST_CASE(open_reports_errors) {
