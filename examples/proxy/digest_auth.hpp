@@ -26,8 +26,8 @@ class digest_auth {
   enum class status {
     none,       ///< no credentials for our realm (or for an algorithm not offered): challenge
     ok,         ///< proven: `user` sent it
-    stale,      ///< right password, old or replayed nonce: challenge with stale=TRUE
-    failed,     ///< wrong password, unknown user, forged nonce, wrong uri: challenge again
+    stale,      ///< right password; old, replayed or foreign nonce: challenge with stale=TRUE
+    failed,     ///< wrong password, unknown user, wrong uri: challenge again
     malformed,  ///< the header does not parse: 400
   };
   struct result {
@@ -106,10 +106,6 @@ class digest_auth {
       return out;
     }
     auto const v = nonces_.check(cred->nonce, cred->alg, wall(now));
-    if (v == stateless_nonces::verdict::forged) {
-      out.why = "a nonce that is not ours";
-      return out;
-    }
     // An unknown user is checked against a password nobody has: the same
     // work and the same answer as a wrong password.
     std::string const* password = users ? users->find(out.user) : nullptr;
@@ -118,6 +114,15 @@ class digest_auth {
     if (!right || password == nullptr) {
       out.why =
           "wrong password or unknown user '" + out.user + "' (" + dg::to_string(cred->alg) + ")";
+      return out;
+    }
+    // A nonce that is not ours under a right digest is one this proxy gave
+    // before a restart (a new key) or a stranger's replay: stale, so that a
+    // client keeping its nonce is asked again rather than counted as guessing
+    // (RFC 7616 §3.3: stale for an invalid nonce with a valid digest).
+    if (v == stateless_nonces::verdict::forged) {
+      out.what = status::stale;
+      out.why = "a nonce that is not ours";
       return out;
     }
     if (v == stateless_nonces::verdict::stale) {

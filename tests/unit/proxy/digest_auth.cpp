@@ -143,18 +143,44 @@ BOOST_FIXTURE_TEST_CASE(nonces_are_ours_fresh_and_counted, auth_fixture) {
   BOOST_TEST(
       (verify("MESSAGE", "sip:bob@example.org", dg::to_string(late), t0 + seconds(301)).what ==
        proxy::digest_auth::status::stale));
-  // A nonce we never issued, however well formed.
+  // A nonce we never issued, however well formed: never accepted; with a
+  // wrong password a failure, with the right one stale (below).
   dg::challenge forged = c;
   forged.nonce = c.nonce.substr(0, c.nonce.rfind('.') + 1) + std::string(32, '0');
-  auto f = dg::answer(forged, "alice", "wonderland", "MESSAGE", "sip:bob@example.org", "cn", 1);
+  auto f = dg::answer(forged, "alice", "nope", "MESSAGE", "sip:bob@example.org", "cn", 1);
   BOOST_TEST((verify("MESSAGE", "sip:bob@example.org", dg::to_string(f), t0).what ==
               proxy::digest_auth::status::failed));
+  auto fr = dg::answer(forged, "alice", "wonderland", "MESSAGE", "sip:bob@example.org", "cn", 1);
+  BOOST_TEST((verify("MESSAGE", "sip:bob@example.org", dg::to_string(fr), t0).what ==
+              proxy::digest_auth::status::stale));
   // An algorithm not offered: as if there were no credentials.
   dg::challenge sha = c;
   sha.alg = dg::sha256;
   auto s = dg::answer(sha, "alice", "wonderland", "MESSAGE", "sip:bob@example.org", "cn", 1);
   BOOST_TEST((verify("MESSAGE", "sip:bob@example.org", dg::to_string(s), t0).what ==
               proxy::digest_auth::status::none));
+}
+
+// A client that keeps its nonce across a restart of the proxy (a new key
+// when there is no --nonce-secret) answers with the right password over a
+// nonce the new process cannot read: it is asked again with stale=TRUE
+// (RFC 7616 §3.3), not counted as a guess and locked out.
+BOOST_FIXTURE_TEST_CASE(a_nonce_from_before_a_restart_is_stale, auth_fixture) {
+  proxy::digest_auth before{"example.org", {dg::md5}};
+  auto const& m = request("MESSAGE", "sip:bob@example.org");
+  auto cs = challenges(before.challenge(m, 407, false, t0), "Proxy-Authenticate");
+  BOOST_TEST_REQUIRE(cs.size() == 1u);
+  auto right = dg::answer(cs[0], "alice", "wonderland", "MESSAGE", "sip:bob@example.org", "cn", 5);
+  auto r = verify("MESSAGE", "sip:bob@example.org", dg::to_string(right), t0);
+  BOOST_TEST((r.what == proxy::digest_auth::status::stale));
+  auto wrong = dg::answer(cs[0], "alice", "nope", "MESSAGE", "sip:bob@example.org", "cn", 6);
+  BOOST_TEST((verify("MESSAGE", "sip:bob@example.org", dg::to_string(wrong), t0).what ==
+              proxy::digest_auth::status::failed));
+  // Asked again, the client answers the new challenge and is let in.
+  auto again = challenge_for("MESSAGE");
+  auto next = dg::answer(again, "alice", "wonderland", "MESSAGE", "sip:bob@example.org", "cn", 1);
+  BOOST_TEST((verify("MESSAGE", "sip:bob@example.org", dg::to_string(next), t0).what ==
+              proxy::digest_auth::status::ok));
 }
 
 BOOST_AUTO_TEST_CASE(stateless_nonce_table_is_bounded) {
