@@ -190,6 +190,15 @@ auto proxy_core::start_branch(fork_ctx& f, std::string const& target_uri, std::o
     f.transport_errors = true;
     return false;
   }
+  // Bounded: completed transactions, kept only to absorb retransmitted
+  // answers (Timer D / K, RFC 3261 §17.1.1.2, §17.1.2.2), make room oldest
+  // first; only when every one is still waiting for its answer is the
+  // request not sent.
+  while (client_.size() >= cfg_.max_client_transactions && !completed_.empty()) {
+    auto it = client_.find(completed_.front());
+    completed_.pop_front();
+    if (it != client_.end() && it->second->completed) client_.erase(it);
+  }
   if (client_.size() >= cfg_.max_client_transactions) {
     log::warn("{}: {} client transactions open: not sent to {}", f.what, client_.size(),
               target_uri);
@@ -294,6 +303,7 @@ void proxy_core::branch_final(client_txn& ct, int code, std::string response,
                               bool transport_error) {
   ct.completed = true;
   ct.code = code;
+  completed_.push_back(ct.key);
   if (ct.retransmit) ct.retransmit->cancel();
   if (ct.timeout) ct.timeout->cancel();
   // Keep it a while to absorb retransmitted answers (Timer D / K).

@@ -38,6 +38,16 @@ void proxy_core::sweep() {
   for (auto it = client_.begin(); it != client_.end();)
     it = (it->second->completed && now >= it->second->linger_until) ? client_.erase(it)
                                                                     : std::next(it);
+  // The completion order names each completed transaction once: drop the
+  // names of those gone.
+  while (!completed_.empty() && client_.count(completed_.front()) == 0) completed_.pop_front();
+  if (completed_.size() > 2 * client_.size() + 1024) {
+    std::deque<std::string> kept;
+    for (auto& key : completed_)
+      if (auto it = client_.find(key); it != client_.end() && it->second->completed)
+        kept.push_back(std::move(key));
+    completed_.swap(kept);
+  }
   for (auto const& aor : reg_.sweep(now)) {
     sipsaf::outcome o;
     engine_->on_reachable(aor, o);

@@ -195,6 +195,7 @@ int main(int argc, char** argv) {
   cfg.reg_event_uri = opt.reg_event;
   cfg.presence_uri = opt.presence;
   cfg.subscription_expires = std::chrono::seconds(opt.subscription_expires);
+  cfg.max_client_transactions = opt.max_client_transactions;
   cfg.gateways = gateways;
   cfg.digest_algorithms.clear();
   for (auto const& a : opt.digest_algorithms)

@@ -8,6 +8,7 @@
 //                [--nonce-secret FILE]
 //                [--tls HOST:PORT --cert FILE --key FILE]
 //                [--max-connections N] [--connections-per-source N]
+//                [--max-client-transactions N]
 //                [--idle-unregistered SECONDS]
 //                [--reg-event SIP-URI] [--presence SIP-URI] [--subscription-expires SECONDS]
 //                [--smtp smtp://HOST:PORT] [--sms-url URL] [--sms-segments N]
@@ -60,6 +61,7 @@ struct options {
   std::string cert_file, key_file;
   unsigned max_connections = 1024;
   unsigned connections_per_source = 64;
+  unsigned max_client_transactions = 20000;  ///< requests sent and not yet forgotten
   unsigned idle_unregistered_seconds = 300;
   std::string reg_event, presence;  // another server tells reachability (SIP URI)
   unsigned subscription_expires = 600;
@@ -81,6 +83,7 @@ inline constexpr char const* usage_text =
     "                    [--notify imdn|notify|none] [--retry SECONDS] [--lease SECONDS]\n"
     "                    [--tls HOST:PORT --cert FILE --key FILE]\n"
     "                    [--max-connections N] [--connections-per-source N]\n"
+    "                    [--max-client-transactions N]\n"
     "                    [--idle-unregistered SECONDS]\n"
     "                    [--reg-event SIP-URI] [--presence SIP-URI]\n"
     "                    [--subscription-expires SECONDS]\n"
@@ -194,16 +197,17 @@ inline auto parse_options(std::vector<std::string> const& args, options& o) -> s
       o.notify = value;
     } else if (name == "--retry" || name == "--max-connections" ||
                name == "--connections-per-source" || name == "--idle-unregistered" ||
-               name == "--subscription-expires") {
+               name == "--subscription-expires" || name == "--max-client-transactions") {
       unsigned v = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
       if (ec != std::errc() || p != value.data() + value.size() || v == 0)
         return name + " " + value + ": expected a positive number";
-      (name == "--retry"                    ? o.retry_seconds
-       : name == "--max-connections"        ? o.max_connections
-       : name == "--connections-per-source" ? o.connections_per_source
-       : name == "--subscription-expires"   ? o.subscription_expires
-                                            : o.idle_unregistered_seconds) = v;
+      (name == "--retry"                     ? o.retry_seconds
+       : name == "--max-connections"         ? o.max_connections
+       : name == "--connections-per-source"  ? o.connections_per_source
+       : name == "--subscription-expires"    ? o.subscription_expires
+       : name == "--max-client-transactions" ? o.max_client_transactions
+                                             : o.idle_unregistered_seconds) = v;
     } else if (name == "--tls") {
       auto hp = parse_host_port(value);
       if (!hp) return name + " " + value + ": expected HOST:PORT";

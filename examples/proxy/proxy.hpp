@@ -273,6 +273,7 @@ class proxy_core {
   std::unordered_map<std::string, std::unique_ptr<server_txn>> server_;
   std::deque<std::string> answered_;  // server transactions in the order they were answered
   std::unordered_map<std::string, std::unique_ptr<client_txn>> client_;
+  std::deque<std::string> completed_;  // client transactions in the order they completed
   std::unordered_map<std::uint64_t, std::unique_ptr<fork_ctx>> forks_;
   std::uint64_t last_fork_ = 0;
   std::uint64_t counter_ = 0;

@@ -16,7 +16,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
-from harness import Proxy, Skip, check, log, main  # noqa: E402
+from harness import Listener, Proxy, Skip, check, log, main  # noqa: E402
 
 MESSAGES = 300
 SENDERS = 2
@@ -83,7 +83,28 @@ def wrong_password(env):
     check(stored(proxy) == 0, "the store holds messages sent with a wrong password")
 
 
-CASES = {"auth_each": auth_each, "auth_reuse": auth_reuse, "wrong_password": wrong_password}
+def deliveries_past_the_table(env):
+    """More stored messages than the proxy keeps client transactions
+    (--max-client-transactions 40): when the users register, their messages
+    go out at the pace of the answers, the answered transactions forgotten
+    oldest first to make room, not held back until the retry 30 s later."""
+    proxy = Proxy(env, users=USERS, extra=["--max-client-transactions", "40"]).start()
+    accepted, refused, _, unexpected, _ = run_load(env, proxy, "reuse")
+    check(accepted == MESSAGES and refused == 0 and unexpected == 0,
+          f"{accepted} of {MESSAGES} stored, {refused} refused, {unexpected} unexpected")
+    users = [u for u in USERS if u != "alice"]
+    each = MESSAGES // len(users)
+    inboxes = [Listener(env, proxy, u, "--timeout", "30", password=USERS[u]) for u in users]
+    for u, inbox in zip(users, inboxes):
+        got = inbox.wait_messages(each, timeout=10)
+        check(len(got) >= each,
+              f"{u} got {len(got)} of its {each} messages within 10 s\n{proxy.log_tail(8)}")
+    proxy.stop()
+    check(stored(proxy) == 0, f"{stored(proxy)} messages still stored after delivery")
+
+
+CASES = {"auth_each": auth_each, "auth_reuse": auth_reuse, "wrong_password": wrong_password,
+         "deliveries_past_the_table": deliveries_past_the_table}
 
 
 def with_load(case):

@@ -108,6 +108,10 @@ BOOST_AUTO_TEST_CASE(tls_and_connection_limits) {
   BOOST_TEST(o.idle_unregistered_seconds == 2u);
   BOOST_TEST(with({"--tls", "127.0.0.1:5061"}).find("--cert") != std::string::npos);
   BOOST_TEST(!with({"--connections-per-source", "0"}).empty());
+  BOOST_TEST(o.max_client_transactions == 20000u);
+  BOOST_TEST(with({"--max-client-transactions", "40"}).empty());
+  BOOST_TEST(o.max_client_transactions == 40u);
+  BOOST_TEST(!with({"--max-client-transactions", "0"}).empty());
   BOOST_TEST(with({"--udp", "none", "--tcp", "none", "--tls", "127.0.0.1:5061", "--cert", "c",
                    "--key", "k"})
                  .empty());
