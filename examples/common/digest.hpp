@@ -349,11 +349,15 @@ struct auth_header {
     auto const* v = find(name);
     return v ? *v : std::string();
   }
-  /// Like `get`, moving the value out (what is read once).
-  auto take(std::string_view name) -> std::string {
+  /// Moves the value of `name` into `out` (what is read once); false, and
+  /// `out` untouched, when there is none.
+  auto take(std::string_view name, std::string& out) -> bool {
     for (auto& p : params)
-      if (sipsaf::iequals(p.name, name)) return std::move(p.value);
-    return {};
+      if (sipsaf::iequals(p.name, name)) {
+        out = std::move(p.value);
+        return true;
+      }
+    return false;
   }
 };
 
@@ -555,16 +559,15 @@ inline auto parse_credentials(std::string_view value) -> sipsaf::result<credenti
                              {&c.nonce, "nonce"},
                              {&c.uri, "uri"},
                              {&c.response, "response"}}) {
-    if (h->find(name) == nullptr) return parse_error{errc::missing_header, 0};
-    *field = h->take(name);
+    if (!h->take(name, *field)) return parse_error{errc::missing_header, 0};
   }
   auto alg = parse_algorithm(h->get("algorithm"));
   if (!alg) return parse_error{errc::unsupported, 0};
   c.alg = *alg;
-  c.cnonce = h->take("cnonce");
-  c.opaque = h->take("opaque");
-  c.qop = h->take("qop");
-  c.nc = h->take("nc");
+  h->take("cnonce", c.cnonce);
+  h->take("opaque", c.opaque);
+  h->take("qop", c.qop);
+  h->take("nc", c.nc);
   // RFC 2617 §3.2.2: with qop, cnonce and nc are required; nc is 8LHEX.
   if (!c.qop.empty()) {
     if (!sipsaf::iequals(c.qop, "auth") && !sipsaf::iequals(c.qop, "auth-int"))

@@ -26,24 +26,6 @@ inline auto source_of(boost::asio::ip::address const& a) -> boost::asio::ip::add
   return boost::asio::ip::address_v6(b);
 }
 
-/// `a` as `address::to_string` writes it. IPv4 without inet_ntop and its
-/// sprintf: a request's source was written three times, a twentieth of the
-/// CPU of a stored message.
-inline auto address_text(boost::asio::ip::address const& a) -> std::string {
-  if (!a.is_v4()) return a.to_string();
-  auto const b = a.to_v4().to_bytes();
-  char buf[16];
-  char* p = buf;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i > 0) *p++ = '.';
-    unsigned const v = b[i];
-    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  }
-  return std::string(buf, p);
-}
-
 /// Things a source holds at once (open server transactions): `acquire`
 /// refuses the one past `per_source`, and refuses a new source once
 /// `max_sources` hold something.

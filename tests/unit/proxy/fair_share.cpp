@@ -3,6 +3,7 @@
 #include "proxy/branch.hpp"
 #include "proxy/log_limit.hpp"
 #include "proxy/source_limits.hpp"
+#include "proxy/transport.hpp"
 #include "proxy/trusted_peers.hpp"
 
 #include <boost/test/unit_test.hpp>

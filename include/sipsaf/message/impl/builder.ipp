@@ -5,7 +5,9 @@
 
 #include <sipsaf/message/builder.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 SIPSAF_BEGIN_NAMESPACE
 
@@ -235,12 +237,14 @@ SIPSAF_DECL auto response_builder::build() const -> result<std::string> {
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
       return parse_error{errc::bad_start_line, 12};
   message_view const& r = *req_;
+  // The request's fields a response repeats, in this order (RFC 3261 §8.2.6.2);
+  // Record-Route only in a 2xx to what makes a dialog (§12.1.1).
+  static constexpr field echoed[] = {field::via,     field::from, field::to,
+                                     field::call_id, field::cseq, field::record_route};
   bool const record_route =
       code_ > 100 && code_ < 300 && (r.method() == "INVITE" || r.method() == "SUBSCRIBE");
-  auto copied = [&](field f) {
-    return f == field::via || f == field::from || f == field::to || f == field::call_id ||
-           f == field::cseq || (record_route && f == field::record_route);
-  };
+  auto const echoed_end = std::end(echoed) - (record_route ? 0 : 1);
+  auto copied = [&](field f) { return std::find(std::begin(echoed), echoed_end, f) != echoed_end; };
   // Written straight into one string sized for it: the request's rows are
   // not gathered in a list of copies first (two allocations a row).
   std::size_t size = 64 + reason_.size() + content_type_.size() + body_.size();
@@ -277,10 +281,8 @@ SIPSAF_DECL auto response_builder::build() const -> result<std::string> {
     }
     return {};
   };
-  for (field f :
-       {field::via, field::from, field::to, field::call_id, field::cseq, field::record_route}) {
-    if (f == field::record_route && !record_route) continue;
-    auto e = f == field::to ? to() : copy(f);
+  for (auto it = std::begin(echoed); it != echoed_end; ++it) {
+    auto e = *it == field::to ? to() : copy(*it);
     if (!e) return e.error();
   }
   for (auto const& f : fields_)
